@@ -1,0 +1,23 @@
+/** An opaque timer handle: whatever the clock's `setTimeout` returned. */
+export type TimerId = unknown;
+
+/**
+ * Time and chance, injected so every test can drive them. No module of syncline reads
+ * `Date.now`, timers or `Math.random` directly: they ask a Clock.
+ */
+export interface Clock {
+  now(): number;
+  setTimeout(fn: () => void, ms: number): TimerId;
+  clearTimeout(id: TimerId): void;
+  /** A number in [0, 1): the jitter of backoffs. */
+  random(): number;
+}
+
+/* eslint-disable no-restricted-properties, no-restricted-globals -- the one place real time is read */
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (id) => clearTimeout(id as ReturnType<typeof setTimeout>),
+  random: () => Math.random(),
+};
+/* eslint-enable no-restricted-properties, no-restricted-globals */

@@ -1,0 +1,109 @@
+import type { Clock } from './clock.js';
+
+/**
+ * What the page tells us. `activity` is user input; `focus` a window focus; `pagehide` the last
+ * chance to send before the page goes away.
+ */
+export type EnvironmentEvent =
+  | 'online'
+  | 'offline'
+  | 'visible'
+  | 'hidden'
+  | 'focus'
+  | 'activity'
+  | 'pagehide';
+
+/** The browser (or its absence) behind a small interface, so tests can drive it. */
+export interface Environment {
+  isOnline(): boolean;
+  isVisible(): boolean;
+  /** Listeners attach to the page on the first subscriber and detach on the last. */
+  subscribe(listener: (event: EnvironmentEvent) => void): () => void;
+  /** Runs `callback` before the next paint (a timer in Node). Returns a cancel function. */
+  requestFrame(callback: () => void): () => void;
+}
+
+/** ~60 frames a second where there is no `requestAnimationFrame`. */
+export const FRAME_MS = 16;
+
+interface PageLike {
+  visibilityState?: string;
+  addEventListener(type: string, fn: () => void, options?: { passive?: boolean }): void;
+  removeEventListener(type: string, fn: () => void): void;
+}
+
+const ACTIVITY_EVENTS = ['pointerdown', 'keydown', 'wheel', 'touchstart'] as const;
+
+/**
+ * Reads the page lazily, at call time, never at module load: importing syncline on a server
+ * touches no browser global.
+ */
+export function createBrowserEnvironment(clock: Clock): Environment {
+  const g = globalThis as unknown as {
+    document?: PageLike;
+    navigator?: { onLine?: boolean };
+    addEventListener?: PageLike['addEventListener'];
+    removeEventListener?: PageLike['removeEventListener'];
+    requestAnimationFrame?: (cb: () => void) => number;
+    cancelAnimationFrame?: (id: number) => void;
+  };
+  const listeners = new Set<(event: EnvironmentEvent) => void>();
+  let detach: (() => void) | null = null;
+  let lastActivityAt = -Infinity;
+
+  const emit = (event: EnvironmentEvent) => {
+    for (const listener of [...listeners]) listener(event);
+  };
+
+  const attach = () => {
+    const doc = g.document;
+    const pairs: Array<[PageLike | undefined, string, () => void]> = [
+      [g as PageLike, 'online', () => emit('online')],
+      [g as PageLike, 'offline', () => emit('offline')],
+      [g as PageLike, 'focus', () => emit('focus')],
+      [g as PageLike, 'pagehide', () => emit('pagehide')],
+      [doc, 'visibilitychange', () => emit(doc?.visibilityState === 'hidden' ? 'hidden' : 'visible')],
+      ...ACTIVITY_EVENTS.map(
+        (type): [PageLike | undefined, string, () => void] => [
+          doc,
+          type,
+          () => {
+            // Input fires in bursts; one activity signal a second is plenty for the poller.
+            const now = clock.now();
+            if (now - lastActivityAt < 1000) return;
+            lastActivityAt = now;
+            emit('activity');
+          },
+        ],
+      ),
+    ];
+    for (const [target, type, fn] of pairs) target?.addEventListener?.(type, fn, { passive: true });
+    return () => {
+      for (const [target, type, fn] of pairs) target?.removeEventListener?.(type, fn);
+    };
+  };
+
+  return {
+    isOnline: () => g.navigator?.onLine !== false,
+    isVisible: () => g.document?.visibilityState !== 'hidden',
+    subscribe(listener) {
+      listeners.add(listener);
+      if (listeners.size === 1 && g.addEventListener) detach = attach();
+      return () => {
+        listeners.delete(listener);
+        if (listeners.size === 0 && detach) {
+          detach();
+          detach = null;
+        }
+      };
+    },
+    requestFrame(callback) {
+      if (g.requestAnimationFrame && g.cancelAnimationFrame) {
+        const id = g.requestAnimationFrame(callback);
+        return () => g.cancelAnimationFrame?.(id);
+      }
+      const id = clock.setTimeout(callback, FRAME_MS);
+      return () => clock.clearTimeout(id);
+    },
+  };
+}

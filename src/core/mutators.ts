@@ -1,0 +1,92 @@
+import type { Message, Mutator, Thread } from './types.js';
+
+/**
+ * Thrown by a mutator that cannot apply its arguments. The server answers it as `rejected` with
+ * this `code`; the client leaves the write out of its optimistic view.
+ */
+export class MutationError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string) {
+    super(message);
+    this.name = 'MutationError';
+    this.code = code;
+  }
+}
+
+const ROLES = new Set(['user', 'assistant', 'tool', 'system']);
+const STATUSES = new Set(['streaming', 'done', 'error']);
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function requireString(args: unknown, key: string, mutator: string): string {
+  const value = isRecord(args) ? args[key] : undefined;
+  if (typeof value !== 'string') {
+    throw new MutationError('invalid-args', `${mutator} needs args.${key} as a string.`);
+  }
+  return value;
+}
+
+/** Checks a message from any source: a client's args or a server's answer. */
+export function isMessage(value: unknown): value is Message {
+  return (
+    isRecord(value) &&
+    typeof value.id === 'string' &&
+    value.id.length > 0 &&
+    typeof value.role === 'string' &&
+    ROLES.has(value.role) &&
+    typeof value.content === 'string' &&
+    typeof value.createdAt === 'number' &&
+    Number.isFinite(value.createdAt) &&
+    (value.status === undefined || (typeof value.status === 'string' && STATUSES.has(value.status)))
+  );
+}
+
+/** Finds a message from the end: streaming and edits mostly touch the latest messages. */
+function findMessage(thread: Thread, messageId: string, mutator: string): Message {
+  for (let i = thread.messages.length - 1; i >= 0; i--) {
+    const message = thread.messages[i]!;
+    if (message.id === messageId) return message;
+  }
+  throw new MutationError('not-found', `${mutator}: thread ${thread.id} has no message ${messageId}.`);
+}
+
+/** The built-in mutators (DESIGN §2). The same code runs in the optimistic view and the servers. */
+export const builtinMutators: Record<string, Mutator> = {
+  addMessage(draft, args: { message: Message }) {
+    const message = isRecord(args) ? args.message : undefined;
+    if (!isMessage(message)) {
+      throw new MutationError(
+        'invalid-args',
+        'addMessage needs args.message with id, role (user|assistant|tool|system), content and createdAt.',
+      );
+    }
+    // Idempotent: a message id the thread already holds changes nothing.
+    if (draft.messages.some((m) => m.id === message.id)) return;
+    draft.messages.push({ ...message });
+  },
+  editMessage(draft, args: { messageId: string; content: string }) {
+    const messageId = requireString(args, 'messageId', 'editMessage');
+    const content = requireString(args, 'content', 'editMessage');
+    findMessage(draft, messageId, 'editMessage').content = content;
+  },
+  deleteMessage(draft, args: { messageId: string }) {
+    const messageId = requireString(args, 'messageId', 'deleteMessage');
+    findMessage(draft, messageId, 'deleteMessage');
+    draft.messages = draft.messages.filter((m) => m.id !== messageId);
+  },
+  setTitle(draft, args: { title: string }) {
+    draft.title = requireString(args, 'title', 'setTitle');
+  },
+  appendDelta(draft, args: { messageId: string; text: string }) {
+    const messageId = requireString(args, 'messageId', 'appendDelta');
+    const text = requireString(args, 'text', 'appendDelta');
+    findMessage(draft, messageId, 'appendDelta').content += text;
+  },
+};
+
+/** The empty thread a first mutation creates, on the server and in the optimistic view alike. */
+export function emptyThread(id: string, createdAt: number): Thread {
+  return { id, v: 0, messages: [], createdAt };
+}

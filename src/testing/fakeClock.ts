@@ -1,0 +1,108 @@
+import type { Clock, TimerId } from '../core/clock.js';
+
+export interface FakeClock extends Clock {
+  /** Moves time forward by `ms`, running every timer that falls due, in order. */
+  advance(ms: number): void;
+  /**
+   * Like `advance`, but lets promises settle after each timer (and before the first), so code
+   * that awaits between timers runs as it would in real time.
+   */
+  advanceAsync(ms: number): Promise<void>;
+  /** Runs timers (with promises settling) until none is left or `maxMs` of fake time passed. */
+  runUntilIdle(maxMs?: number): Promise<void>;
+  /** How many timers are waiting. */
+  pendingTimers(): number;
+  /** Replaces the random source with a seeded one. */
+  seed(seed: number): void;
+}
+
+interface Timer {
+  id: number;
+  at: number;
+  fn: () => void;
+}
+
+/** A small fast PRNG (mulberry32): the same seed gives the same jitter on every machine. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const realSetTimeout = globalThis.setTimeout;
+const macrotask: (fn: () => void) => void =
+  typeof setImmediate === 'function' ? (fn) => setImmediate(fn) : (fn) => realSetTimeout(fn, 0);
+
+/** Lets every queued promise callback (and the ones they queue) run. Takes no fake time. */
+export function settle(): Promise<void> {
+  return new Promise((resolve) => macrotask(resolve));
+}
+
+export function createFakeClock(options: { now?: number; seed?: number } = {}): FakeClock {
+  let now = options.now ?? 1_700_000_000_000;
+  let nextId = 1;
+  let random = seededRandom(options.seed ?? 42);
+  const timers = new Map<number, Timer>();
+
+  const nextDue = (until: number): Timer | undefined => {
+    let best: Timer | undefined;
+    for (const t of timers.values()) {
+      if (t.at <= until && (!best || t.at < best.at || (t.at === best.at && t.id < best.id))) best = t;
+    }
+    return best;
+  };
+
+  const clock: FakeClock = {
+    now: () => now,
+    setTimeout(fn, ms) {
+      const id = nextId++;
+      timers.set(id, { id, at: now + Math.max(0, ms || 0), fn });
+      return id;
+    },
+    clearTimeout(id: TimerId) {
+      timers.delete(id as number);
+    },
+    random: () => random(),
+    advance(ms) {
+      const until = now + ms;
+      for (let t = nextDue(until); t; t = nextDue(until)) {
+        timers.delete(t.id);
+        now = Math.max(now, t.at);
+        t.fn();
+      }
+      now = until;
+    },
+    async advanceAsync(ms) {
+      const until = now + ms;
+      await settle();
+      for (let t = nextDue(until); t; t = nextDue(until)) {
+        timers.delete(t.id);
+        now = Math.max(now, t.at);
+        t.fn();
+        await settle();
+      }
+      now = until;
+      await settle();
+    },
+    async runUntilIdle(maxMs = 3_600_000) {
+      const until = now + maxMs;
+      await settle();
+      for (let t = nextDue(until); t; t = nextDue(until)) {
+        timers.delete(t.id);
+        now = Math.max(now, t.at);
+        t.fn();
+        await settle();
+      }
+    },
+    pendingTimers: () => timers.size,
+    seed(seed) {
+      random = seededRandom(seed);
+    },
+  };
+  return clock;
+}

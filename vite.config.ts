@@ -1,0 +1,96 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import react from '@vitejs/plugin-react';
+import { playwright } from '@vitest/browser-playwright';
+import { defineConfig } from 'vitest/config';
+
+const src = (path: string) => fileURLToPath(new URL(`./src/${path}`, import.meta.url));
+
+/** Tests import the public package paths, resolved to the sources. */
+export const alias = [
+  { find: /^syncline$/, replacement: src('index.ts') },
+  { find: /^syncline\/styles\.css$/, replacement: src('components/styles.css') },
+  { find: /^syncline\/(react|components|query|testing|server)$/, replacement: src('$1/index.ts') },
+];
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-dev-shm-usage',
+];
+
+/** Each browser project needs its own config object (a shared one is rejected by vitest). */
+export function chromium() {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(
+      `Browser tests need Chromium at ${CHROMIUM} (set CHROMIUM_PATH to move it). ` +
+        'Install it with: apt-get install -y chromium',
+    );
+  }
+  return {
+    enabled: true,
+    headless: true,
+    provider: playwright({ launchOptions: { executablePath: CHROMIUM, args: CHROMIUM_ARGS } }),
+    instances: [{ browser: 'chromium' as const }],
+  };
+}
+
+const peers = /^(react|react-dom|zustand|immer|@tanstack\/react-query|eventsource-parser|idb-keyval)(\/.*)?$/;
+
+export default defineConfig({
+  plugins: [react()],
+  resolve: { alias },
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    sourcemap: true,
+    minify: false,
+    lib: {
+      formats: ['es'],
+      entry: {
+        index: src('index.ts'),
+        'react/index': src('react/index.ts'),
+        'components/index': src('components/index.ts'),
+        'query/index': src('query/index.ts'),
+        'testing/index': src('testing/index.ts'),
+        'server/index': src('server/index.ts'),
+      },
+      fileName: (_format, name) => `${name}.js`,
+      cssFileName: 'styles',
+    },
+    rolldownOptions: {
+      external: (id) => peers.test(id) || id.startsWith('node:'),
+    },
+  },
+  test: {
+    globals: true,
+    restoreMocks: true,
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          environment: 'node',
+          include: ['test/**/*.test.ts'],
+          exclude: ['test/react/**', 'test/components/**', 'test/browser/**', 'test/e2e/**'],
+          testTimeout: 60_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'dom',
+          environment: 'jsdom',
+          include: ['test/react/**/*.test.{ts,tsx}', 'test/components/**/*.test.{ts,tsx}'],
+        },
+      },
+    ],
+  },
+});
