@@ -1,0 +1,63 @@
+import { SyncError } from './errors.js';
+
+/**
+ * `Retry-After` is either delta-seconds or an HTTP date (RFC 9110 §10.2.3). Returns ms from
+ * `now`, or undefined when absent or unreadable.
+ */
+export function parseRetryAfter(value: string | null | undefined, now: number): number | undefined {
+  if (value == null) return undefined;
+  const trimmed = value.trim();
+  if (trimmed === '') return undefined;
+  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
+  const at = Date.parse(trimmed);
+  if (Number.isNaN(at)) return undefined;
+  return Math.max(0, at - now);
+}
+
+/** Maps a non-2xx HTTP status to the SyncError the protocol gives it (DESIGN §3). */
+export function errorFromStatus(
+  status: number,
+  route: string,
+  options: { retryAfter?: string | null; now: number },
+): SyncError {
+  const retryAfterMs = parseRetryAfter(options.retryAfter, options.now);
+  const extra = retryAfterMs === undefined ? {} : { retryAfterMs };
+  if (status === 401 || status === 403) {
+    return new SyncError(
+      'auth',
+      `${route} answered ${status}: the server does not accept these credentials. ` +
+        'Refresh the token your headers() option returns; syncline retries once it can.',
+      { status },
+    );
+  }
+  if (status === 409) {
+    return new SyncError(
+      'fenced',
+      `${route} answered 409: another tab or device took over this outbox (a newer epoch). ` +
+        'This client stopped writing; reload to become the writer again.',
+      { status },
+    );
+  }
+  if (status === 408 || status === 429 || status >= 500) {
+    return new SyncError(
+      'http',
+      `${route} answered ${status}; syncline retries with backoff` +
+        (retryAfterMs === undefined ? '.' : ` after the ${Math.round(retryAfterMs / 1000)} s the server asked for.`),
+      { status, retryable: true, ...extra },
+    );
+  }
+  if (status === 413) {
+    return new SyncError(
+      'http',
+      `${route} answered 413: the request is too large. syncline splits the batch; a single write ` +
+        'this large cannot be sent and needs to be made smaller.',
+      { status, retryable: false },
+    );
+  }
+  return new SyncError(
+    'protocol',
+    `${route} answered ${status}: the server refused the request as malformed. ` +
+      'Check that the server speaks syncline protocol v1.',
+    { status, retryable: false },
+  );
+}
