@@ -30,3 +30,16 @@ export type {
   OutboxMeta,
   OutboxStorage,
 } from './core/types.js';
+
+export { createSyncClient } from './store/createSyncClient.js';
+export type { SyncClient, SyncClientOptions, SyncStore, SyncStoreState } from './store/types.js';
+export { createHttpConnector } from './core/httpConnector.js';
+export type { HttpConnectorOptions } from './core/httpConnector.js';
+export { mergeThreads } from './core/mergeThreads.js';
+export { builtinMutators, MutationError, emptyThread } from './core/mutators.js';
+export { createMemoryStorage } from './core/memoryStorage.js';
+export { createIndexedDbStorage } from './core/indexedDbStorage.js';
+export type { IndexedDbStorageOptions } from './core/indexedDbStorage.js';
+export { defaultStorage } from './core/defaultStorage.js';
+export { backoffDelay, retryDelay, DEFAULT_RETRY } from './core/backoff.js';
+export type { RetryPolicy } from './core/backoff.js';

@@ -1,3 +1,4 @@
+import { isDraft, original } from 'immer';
 import type { Message, Mutator, Thread } from './types.js';
 
 /**
@@ -43,13 +44,23 @@ export function isMessage(value: unknown): value is Message {
   );
 }
 
+/**
+ * The messages as they were before this draft: reading them through immer's proxies would wrap
+ * every message of a 10 000-message thread to compare one id. Built-ins assume one write per
+ * draft, which is how syncline (and the reference backend) apply them.
+ */
+function baseMessages(draft: Thread): readonly Message[] {
+  const messages = draft.messages;
+  return isDraft(messages) ? (original(messages) as Message[]) : messages;
+}
+
 /** Finds a message from the end: streaming and edits mostly touch the latest messages. */
-function findMessage(thread: Thread, messageId: string, mutator: string): Message {
-  for (let i = thread.messages.length - 1; i >= 0; i--) {
-    const message = thread.messages[i]!;
-    if (message.id === messageId) return message;
+function findIndex(draft: Thread, messageId: string, mutator: string): number {
+  const messages = baseMessages(draft);
+  for (let i = messages.length - 1; i >= 0; i--) {
+    if (messages[i]!.id === messageId) return i;
   }
-  throw new MutationError('not-found', `${mutator}: thread ${thread.id} has no message ${messageId}.`);
+  throw new MutationError('not-found', `${mutator}: thread ${draft.id} has no message ${messageId}.`);
 }
 
 /** The built-in mutators (DESIGN §2). The same code runs in the optimistic view and the servers. */
@@ -63,18 +74,18 @@ export const builtinMutators: Record<string, Mutator> = {
       );
     }
     // Idempotent: a message id the thread already holds changes nothing.
-    if (draft.messages.some((m) => m.id === message.id)) return;
+    if (baseMessages(draft).some((m) => m.id === message.id)) return;
     draft.messages.push({ ...message });
   },
   editMessage(draft, args: { messageId: string; content: string }) {
     const messageId = requireString(args, 'messageId', 'editMessage');
     const content = requireString(args, 'content', 'editMessage');
-    findMessage(draft, messageId, 'editMessage').content = content;
+    draft.messages[findIndex(draft, messageId, 'editMessage')]!.content = content;
   },
   deleteMessage(draft, args: { messageId: string }) {
     const messageId = requireString(args, 'messageId', 'deleteMessage');
-    findMessage(draft, messageId, 'deleteMessage');
-    draft.messages = draft.messages.filter((m) => m.id !== messageId);
+    const index = findIndex(draft, messageId, 'deleteMessage');
+    draft.messages = baseMessages(draft).filter((_, i) => i !== index);
   },
   setTitle(draft, args: { title: string }) {
     draft.title = requireString(args, 'title', 'setTitle');
@@ -82,7 +93,7 @@ export const builtinMutators: Record<string, Mutator> = {
   appendDelta(draft, args: { messageId: string; text: string }) {
     const messageId = requireString(args, 'messageId', 'appendDelta');
     const text = requireString(args, 'text', 'appendDelta');
-    findMessage(draft, messageId, 'appendDelta').content += text;
+    draft.messages[findIndex(draft, messageId, 'appendDelta')]!.content += text;
   },
 };
 

@@ -153,6 +153,8 @@ export interface SyncConnector {
 /** A write as persisted: no promise, the error as plain data. Never holds headers or tokens. */
 export interface StoredWrite {
   id: string;
+  /** The outbox (client instance) that allocated `seq`; the pair is what the server de-duplicates. */
+  clientId: string;
   seq: number;
   threadId: string;
   name: string;
@@ -170,11 +172,14 @@ export interface StoredError {
   code?: string;
 }
 
-/** Who owns an outbox: stable `clientId`, the last `seq` handed out, the writer `epoch`. */
+/**
+ * Per-namespace bookkeeping. `epoch` grows each time a client loads the outbox (a new writer takes
+ * over); `lastSeq` remembers, per clientId, the highest seq handed out, so an explicit clientId
+ * never reuses a seq after its acknowledged writes were deleted.
+ */
 export interface OutboxMeta {
-  clientId: string;
-  lastSeq: number;
   epoch: number;
+  lastSeq: Record<string, number>;
 }
 
 /**

@@ -2,3 +2,18 @@ export { createFakeClock, seededRandom, settle } from './fakeClock.js';
 export type { FakeClock } from './fakeClock.js';
 export { createFakeEnvironment } from './fakeEnvironment.js';
 export type { FakeEnvironment } from './fakeEnvironment.js';
+export { createFakeBackend } from './fakeBackend.js';
+export type { FakeBackend, FakeBackendOptions, FakeBackendStats } from './fakeBackend.js';
+export { createReferenceBackend, BackendRequestError, SERVER_CLIENT_ID } from './referenceBackend.js';
+export type {
+  ReferenceBackend,
+  ReferenceBackendOptions,
+  AppliedMutation,
+  BackendStats,
+  WriteResult,
+} from './referenceBackend.js';
+export { normalizeFaults } from './faults.js';
+export type { Faults, StreamFaults } from './faults.js';
+export type { LogEntry, LogRead } from './eventLog.js';
+export { streamReply } from './assistantReply.js';
+export type { AssistantReply, ReplyOptions, ReplyOutcome, AutoReplyOptions } from './assistantReply.js';

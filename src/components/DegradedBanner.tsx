@@ -1,0 +1,115 @@
+'use client';
+import { forwardRef, useEffect, useState } from 'react';
+import type { ComponentPropsWithoutRef, MouseEvent } from 'react';
+import type { DegradedReason } from '../core/types.js';
+import { useSyncClient } from '../react/useSyncClient.js';
+import { useSyncHealth } from '../react/useSyncHealth.js';
+import { classNames } from './classNames.js';
+import { formatDuration } from './formatDuration.js';
+import { retryNow } from './retryNow.js';
+
+/** Every string the banner can show: one per degraded reason, the duration and the button. */
+export interface DegradedBannerLabels extends Record<DegradedReason, string> {
+  /** Degraded without a reason the banner knows. */
+  degraded: string;
+  /** How long it has lasted, from whole seconds. */
+  duration: (seconds: number) => string;
+  retry: string;
+}
+
+const defaultLabels: DegradedBannerLabels = {
+  offline: 'You are offline. Changes are kept on this device and sent when you reconnect.',
+  'push-unavailable': 'Live updates are unavailable. Checking for changes every few seconds.',
+  'server-errors': 'The server is having trouble. Retrying automatically.',
+  stale: 'Live updates stopped arriving. Checking for changes every few seconds.',
+  auth: 'Your session has expired. Sign in again to keep syncing.',
+  fenced: 'Another tab took over syncing. Reload this tab to keep editing.',
+  degraded: 'Sync is having trouble.',
+  duration: (seconds) => `For ${formatDuration(seconds)}.`,
+  retry: 'Retry now',
+};
+
+export type DegradedBannerState = 'hidden' | 'visible';
+
+export interface DegradedBannerProps extends Omit<ComponentPropsWithoutRef<'div'>, 'children'> {
+  labels?: Partial<DegradedBannerLabels>;
+  unstyled?: boolean;
+  /** Degradation shorter than this never shows, so blips do not flicker. @default 1500 */
+  delayMs?: number;
+  /**
+   * The time source; must be the clock the client was given (`health.stateEnteredAt` is read
+   * with it). @default Date.now
+   */
+  now?: () => number;
+  /** Runs before the banner's own reconnect; call `event.preventDefault()` to skip that. */
+  onRetry?: (event: MouseEvent<HTMLButtonElement>) => void;
+}
+
+/**
+ * Says that sync is degraded, why, and for how long, once it has lasted `delayMs`; offers
+ * "Retry now". While healthy its root stays in the DOM, `hidden`, with `data-state="hidden"`.
+ */
+export const DegradedBanner = forwardRef<HTMLDivElement, DegradedBannerProps>(
+  function DegradedBanner(
+    { labels, unstyled, delayMs = 1500, now = Date.now, onRetry, className, ...rest },
+    ref,
+  ) {
+    const client = useSyncClient();
+    const health = useSyncHealth();
+
+    // The episode starts when health first reads degraded; later state changes inside it (say
+    // connecting -> polling) move stateEnteredAt but not the start.
+    const [since, setSince] = useState<number | null>(health.degraded ? health.stateEnteredAt : null);
+    if (health.degraded && since === null) setSince(health.stateEnteredAt);
+    if (!health.degraded && since !== null) setSince(null);
+
+    const [current, setCurrent] = useState(now);
+    useEffect(() => {
+      if (since === null) return;
+      const elapsed = now() - since;
+      // Wake up when the banner is due, then on each whole second so "for N s" ticks.
+      const wait = elapsed < delayMs ? delayMs - elapsed : 1000 - ((elapsed - delayMs) % 1000);
+      const timer = setTimeout(() => setCurrent(now()), Math.max(wait, 1));
+      return () => clearTimeout(timer);
+    }, [since, current, delayMs, now]);
+
+    const elapsed = since === null ? -1 : current - since;
+    const state: DegradedBannerState = since !== null && elapsed >= delayMs ? 'visible' : 'hidden';
+    const all = { ...defaultLabels, ...labels };
+
+    const handleRetry = (event: MouseEvent<HTMLButtonElement>) => {
+      onRetry?.(event);
+      if (!event.defaultPrevented) retryNow(client);
+    };
+
+    return (
+      <div
+        role={state === 'visible' ? 'alert' : undefined}
+        hidden={state === 'hidden'}
+        data-state={state}
+        data-reason={state === 'visible' ? (health.degradedReason ?? 'degraded') : undefined}
+        className={classNames(unstyled, 'syncline-banner', className)}
+        {...rest}
+        ref={ref}
+      >
+        {state === 'visible' && (
+          <>
+            <span className={classNames(unstyled, 'syncline-banner__message')}>
+              {all[health.degradedReason ?? 'degraded']}{' '}
+              <span className={classNames(unstyled, 'syncline-banner__since')}>
+                {all.duration(Math.floor(elapsed / 1000))}
+              </span>
+            </span>
+            <button
+              type="button"
+              className={classNames(unstyled, 'syncline-banner__retry')}
+              onClick={handleRetry}
+            >
+              {all.retry}
+            </button>
+          </>
+        )}
+      </div>
+    );
+  },
+);

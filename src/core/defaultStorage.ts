@@ -1,0 +1,14 @@
+import { createIndexedDbStorage } from './indexedDbStorage.js';
+import type { IndexedDbStorageOptions } from './indexedDbStorage.js';
+import { createMemoryStorage } from './memoryStorage.js';
+import type { OutboxStorage } from './types.js';
+
+/**
+ * The storage a client gets when it is given none (DESIGN §2): IndexedDB where the page has it,
+ * so a reload loses nothing; memory elsewhere (Node, tests, server rendering). Decided at call
+ * time, never at module load.
+ */
+export function defaultStorage(options?: IndexedDbStorageOptions): OutboxStorage {
+  const hasIndexedDb = (globalThis as { indexedDB?: IDBFactory }).indexedDB !== undefined;
+  return hasIndexedDb ? createIndexedDbStorage(options) : createMemoryStorage();
+}

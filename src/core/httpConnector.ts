@@ -1,0 +1,260 @@
+import { systemClock } from './clock.js';
+import type { Clock } from './clock.js';
+import { SyncError } from './errors.js';
+import { errorFromStatus } from './httpErrors.js';
+import { readEventStream } from './sseStream.js';
+import type {
+  PullRequest,
+  PullResponse,
+  PushRequest,
+  PushResponse,
+  RequestOptions,
+  StreamOptions,
+  SyncConnector,
+} from './types.js';
+import { parsePullResponse, parsePushResponse, protocolError } from './validate.js';
+
+export interface HttpConnectorOptions {
+  /** Where the protocol v1 routes live, e.g. `https://api.example.com/sync`. */
+  baseUrl: string;
+  /**
+   * Asked before every request, and once more after a 401/403 (then the request is retried once),
+   * so a refreshed token is picked up. Never stored with the outbox.
+   * @default no extra headers
+   */
+  headers?: () => Record<string, string> | Promise<Record<string, string>>;
+  /** @default globalThis.fetch, read at call time (so test polyfills and mocks apply) */
+  fetch?: typeof fetch;
+  /**
+   * Bounds push, pull and ping, from asking `headers()` to the last byte of the answer. Not the
+   * event stream, whose liveness is judged by `liveness.staleAfterMs`. `0` turns it off.
+   * @default 10000
+   */
+  timeoutMs?: number;
+  /** @default systemClock */
+  clock?: Clock;
+}
+
+export const DEFAULT_TIMEOUT_MS = 10_000;
+
+type HeaderMap = Record<string, string>;
+
+function describe(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  // undici says only "fetch failed"; the cause holds what went wrong (ECONNREFUSED, …).
+  const cause: unknown = err.cause;
+  const detail = cause instanceof Error ? ((cause as { code?: string }).code ?? cause.message) : undefined;
+  return detail ? `${err.message} (${detail})` : err.message;
+}
+
+function discardBody(res: Response): void {
+  // Frees the connection without reading a body nobody needs.
+  res.body?.cancel().catch(() => undefined);
+}
+
+function mediaType(res: Response): string {
+  return (res.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+}
+
+function abortedError(route: string, cause?: unknown): SyncError {
+  return new SyncError('network', `${route} was aborted by the caller before an answer arrived.`, {
+    cause,
+  });
+}
+
+/** Rejects as soon as `signal` aborts, so a hanging `headers()` cannot outlive the timeout. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
+/** Speaks wire protocol v1 (DESIGN §3) over `fetch`. Every method rejects with a SyncError. */
+export function createHttpConnector(options: HttpConnectorOptions): SyncConnector {
+  const baseUrl = options.baseUrl.replace(/\/+$/, '');
+  const clock = options.clock ?? systemClock;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+
+  async function askHeaders(route: string): Promise<HeaderMap> {
+    try {
+      return (await options.headers?.()) ?? {};
+    } catch (err) {
+      if (err instanceof SyncError) throw err;
+      // Usually a token refresh that failed; asking again on the next attempt may well succeed.
+      throw new SyncError('auth', `headers() failed before ${route}: ${describe(err)}. syncline asks again on retry.`, {
+        retryable: true,
+        cause: err,
+      });
+    }
+  }
+
+  /** One fetch with fresh headers; after a 401/403 asks `headers()` again and retries once. */
+  async function send(route: string, path: string, init: RequestInit, own: HeaderMap, signal: AbortSignal) {
+    // Called detached: `options.fetch(...)` would bind `this` to options, and a browser's
+    // window.fetch throws "Illegal invocation" for any `this` but the window.
+    const doFetch = options.fetch ?? globalThis.fetch;
+    for (let attempt = 0; ; attempt++) {
+      const headers = new Headers(await untilAborted(askHeaders(route), signal));
+      for (const [name, value] of Object.entries(own)) headers.set(name, value);
+      const res = await doFetch(`${baseUrl}${path}`, { ...init, headers, signal });
+      if ((res.status !== 401 && res.status !== 403) || attempt > 0) return res;
+      discardBody(res);
+    }
+  }
+
+  /** A bounded request: timeout and the caller's signal both abort it; failures become SyncErrors. */
+  async function call<T>(
+    route: string,
+    path: string,
+    init: RequestInit,
+    own: HeaderMap,
+    opts: RequestOptions | undefined,
+    read: (res: Response) => Promise<T>,
+  ): Promise<T> {
+    const outer = opts?.signal;
+    if (outer?.aborted) throw abortedError(route, outer.reason);
+    const controller = new AbortController();
+    let stoppedBy: 'timeout' | 'caller' | undefined;
+    const onCallerAbort = () => {
+      stoppedBy ??= 'caller';
+      controller.abort(outer?.reason);
+    };
+    outer?.addEventListener('abort', onCallerAbort, { once: true });
+    const timer =
+      timeoutMs > 0 && Number.isFinite(timeoutMs)
+        ? clock.setTimeout(() => {
+            stoppedBy ??= 'timeout';
+            controller.abort();
+          }, timeoutMs)
+        : undefined;
+    let phase = 'could not be sent';
+    try {
+      const keepalive = opts?.keepalive ? { keepalive: true } : {};
+      const res = await send(route, path, { ...init, ...keepalive }, own, controller.signal);
+      phase = 'broke off while its answer was read';
+      return await read(res);
+    } catch (err) {
+      if (err instanceof SyncError) throw err;
+      if (stoppedBy === 'timeout') {
+        throw new SyncError('timeout', `${route} got no complete answer within ${timeoutMs} ms; syncline retries.`, {
+          cause: err,
+        });
+      }
+      if (stoppedBy === 'caller') throw abortedError(route, err);
+      throw new SyncError(
+        'network',
+        `${route} ${phase}: ${describe(err)}. Check the connection and baseUrl; syncline retries.`,
+        { cause: err },
+      );
+    } finally {
+      if (timer !== undefined) clock.clearTimeout(timer);
+      outer?.removeEventListener('abort', onCallerAbort);
+    }
+  }
+
+  function statusError(res: Response, route: string): SyncError {
+    discardBody(res);
+    return errorFromStatus(res.status, route, { retryAfter: res.headers.get('retry-after'), now: clock.now() });
+  }
+
+  /** Reads a JSON body whole; anything but JSON is a protocol error, never a partial result. */
+  async function readJson(res: Response, route: string): Promise<unknown> {
+    if (!res.ok) throw statusError(res, route);
+    const type = mediaType(res);
+    if (type !== 'application/json' && !type.endsWith('+json')) {
+      discardBody(res);
+      throw protocolError(
+        route,
+        `the answer is ${type || 'without a content-type'} instead of application/json ` +
+          `(status ${res.status}; often a proxy's or captive portal's page)`,
+      );
+    }
+    const text = await res.text();
+    try {
+      return JSON.parse(text) as unknown;
+    } catch (err) {
+      throw protocolError(route, `the answer is not valid JSON (${text.length} characters; truncated?)`, err);
+    }
+  }
+
+  const json = { 'content-type': 'application/json', accept: 'application/json' };
+
+  return {
+    push(request: PushRequest, opts?: RequestOptions): Promise<PushResponse> {
+      const route = 'POST /push';
+      return call(route, '/push', { method: 'POST', body: JSON.stringify(request) }, json, opts, async (res) =>
+        parsePushResponse(await readJson(res, route), request),
+      );
+    },
+
+    pull(request: PullRequest, opts?: RequestOptions): Promise<PullResponse> {
+      const route = 'POST /pull';
+      return call(route, '/pull', { method: 'POST', body: JSON.stringify(request) }, json, opts, async (res) =>
+        parsePullResponse(await readJson(res, route)),
+      );
+    },
+
+    ping(opts?: RequestOptions): Promise<void> {
+      const route = 'GET /ping';
+      const init: RequestInit = { method: 'GET', cache: 'no-store' };
+      return call(route, '/ping', init, {}, opts, async (res) => {
+        if (!res.ok) throw statusError(res, route);
+        discardBody(res);
+        // A captive portal answers 200 with its own page (often after a redirect): not our server.
+        if (res.status === 204 || (res.status === 200 && !res.redirected && !mediaType(res).includes('html'))) {
+          return;
+        }
+        throw protocolError(
+          route,
+          `the answer is ${res.status} ${mediaType(res) || ''}${res.redirected ? ' after a redirect' : ''} instead of 204`,
+        );
+      });
+    },
+
+    async openStream(stream: StreamOptions): Promise<void> {
+      const route = 'GET /events';
+      const { signal, cursor } = stream;
+      if (signal.aborted) return;
+      const query = cursor === null ? '' : `?cursor=${encodeURIComponent(cursor)}`;
+      const own: HeaderMap = { accept: 'text/event-stream' };
+      if (cursor !== null) own['last-event-id'] = cursor;
+      let res: Response;
+      try {
+        // No timeout here: a stream is meant to stay open; its silence is judged by the caller.
+        res = await send(route, `/events${query}`, { method: 'GET', cache: 'no-store' }, own, signal);
+      } catch (err) {
+        if (signal.aborted) return;
+        if (err instanceof SyncError) throw err;
+        throw new SyncError(
+          'network',
+          `${route} could not be opened: ${describe(err)}. syncline reconnects with backoff and polls meanwhile.`,
+          { cause: err },
+        );
+      }
+      if (!res.ok) throw statusError(res, route);
+      if (mediaType(res) !== 'text/event-stream') {
+        discardBody(res);
+        throw protocolError(route, `the answer is ${mediaType(res) || 'without a content-type'} instead of text/event-stream`);
+      }
+      if (signal.aborted) {
+        discardBody(res);
+        return;
+      }
+      stream.onOpen();
+      if (!res.body) return;
+      await readEventStream(res.body, stream);
+    },
+  };
+}

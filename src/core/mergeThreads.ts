@@ -1,0 +1,141 @@
+import type { Message, Thread } from './types.js';
+
+/**
+ * Deterministic three-way merge of two versions of one thread that grew apart from `base`.
+ *
+ * - Messages are matched by `id` only, never by timestamp or content: two different messages
+ *   with the same role, time and text both survive, and one message is never kept twice.
+ * - Scalars (the title, each field of a message, each `meta` key) follow one rule: both sides
+ *   agree → that value; only one side changed it from base → that change; both changed it
+ *   differently → local. Values are compared structurally, so equal copies count as unchanged.
+ * - A message of base that either side deleted stays deleted, even if the other side edited it.
+ *   That is what the server does: it rejects an edit of a missing message with `not-found`.
+ * - Order: remote's order for every message remote has. A message only local has (new since
+ *   base) goes after the nearest message before it in local that survives, past any messages
+ *   remote added there: concurrent appends land as the server will order them once local's
+ *   pending writes arrive, remote's first.
+ * - `v` is the higher of the two; `createdAt` comes from base, or remote without base.
+ *
+ * Without `base`, base is an empty thread: every message on either side is new.
+ * The inputs are never mutated; the result holds new message objects (meta values are shared).
+ */
+export function mergeThreads(base: Thread | undefined, local: Thread, remote: Thread): Thread {
+  if (local.id !== remote.id || (base !== undefined && base.id !== local.id)) {
+    throw new RangeError(
+      `mergeThreads merges versions of one thread, got ids base=${base?.id}, local=${local.id}, ` +
+        `remote=${remote.id}. Merge only versions that share an id.`,
+    );
+  }
+  const merged: Thread = {
+    id: remote.id,
+    v: Math.max(local.v, remote.v),
+    messages: mergeMessages(base?.messages ?? [], local.messages, remote.messages),
+    createdAt: base?.createdAt ?? remote.createdAt,
+  };
+  const title = mergeScalar(base?.title, local.title, remote.title);
+  if (title !== undefined) merged.title = title;
+  const meta = mergeMeta(base?.meta, local.meta, remote.meta);
+  if (meta !== undefined) merged.meta = meta;
+  return merged;
+}
+
+function mergeScalar<T>(base: T, local: T, remote: T): T {
+  if (deepEqual(local, remote)) return remote;
+  if (deepEqual(local, base)) return remote;
+  if (deepEqual(remote, base)) return local;
+  return local;
+}
+
+/** Merges each field present on any side; a field merged to `undefined` is left out. */
+function mergeRecord<T extends object>(base: T | undefined, local: T, remote: T): T {
+  const b = base as Record<string, unknown> | undefined;
+  const l = local as Record<string, unknown>;
+  const r = remote as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const key of unionKeys(r, l, b)) {
+    const value = mergeScalar(b?.[key], l[key], r[key]);
+    if (value !== undefined) out[key] = value;
+  }
+  return out as T;
+}
+
+function mergeMeta(
+  base: Record<string, unknown> | undefined,
+  local: Record<string, unknown> | undefined,
+  remote: Record<string, unknown> | undefined,
+): Record<string, unknown> | undefined {
+  const merged = mergeRecord(base ?? {}, local ?? {}, remote ?? {});
+  // An empty `meta: {}` is kept when the sides say it should exist, so merging a thread with
+  // itself gives it back unchanged.
+  const present = mergeScalar(base !== undefined, local !== undefined, remote !== undefined);
+  return Object.keys(merged).length > 0 || present ? merged : undefined;
+}
+
+function mergeMessages(base: Message[], local: Message[], remote: Message[]): Message[] {
+  const b = byId(base);
+  const l = byId(local);
+  const r = byId(remote);
+
+  const out: Message[] = [];
+  const placed = new Set<string>();
+  for (const message of r.values()) {
+    const original = b.get(message.id);
+    const mine = l.get(message.id);
+    if (original !== undefined && mine === undefined) continue; // deleted locally
+    out.push(mine === undefined ? { ...message } : mergeRecord(original, mine, message));
+    placed.add(message.id);
+  }
+
+  // Remote's own additions: the messages local's new ones are placed after, not before.
+  const remoteNew = (id: string) => !b.has(id) && !l.has(id);
+
+  let anchor: string | null = null;
+  for (const message of l.values()) {
+    if (placed.has(message.id)) {
+      anchor = message.id;
+      continue;
+    }
+    if (b.has(message.id)) continue; // deleted remotely; not an anchor, since it is gone
+    let at = anchor === null ? 0 : out.findIndex((m) => m.id === anchor) + 1;
+    while (at < out.length && remoteNew(out[at]!.id)) at++;
+    out.splice(at, 0, { ...message });
+    placed.add(message.id);
+    anchor = message.id;
+  }
+  return out;
+}
+
+/** First occurrence wins: a malformed list with a repeated id still yields each message once. */
+function byId(messages: Message[]): Map<string, Message> {
+  const map = new Map<string, Message>();
+  for (const message of messages) if (!map.has(message.id)) map.set(message.id, message);
+  return map;
+}
+
+function unionKeys(...records: Array<Record<string, unknown> | undefined>): string[] {
+  const keys = new Set<string>();
+  for (const record of records) if (record) for (const key of Object.keys(record)) keys.add(key);
+  return [...keys];
+}
+
+/** Structural equality for JSON-like values (what threads carry). */
+function deepEqual(a: unknown, b: unknown): boolean {
+  if (Object.is(a, b)) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a)) {
+    const other = b as unknown[];
+    return a.length === other.length && a.every((item, i) => deepEqual(item, other[i]));
+  }
+  // A Date, Map or class instance has no comparable own keys: only the same object is equal.
+  if (!isPlainObject(a) || !isPlainObject(b)) return false;
+  const ra = a as Record<string, unknown>;
+  const rb = b as Record<string, unknown>;
+  const keys = unionKeys(ra, rb);
+  return keys.every((key) => deepEqual(ra[key], rb[key]));
+}
+
+function isPlainObject(value: object): boolean {
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}

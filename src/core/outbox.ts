@@ -1,0 +1,444 @@
+import { retryDelay, type RetryPolicy } from './backoff.js';
+import type { Clock, TimerId } from './clock.js';
+import { OutboxFullError, SyncError, toSyncError } from './errors.js';
+import { findCoalesceTarget, takeBatch, type BatchLimits } from './outboxBatch.js';
+import {
+  createSettled,
+  fromStoredError,
+  toStored,
+  toWire,
+  type OutboxEntry,
+} from './outboxEntry.js';
+import { randomId } from './randomId.js';
+import type {
+  OutboxMeta,
+  OutboxStorage,
+  PendingWrite,
+  PushResponse,
+  PushResult,
+  StoredWrite,
+  SyncConnector,
+} from './types.js';
+
+export interface OutboxListener {
+  /** The list of writes changed: added, removed, state or args. */
+  changed(): void;
+  /** The server applied these (or had already): `v` is the thread version after each. */
+  acked(items: Array<{ write: PendingWrite; v: number | undefined }>): void;
+  /** The server refused these for good: roll them back. */
+  failed(items: Array<{ write: PendingWrite; error: SyncError }>): void;
+  /** A person discarded these. */
+  discarded(writes: PendingWrite[]): void;
+  pushStarted(threadIds: Set<string>): void;
+  /** `error` null for a push that was answered. `nextRetryAt` when a retry is scheduled. */
+  pushEnded(threadIds: Set<string>, error: SyncError | null, nextRetryAt: number | null): void;
+  storageError(error: SyncError): void;
+}
+
+export interface OutboxOptions {
+  connector: SyncConnector;
+  storage: OutboxStorage;
+  namespace: string;
+  /** An explicit, stable clientId; by default every outbox instance takes a fresh one. */
+  clientId?: string;
+  clock: Clock;
+  batch: BatchLimits & { windowMs: number };
+  retry: RetryPolicy;
+  maxPending: number;
+  listener: OutboxListener;
+}
+
+/** Keepalive bodies are capped at 64 KiB by browsers; stay under it. */
+const KEEPALIVE_MAX_BYTES = 60 * 1024;
+
+/**
+ * The outbox (DESIGN §4): serial (one push in flight), batched by window, count and bytes, in
+ * order, persisted before sending, retried forever with full-jitter backoff while the failure is
+ * retryable, never dropping a write. See docs/outbox.md for why each client instance has its own
+ * clientId by default.
+ */
+export function createOutbox(options: OutboxOptions) {
+  const { connector, storage, namespace, clock, listener, retry } = options;
+  const clientId = options.clientId ?? randomId(clock.random);
+  const entries: OutboxEntry[] = [];
+  const byId = new Map<string, OutboxEntry>();
+  let list: PendingWrite[] | null = [];
+  let queuedCount = 0;
+  let epoch = 1;
+  let lastSeq = 0;
+  let loaded = false;
+  let started = false;
+  let disposed = false;
+  let fenced: SyncError | null = null;
+  let sending: OutboxEntry[] | null = null;
+  let abortPush: AbortController | null = null;
+  let windowTimer: TimerId | null = null;
+  let backoffTimer: TimerId | null = null;
+  let failures = 0;
+  let splitLimit = Infinity;
+
+  const reportStorage = (error: unknown) =>
+    listener.storageError(toSyncError(error, 'storage', 'The outbox could not be stored'));
+  const persist = (writes: StoredWrite[]) =>
+    storage.putWrites(namespace, writes).catch(reportStorage);
+
+  function setWrite(entry: OutboxEntry, patch: Partial<PendingWrite>) {
+    const before = entry.write.state;
+    entry.write = { ...entry.write, ...patch };
+    if (before === 'queued') queuedCount--;
+    if (entry.write.state === 'queued') queuedCount++;
+    list = null;
+  }
+
+  function add(entry: OutboxEntry) {
+    entries.push(entry);
+    byId.set(entry.write.id, entry);
+    if (entry.write.state === 'queued') queuedCount++;
+    list = null;
+  }
+
+  function remove(entry: OutboxEntry) {
+    const index = entries.indexOf(entry);
+    if (index >= 0) entries.splice(index, 1);
+    byId.delete(entry.write.id);
+    if (entry.write.state === 'queued') queuedCount--;
+    list = null;
+  }
+
+  function newEntry(stored: Omit<StoredWrite, 'lastError'> & { lastError: SyncError | null }): OutboxEntry {
+    const settled = createSettled();
+    if (stored.state === 'failed') settled.reject(stored.lastError ?? new SyncError('rejected', 'failed'));
+    return {
+      clientId: stored.clientId,
+      persisted: Promise.resolve(),
+      settle: settled,
+      write: {
+        id: stored.id,
+        seq: stored.seq,
+        threadId: stored.threadId,
+        name: stored.name,
+        args: stored.args,
+        createdAt: stored.createdAt,
+        attempts: stored.attempts,
+        state: stored.state,
+        lastError: stored.lastError,
+        settled: settled.promise,
+      },
+    };
+  }
+
+  async function load(): Promise<void> {
+    let meta: OutboxMeta = { epoch: 0, lastSeq: {} };
+    let stored: StoredWrite[] = [];
+    try {
+      meta = (await storage.loadMeta(namespace)) ?? meta;
+      stored = await storage.loadWrites(namespace);
+    } catch (error) {
+      reportStorage(error);
+    }
+    if (disposed) return;
+    epoch = meta.epoch + 1;
+    const early = entries.splice(0, entries.length);
+    queuedCount = 0;
+    for (const w of stored) {
+      if (byId.has(w.id)) continue;
+      add(newEntry({ ...w, lastError: fromStoredError(w.lastError) }));
+    }
+    // An explicit clientId continues after every seq it ever used; writes made before the load
+    // finished are renumbered (they were not sent yet) and stored now.
+    lastSeq = Math.max(
+      meta.lastSeq[clientId] ?? 0,
+      ...stored.filter((w) => w.clientId === clientId).map((w) => w.seq),
+    );
+    for (const entry of early) {
+      entry.write = { ...entry.write, seq: ++lastSeq };
+      add(entry);
+    }
+    const lastSeqs = options.clientId ? { ...meta.lastSeq, [clientId]: lastSeq } : meta.lastSeq;
+    await storage.saveMeta(namespace, { epoch, lastSeq: lastSeqs }).catch(reportStorage);
+    if (early.length > 0) await persist(early.map(toStored));
+    loaded = true;
+    list = null;
+    listener.changed();
+    kick(true);
+  }
+
+  function enqueue(threadId: string, name: string, args: unknown): PendingWrite {
+    if (fenced) throw fenced;
+    const target = findCoalesceTarget(entries, clientId, threadId, name, args);
+    if (target) {
+      const { entry } = target;
+      setWrite(entry, { args: target.args });
+      const stored = toStored(entry);
+      entry.persisted = Promise.all([entry.persisted, persist([stored])]).then(() => {});
+      listener.changed();
+      return entry.write;
+    }
+    if (entries.length >= options.maxPending) throw new OutboxFullError(options.maxPending);
+    const entry = newEntry({
+      id: randomId(clock.random),
+      clientId,
+      seq: loaded ? ++lastSeq : 0,
+      threadId,
+      name,
+      args,
+      createdAt: clock.now(),
+      attempts: 0,
+      state: 'queued',
+      lastError: null,
+    });
+    if (loaded) entry.persisted = persist([toStored(entry)]);
+    add(entry);
+    listener.changed();
+    kick(false);
+    return entry.write;
+  }
+
+  const canSend = () => started && loaded && !disposed && !fenced && !sending && backoffTimer === null;
+
+  /** Sends now (`urgent`) or when the batch window closes. */
+  function kick(urgent: boolean) {
+    if (!canSend() || queuedCount === 0) return;
+    if (urgent || queuedCount >= options.batch.maxItems) {
+      if (windowTimer !== null) clock.clearTimeout(windowTimer);
+      windowTimer = null;
+      void send();
+    } else if (windowTimer === null) {
+      windowTimer = clock.setTimeout(() => {
+        windowTimer = null;
+        kick(true);
+      }, options.batch.windowMs);
+    }
+  }
+
+  async function send(): Promise<void> {
+    const batch = takeBatch(entries, {
+      maxItems: Math.min(options.batch.maxItems, splitLimit),
+      maxBytes: options.batch.maxBytes,
+    });
+    if (batch.length === 0) return;
+    sending = batch;
+    const threadIds = new Set(batch.map((e) => e.write.threadId));
+    for (const e of batch) setWrite(e, { state: 'sending', attempts: e.write.attempts + 1 });
+    listener.changed();
+    listener.pushStarted(threadIds);
+    const controller = new AbortController();
+    abortPush = controller;
+    let response: PushResponse | undefined;
+    let error: SyncError | null = null;
+    try {
+      await Promise.all(batch.map((e) => e.persisted));
+      if (controller.signal.aborted) throw new SyncError('network', 'The push was stopped.');
+      response = await connector.push(
+        { clientId: batch[0]!.clientId, epoch, mutations: batch.map((e) => toWire(e.write)) },
+        { signal: controller.signal },
+      );
+    } catch (caught) {
+      error = toSyncError(caught, 'network', 'The push failed');
+    }
+    sending = null;
+    abortPush = null;
+    if (disposed) return;
+    const results = response ? matchResults(batch, response) : null;
+    if (!error && !results) {
+      error = new SyncError('protocol', 'The push answer did not list a result for every write sent.', {
+        retryable: true,
+      });
+    }
+    let nextRetryAt: number | null = null;
+    if (error) nextRetryAt = handleError(batch, error);
+    else handleResults(batch, results!);
+    listener.changed();
+    listener.pushEnded(threadIds, error, nextRetryAt);
+    kick(true);
+  }
+
+  function matchResults(batch: OutboxEntry[], response: PushResponse): PushResult[] | null {
+    const bySeq = new Map(response.results.map((r) => [r.seq, r]));
+    const results = batch.map((e) => bySeq.get(e.write.seq));
+    return results.every((r) => r !== undefined) ? (results as PushResult[]) : null;
+  }
+
+  function handleResults(batch: OutboxEntry[], results: PushResult[]) {
+    failures = 0;
+    splitLimit = Infinity;
+    const acked: Array<{ write: PendingWrite; v: number | undefined }> = [];
+    const failed: Array<{ write: PendingWrite; error: SyncError }> = [];
+    batch.forEach((entry, i) => {
+      const result = results[i]!;
+      if (result.status === 'rejected') {
+        const error = new SyncError(
+          'rejected',
+          `The server refused ${entry.write.name}: ${result.error.message} (${result.error.code}). ` +
+            'It was rolled back; retry or discard it.',
+          { code: result.error.code },
+        );
+        fail(entry, error);
+        failed.push({ write: entry.write, error });
+      } else {
+        remove(entry);
+        entry.settle.resolve();
+        acked.push({ write: entry.write, v: result.v });
+      }
+    });
+    if (acked.length > 0) {
+      const ids = acked.map((a) => a.write.id);
+      // Remember the seq before forgetting the writes, so a stable clientId never reuses one.
+      const meta = options.clientId ? storage.saveMeta(namespace, { epoch, lastSeq: { [clientId]: lastSeq } }) : null;
+      void Promise.resolve(meta)
+        .then(() => storage.deleteWrites(namespace, ids))
+        .catch(reportStorage);
+      listener.acked(acked);
+    }
+    if (failed.length > 0) listener.failed(failed);
+  }
+
+  function fail(entry: OutboxEntry, error: SyncError) {
+    setWrite(entry, { state: 'failed', lastError: error });
+    entry.settle.reject(error);
+    void persist([toStored(entry)]);
+  }
+
+  /** Returns when the next attempt is due, or null when none is scheduled. */
+  function handleError(batch: OutboxEntry[], error: SyncError): number | null {
+    for (const e of batch) if (e.write.state === 'sending') setWrite(e, { state: 'queued' });
+    if (error.kind === 'fenced') {
+      fenced = error;
+      return null;
+    }
+    if (error.status === 413 && batch.length > 1) {
+      splitLimit = Math.ceil(batch.length / 2);
+      return clock.now();
+    }
+    if (error.retryable || error.kind === 'auth') {
+      const delay = retryDelay(error, failures++, retry, clock.random);
+      backoffTimer = clock.setTimeout(() => {
+        backoffTimer = null;
+        kick(true);
+      }, delay);
+      return clock.now() + delay;
+    }
+    // 400/404/422 on the whole push, or a 413 for one write: no retry can succeed by itself.
+    const failed = batch.map((entry) => {
+      fail(entry, error);
+      return { write: entry.write, error };
+    });
+    listener.failed(failed);
+    return null;
+  }
+
+  function retryWrite(writeId: string) {
+    const entry = byId.get(writeId);
+    if (!entry || entry.write.state !== 'failed' || fenced) return;
+    // A new seq at the end: the server has seen higher seqs of this client since, and would
+    // answer the old one `out-of-order`.
+    remove(entry);
+    const settled = createSettled();
+    entry.settle = settled;
+    entry.clientId = clientId;
+    entry.write = {
+      ...entry.write,
+      seq: ++lastSeq,
+      state: 'queued',
+      lastError: null,
+      settled: settled.promise,
+    };
+    entry.persisted = persist([toStored(entry)]);
+    add(entry);
+    listener.changed();
+    kick(false);
+  }
+
+  function discard(writeId: string) {
+    const entry = byId.get(writeId);
+    // A write being sent may already be applied: it cannot be taken back.
+    if (!entry || entry.write.state === 'sending') return;
+    remove(entry);
+    if (entry.write.state === 'queued') {
+      entry.settle.reject(new SyncError('rejected', 'The write was discarded before it was sent.'));
+    }
+    void storage.deleteWrites(namespace, [writeId]).catch(reportStorage);
+    listener.discarded([entry.write]);
+    listener.changed();
+  }
+
+  function flush(timeoutMs?: number): Promise<number> {
+    const targets = entries.filter((e) => e.write.state !== 'failed').map((e) => e.write.settled);
+    kick(true);
+    const all = Promise.allSettled(targets).then(
+      (outcomes) => outcomes.filter((o) => o.status === 'fulfilled').length,
+    );
+    if (timeoutMs === undefined) return all;
+    return new Promise((resolve, reject) => {
+      const timer = clock.setTimeout(
+        () =>
+          reject(
+            new SyncError(
+              'timeout',
+              `flushPending: writes were still unsettled after ${timeoutMs} ms. They stay queued and keep retrying.`,
+            ),
+          ),
+        timeoutMs,
+      );
+      void all.then((count) => {
+        clock.clearTimeout(timer);
+        resolve(count);
+      });
+    });
+  }
+
+  /** The last chance on `pagehide`: everything unacknowledged, with keepalive, no waiting. */
+  function sendOnPageHide() {
+    if (!loaded || fenced) return;
+    const first = entries.find((e) => e.write.state !== 'failed');
+    if (!first) return;
+    const batch = takeBatch(
+      entries.map((e) => (e.write.state === 'sending' ? { ...e, write: { ...e.write, state: 'queued' as const } } : e)),
+      { maxItems: Infinity, maxBytes: KEEPALIVE_MAX_BYTES },
+    );
+    if (batch.length === 0) return;
+    void connector
+      .push({ clientId: batch[0]!.clientId, epoch, mutations: batch.map((e) => toWire(e.write)) }, { keepalive: true })
+      .catch(() => {});
+  }
+
+  function stop() {
+    started = false;
+    if (windowTimer !== null) clock.clearTimeout(windowTimer);
+    if (backoffTimer !== null) clock.clearTimeout(backoffTimer);
+    windowTimer = backoffTimer = null;
+    abortPush?.abort();
+  }
+
+  return {
+    clientId,
+    load,
+    enqueue,
+    retry: retryWrite,
+    discard,
+    flush,
+    sendOnPageHide,
+    start() {
+      started = true;
+      kick(true);
+    },
+    stop,
+    dispose() {
+      stop();
+      disposed = true;
+    },
+    /** The public snapshots, in order; the same array until something changes. */
+    list(): PendingWrite[] {
+      return (list ??= entries.map((e) => e.write));
+    },
+    get(writeId: string): PendingWrite | undefined {
+      return byId.get(writeId)?.write;
+    },
+    fenced: () => fenced,
+    sendingThreads(): Set<string> {
+      return new Set(sending?.map((e) => e.write.threadId) ?? []);
+    },
+  };
+}
+
+export type Outbox = ReturnType<typeof createOutbox>;

@@ -1,0 +1,72 @@
+import type { OutboxEntry } from './outboxEntry.js';
+import { wireSize } from './outboxEntry.js';
+
+export interface BatchLimits {
+  maxItems: number;
+  maxBytes: number;
+}
+
+/**
+ * The next batch: queued writes from the front, one clientId per push (the server orders and
+ * de-duplicates per clientId), bounded by count and bytes. A single write larger than `maxBytes`
+ * still goes alone: refusing it here would strand it forever; the server answers 413 if it must.
+ */
+export function takeBatch(entries: readonly OutboxEntry[], limits: BatchLimits): OutboxEntry[] {
+  const batch: OutboxEntry[] = [];
+  let bytes = 0;
+  let clientId: string | null = null;
+  for (const entry of entries) {
+    if (entry.write.state !== 'queued') continue;
+    if (clientId === null) clientId = entry.clientId;
+    else if (entry.clientId !== clientId) break;
+    const size = wireSize(entry.write);
+    if (batch.length > 0 && (batch.length >= limits.maxItems || bytes + size > limits.maxBytes)) break;
+    batch.push(entry);
+    bytes += size;
+  }
+  return batch;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
+}
+
+/**
+ * DESIGN §4 coalescing: an `appendDelta` to the message the thread's latest queued write also
+ * appends to merges into it (texts joined); a `setTitle` replaces the thread's queued `setTitle`
+ * (last wins: titles commute with every built-in). Only writes not yet sending are touched; a
+ * merged write keeps its seq and the new one never gets one, a gap the protocol allows.
+ * Returns the entry to merge into and its new args, or null.
+ */
+export function findCoalesceTarget(
+  entries: readonly OutboxEntry[],
+  clientId: string,
+  threadId: string,
+  name: string,
+  args: unknown,
+): { entry: OutboxEntry; args: unknown } | null {
+  if ((name !== 'appendDelta' && name !== 'setTitle') || !isRecord(args)) return null;
+  for (let i = entries.length - 1; i >= 0; i--) {
+    const entry = entries[i]!;
+    const write = entry.write;
+    if (write.threadId !== threadId || write.state === 'failed') continue;
+    if (write.state !== 'queued' || entry.clientId !== clientId) return null;
+    const prev = write.args;
+    if (name === 'appendDelta') {
+      if (
+        write.name === 'appendDelta' &&
+        isRecord(prev) &&
+        prev.messageId === args.messageId &&
+        typeof prev.text === 'string' &&
+        typeof args.text === 'string'
+      ) {
+        return { entry, args: { messageId: args.messageId, text: prev.text + args.text } };
+      }
+      return null; // only the thread's latest write may absorb a delta: order matters for messages
+    }
+    if (write.name === 'setTitle' && typeof args.title === 'string') {
+      return { entry, args: { title: args.title } };
+    }
+  }
+  return null;
+}

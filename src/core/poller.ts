@@ -1,0 +1,211 @@
+import { DEFAULT_RETRY, retryDelay, type RetryPolicy } from './backoff.js';
+import type { Clock, TimerId } from './clock.js';
+import type { Environment, EnvironmentEvent } from './environment.js';
+import { isSyncError } from './errors.js';
+
+export interface PollerOptions {
+  clock: Clock;
+  environment: Environment;
+  /** Interval while the user is active. @default 5000 */
+  activeMs?: number;
+  /** Interval once the user has been quiet for a while, and whenever the tab is hidden. @default 60000 */
+  idleMs?: number;
+  /**
+   * How long after the last activity the user still counts as active. After it, the interval
+   * doubles once per further window until it reaches `idleMs`. @default 30000
+   */
+  activeWindowMs?: number;
+  /** Backoff after a failed pull (full jitter, capped by `maxMs`). @default { baseMs: 500, maxMs: 30000 } */
+  retry?: RetryPolicy;
+  /** One pull covering every watched thread. Rejects when it failed. */
+  pull(): Promise<void>;
+  /** While the stream is live it is the truth: no interval pulls at all. */
+  isPushLive(): boolean;
+}
+
+export interface Poller {
+  /** Schedules interval pulls. Does not pull by itself: call `pullNow()` for a first pull. */
+  start(): void;
+  stop(): void;
+  recordActivity(): void;
+  /**
+   * Pulls at once, or right after the pull in flight. Resolves when a pull started after this
+   * call has settled; never rejects (failures are retried with backoff). Resolves at once when
+   * stopped.
+   */
+  pullNow(): Promise<void>;
+  /** Call when push turns live or stops being live. */
+  pushStateChanged(): void;
+  /** When the next scheduled pull is due, or null when none is scheduled. */
+  nextPullAt(): number | null;
+}
+
+/**
+ * The adaptive poller (DESIGN §4): `activeMs` while the user is active, stretching toward
+ * `idleMs` as activity decays; nothing while push is live; one pull in flight at a time.
+ */
+export function createPoller(options: PollerOptions): Poller {
+  const { clock, environment, pull, isPushLive } = options;
+  const activeMs = options.activeMs ?? 5000;
+  const idleMs = Math.max(options.idleMs ?? 60_000, activeMs);
+  const activeWindowMs = options.activeWindowMs ?? 30_000;
+  const retry = options.retry ?? DEFAULT_RETRY;
+
+  let running = false;
+  let unsubscribe: (() => void) | null = null;
+  let timer: TimerId | null = null;
+  let timerAt: number | null = null;
+  let inFlight = false;
+  /** A pull was asked for while one ran: it runs once the current one settles. */
+  let requested = false;
+  /** pullNow() callers waiting for a pull that has not started yet. */
+  let waiting: Array<() => void> = [];
+  // Until the user does something we assume nobody is watching: a page that is really in use
+  // reports activity within a second, an idle one must stay within the idle budget.
+  let lastActivityAt = -Infinity;
+  let lastPullAt = 0;
+  let failures = 0;
+  let retryAt = 0;
+
+  const clearTimer = () => {
+    if (timer !== null) clock.clearTimeout(timer);
+    timer = null;
+    timerAt = null;
+  };
+
+  const interval = (now: number): number => {
+    if (!environment.isVisible()) return idleMs;
+    const quiet = now - lastActivityAt;
+    if (quiet < activeWindowMs) return activeMs;
+    return Math.min(idleMs, activeMs * 2 ** Math.floor(quiet / activeWindowMs));
+  };
+
+  const dueAt = (now: number): number | null => {
+    if (!running || inFlight) return null; // after a pull settles, it schedules the next one
+    // Offline, every pull would fail: 'online' brings an immediate one.
+    if (!environment.isOnline()) return null;
+    if (failures > 0) {
+      // A failed pull is retried even while push is live (it was wanted for a reason), but a
+      // failure never makes interval polling more frequent than it would be anyway.
+      if (requested || isPushLive()) return retryAt;
+      return Math.max(retryAt, lastPullAt + interval(now));
+    }
+    if (requested) return now;
+    if (isPushLive()) return null;
+    return lastPullAt + interval(now);
+  };
+
+  const schedule = () => {
+    const now = clock.now();
+    const at = dueAt(now);
+    if (at === timerAt) return;
+    clearTimer();
+    if (at === null) return;
+    timerAt = at;
+    timer = clock.setTimeout(() => {
+      timer = null;
+      timerAt = null;
+      run();
+    }, Math.max(0, at - now));
+  };
+
+  const run = () => {
+    clearTimer();
+    inFlight = true;
+    requested = false;
+    const settled = waiting;
+    waiting = [];
+    let result: Promise<void>;
+    try {
+      result = pull();
+    } catch (error) {
+      result = Promise.reject(error);
+    }
+    result.then(
+      () => {
+        failures = 0;
+        done(settled);
+      },
+      (error: unknown) => {
+        retryAt = clock.now() + retryDelay(isSyncError(error) ? error : undefined, failures, retry, clock.random);
+        failures += 1;
+        done(settled);
+      },
+    );
+  };
+
+  const done = (settled: Array<() => void>) => {
+    inFlight = false;
+    lastPullAt = clock.now();
+    for (const resolve of settled) resolve();
+    if (!running) return;
+    // A request made during a failed pull waits for the backoff instead of hammering at once.
+    if (requested && failures === 0) run();
+    else schedule();
+  };
+
+  const request = () => {
+    if (!running) return;
+    if (inFlight) requested = true;
+    else run();
+  };
+
+  const recordActivity = () => {
+    lastActivityAt = clock.now();
+    // The interval can only get shorter: a user back after a long quiet spell may be due a pull now.
+    schedule();
+  };
+
+  const onEnvironment = (event: EnvironmentEvent) => {
+    switch (event) {
+      case 'activity':
+        recordActivity();
+        break;
+      case 'focus':
+        lastActivityAt = clock.now();
+        request();
+        break;
+      case 'online':
+        request();
+        break;
+      case 'offline':
+      case 'visible':
+      case 'hidden':
+        schedule();
+        break;
+      case 'pagehide':
+        break;
+    }
+  };
+
+  return {
+    start() {
+      if (running) return;
+      running = true;
+      lastPullAt = clock.now();
+      failures = 0;
+      unsubscribe = environment.subscribe(onEnvironment);
+      schedule();
+    },
+    stop() {
+      if (!running) return;
+      running = false;
+      requested = false;
+      clearTimer();
+      unsubscribe?.();
+      unsubscribe = null;
+      const pending = waiting;
+      waiting = [];
+      for (const resolve of pending) resolve();
+    },
+    recordActivity,
+    pullNow() {
+      if (!running) return Promise.resolve();
+      const promise = new Promise<void>((resolve) => waiting.push(resolve));
+      request();
+      return promise;
+    },
+    pushStateChanged: schedule,
+    nextPullAt: () => timerAt,
+  };
+}

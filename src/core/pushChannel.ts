@@ -1,0 +1,228 @@
+import { DEFAULT_RETRY, retryDelay, type RetryPolicy } from './backoff.js';
+import type { Clock, TimerId } from './clock.js';
+import type { Environment, EnvironmentEvent } from './environment.js';
+import { SyncError, toSyncError } from './errors.js';
+import type { HealthEvent } from './health.js';
+import type { ServerEvent, SyncConnector } from './types.js';
+
+export interface PushChannelOptions {
+  connector: SyncConnector;
+  clock: Clock;
+  environment: Environment;
+  /**
+   * No frame for this long and the stream counts as dead: it is torn down and reopened. Two
+   * missed 3 s keepalives and a margin. @default 7000
+   */
+  staleAfterMs?: number;
+  /**
+   * Reconnect backoff: full jitter, every delay capped by `maxMs`. The server's `retry:` hint
+   * may raise `baseMs`. @default { baseMs: 500, maxMs: 30000 }
+   */
+  retry?: RetryPolicy;
+  /** The resume point for a new stream (the last cursor seen). */
+  getCursor(): string | null;
+  onEvent(event: ServerEvent): void;
+  onHealth(event: HealthEvent): void;
+  /** The first frame of a stream other than the first one since start(): time to pull. */
+  onReconnected?(): void;
+  /** Push turned live (first frame) or stopped being live. Not called by stop(). */
+  onLiveChange?(live: boolean): void;
+}
+
+export interface PushChannel {
+  start(): void;
+  /** Aborts the stream and clears every timer. Silent: dispatches nothing. */
+  stop(): void;
+  /** A stream is open and has delivered a frame within `staleAfterMs`. */
+  isLive(): boolean;
+}
+
+function isFenced(error: SyncError): boolean {
+  return error.kind === 'fenced' || error.status === 409;
+}
+
+/**
+ * The event stream with its watchdog (DESIGN §4 "Push and health"): live from the first frame,
+ * stale after `staleAfterMs` of silence, reconnected with full-jitter backoff, idle while the
+ * environment is offline, stopped for good by a 409.
+ */
+export function createPushChannel(options: PushChannelOptions): PushChannel {
+  const { connector, clock, environment, getCursor, onHealth } = options;
+  const staleAfterMs = options.staleAfterMs ?? 7000;
+  const retry = options.retry ?? DEFAULT_RETRY;
+
+  let running = false;
+  let fenced = false;
+  /** Bumped whenever the current stream is abandoned: callbacks of older streams are ignored. */
+  let generation = 0;
+  let controller: AbortController | null = null;
+  let live = false;
+  let attempts = 0;
+  let streamsOpened = 0;
+  let hintMs = 0;
+  let watchdog: TimerId | null = null;
+  let reconnectTimer: TimerId | null = null;
+  let unsubscribe: (() => void) | null = null;
+
+  const clearWatchdog = () => {
+    if (watchdog !== null) clock.clearTimeout(watchdog);
+    watchdog = null;
+  };
+  const clearReconnect = () => {
+    if (reconnectTimer !== null) clock.clearTimeout(reconnectTimer);
+    reconnectTimer = null;
+  };
+  const setLive = (next: boolean) => {
+    if (live === next) return;
+    live = next;
+    options.onLiveChange?.(next);
+  };
+
+  const nextDelay = (error: SyncError | undefined): number => {
+    const policy = { baseMs: Math.max(retry.baseMs, hintMs), maxMs: retry.maxMs };
+    // retry.maxMs caps every backoff, a server's Retry-After included (DESIGN §4).
+    const delay = Math.min(retry.maxMs, retryDelay(error, attempts, policy, clock.random));
+    attempts += 1;
+    return delay;
+  };
+
+  /** Schedules the next attempt, or waits for 'online'. Returns when it is due (null: waiting). */
+  const planReconnect = (error: SyncError | undefined): number | null => {
+    clearReconnect();
+    if (!environment.isOnline()) return null;
+    const delay = nextDelay(error);
+    reconnectTimer = clock.setTimeout(connect, delay);
+    return clock.now() + delay;
+  };
+
+  const abandon = () => {
+    generation += 1;
+    clearWatchdog();
+    controller?.abort();
+    controller = null;
+  };
+
+  const armWatchdog = (gen: number) => {
+    clearWatchdog();
+    watchdog = clock.setTimeout(() => {
+      watchdog = null;
+      if (gen !== generation || !running) return;
+      abandon();
+      setLive(false);
+      const nextRetryAt = planReconnect(undefined);
+      onHealth({ type: 'stream-stale', nextRetryAt });
+    }, staleAfterMs);
+  };
+
+  const ended = (gen: number, cause: unknown) => {
+    if (gen !== generation || !running) return; // we abandoned it ourselves
+    abandon();
+    setLive(false);
+    const error = toSyncError(cause, 'network', 'The event stream broke');
+    const offline = !environment.isOnline();
+    if (isFenced(error)) {
+      // Another writer took over: reconnecting would only be refused again.
+      fenced = true;
+      onHealth({ type: 'stream-failed', error, nextRetryAt: null, offline });
+      return;
+    }
+    const nextRetryAt = planReconnect(error);
+    onHealth({ type: 'stream-failed', error, nextRetryAt, offline });
+  };
+
+  function connect() {
+    clearReconnect();
+    const openStream = connector.openStream?.bind(connector);
+    if (!running || fenced || !openStream) return;
+    if (!environment.isOnline()) {
+      onHealth({ type: 'offline' }); // and wait for 'online'
+      return;
+    }
+    const gen = ++generation;
+    const ctrl = new AbortController();
+    controller = ctrl;
+    streamsOpened += 1;
+    const reconnecting = streamsOpened > 1;
+    let streamLive = false;
+    const current = () => gen === generation && running;
+
+    const frame = () => {
+      if (!current()) return;
+      armWatchdog(gen);
+      if (streamLive) {
+        onHealth({ type: 'frame' });
+        return;
+      }
+      streamLive = true;
+      attempts = 0;
+      live = true; // before anyone hears of it, so isLive() agrees with what they hear
+      onHealth({ type: 'frame' });
+      if (current()) options.onLiveChange?.(true);
+      if (current() && reconnecting) options.onReconnected?.();
+    };
+
+    onHealth({ type: 'stream-connecting' });
+    if (!current()) return;
+    // Armed before the headers too: a connection attempt that hangs is as silent as a dead stream.
+    armWatchdog(gen);
+    let result: Promise<void>;
+    try {
+      result = openStream({
+        cursor: getCursor(),
+        signal: ctrl.signal,
+        onOpen() {
+          if (!current()) return;
+          armWatchdog(gen);
+          onHealth({ type: 'stream-open' });
+        },
+        onFrame: frame,
+        onEvent(event) {
+          if (!current()) return;
+          if (!streamLive) frame(); // an event is a frame, even from a connector that forgot to say so
+          if (current()) options.onEvent(event);
+        },
+        onRetryHint(ms) {
+          if (current() && Number.isFinite(ms) && ms >= 0) hintMs = ms;
+        },
+      });
+    } catch (error) {
+      result = Promise.reject(error);
+    }
+    result.then(
+      () => ended(gen, new SyncError('network', 'The server ended the event stream; syncline reconnects by itself.')),
+      (error: unknown) => ended(gen, error),
+    );
+  }
+
+  const onEnvironment = (event: EnvironmentEvent) => {
+    // Back online: reconnect at once instead of waiting out a backoff meant for a sick server.
+    if (event === 'online' && running && !fenced && controller === null) connect();
+  };
+
+  return {
+    start() {
+      if (running) return;
+      running = true;
+      fenced = false;
+      attempts = 0;
+      streamsOpened = 0;
+      hintMs = 0;
+      if (!connector.openStream) {
+        onHealth({ type: 'stream-unsupported' });
+        return;
+      }
+      unsubscribe = environment.subscribe(onEnvironment);
+      connect();
+    },
+    stop() {
+      if (!running) return;
+      running = false;
+      abandon();
+      clearReconnect();
+      live = false;
+      unsubscribe?.();
+      unsubscribe = null;
+    },
+    isLive: () => live,
+  };
+}

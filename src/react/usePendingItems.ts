@@ -1,0 +1,32 @@
+'use client';
+import { useCallback, useMemo } from 'react';
+import type { PendingWrite } from '../core/types.js';
+import type { SyncStoreState } from '../store/types.js';
+import { useSyncClient } from './useSyncClient.js';
+import { useSyncSelector } from './useSyncSelector.js';
+
+export interface UsePendingItemsResult {
+  /** Writes not acknowledged yet, failed ones included, in the order they were made. */
+  items: PendingWrite[];
+  /** Sends a failed write again. */
+  retry(writeId: string): void;
+  /** Drops a write for good; its optimistic effect leaves the view. */
+  discard(writeId: string): void;
+}
+
+const none: PendingWrite[] = [];
+
+/** The pending writes of one thread, or of every thread when `threadId` is left out. */
+export function usePendingItems(threadId?: string): UsePendingItemsResult {
+  const client = useSyncClient();
+  const items = useSyncSelector(
+    useCallback(
+      (s: SyncStoreState) =>
+        threadId === undefined ? s.pending : (s.pendingByThread[threadId] ?? none),
+      [threadId],
+    ),
+  );
+  const retry = useCallback((writeId: string) => client.retry(writeId), [client]);
+  const discard = useCallback((writeId: string) => client.discard(writeId), [client]);
+  return useMemo(() => ({ items, retry, discard }), [items, retry, discard]);
+}

@@ -1,0 +1,16 @@
+'use client';
+import { useContext } from 'react';
+import type { SyncClient } from '../store/types.js';
+import { SyncClientContext } from './SyncClientContext.js';
+
+/** The client given to the nearest `SyncProvider`. Throws, saying how to fix it, outside one. */
+export function useSyncClient(): SyncClient {
+  const client = useContext(SyncClientContext);
+  if (!client) {
+    throw new Error(
+      'syncline: no SyncClient found. Wrap this part of the tree in ' +
+        '<SyncProvider client={createSyncClient(...)}> (from "syncline/react").',
+    );
+  }
+  return client;
+}

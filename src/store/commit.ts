@@ -1,0 +1,94 @@
+import type { HealthStatus, PendingWrite } from '../core/types.js';
+import { deriveStatus, sameStatus } from './deriveStatus.js';
+import type { ThreadBook } from './threadBook.js';
+import type { SyncStore, SyncStoreState } from './types.js';
+
+export interface CommitSources {
+  store: SyncStore;
+  book: ThreadBook;
+  pending(): PendingWrite[];
+  inFlight(threadId: string): boolean;
+  anyInFlight(): boolean;
+  online(): boolean;
+  clientLastSyncedAt(): number | null;
+  health(): HealthStatus;
+}
+
+const EMPTY: PendingWrite[] = [];
+
+function sameItems(a: readonly PendingWrite[] | undefined, b: readonly PendingWrite[]): boolean {
+  if (a === b) return true;
+  if (!a || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Copy-on-write for one record slice: copied once per commit, and only if something changed. */
+function slice<T>(prev: Record<string, T>) {
+  let next = prev;
+  return {
+    set(id: string, value: T | undefined) {
+      if (next[id] === value) return;
+      if (next === prev) next = { ...prev };
+      if (value === undefined) delete next[id];
+      else next[id] = value;
+    },
+    get: () => next,
+  };
+}
+
+/**
+ * Publishes the client's state to the store. Every slice keeps its identity when unchanged, so
+ * a component reading thread A is not woken when thread B changes (DESIGN §6), and a commit that
+ * changes nothing notifies nobody.
+ */
+export function createStoreCommitter(sources: CommitSources): () => void {
+  const { store, book } = sources;
+  return function commit() {
+    const prev = store.getState();
+    const pending = sources.pending();
+    const groups = new Map<string, PendingWrite[]>();
+    for (const write of pending) {
+      const group = groups.get(write.threadId);
+      if (group) group.push(write);
+      else groups.set(write.threadId, [write]);
+    }
+    const online = sources.online();
+    const threads = slice(prev.threads);
+    const confirmed = slice(prev.confirmed);
+    const byThread = slice(prev.pendingByThread);
+    const status = slice(prev.status);
+    const ids = new Set([...book.ids(), ...groups.keys(), ...Object.keys(prev.pendingByThread)]);
+    for (const id of ids) {
+      threads.set(id, book.view(id));
+      confirmed.set(id, book.confirmed(id));
+      const group = groups.get(id) ?? EMPTY;
+      const prevGroup = prev.pendingByThread[id];
+      byThread.set(id, group.length === 0 ? undefined : sameItems(prevGroup, group) ? prevGroup : group);
+      const next = deriveStatus({
+        writes: group,
+        inFlight: sources.inFlight(id),
+        online,
+        lastSyncedAt: book.lastSyncedAt(id),
+      });
+      status.set(id, sameStatus(prev.status[id], next) ? prev.status[id] : next);
+    }
+    const clientNext = deriveStatus({
+      writes: pending,
+      inFlight: sources.anyInFlight(),
+      online,
+      lastSyncedAt: sources.clientLastSyncedAt(),
+    });
+    const next: SyncStoreState = {
+      threads: threads.get(),
+      confirmed: confirmed.get(),
+      pending: sameItems(prev.pending, pending) ? prev.pending : pending,
+      pendingByThread: byThread.get(),
+      status: status.get(),
+      clientStatus: sameStatus(prev.clientStatus, clientNext) ? prev.clientStatus : clientNext,
+      health: sources.health(),
+    };
+    const changed = (Object.keys(next) as Array<keyof SyncStoreState>).some((k) => next[k] !== prev[k]);
+    if (changed) store.setState(next, true);
+  };
+}

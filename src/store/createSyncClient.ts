@@ -1,0 +1,343 @@
+import { produce } from 'immer';
+import { DEFAULT_RETRY } from '../core/backoff.js';
+import { systemClock } from '../core/clock.js';
+import { defaultStorage } from '../core/defaultStorage.js';
+import { createBrowserEnvironment, type EnvironmentEvent } from '../core/environment.js';
+import { SyncError, toSyncError } from '../core/errors.js';
+import { createHealthMonitor } from '../core/health.js';
+import { builtinMutators, emptyThread, MutationError } from '../core/mutators.js';
+import { createOutbox } from '../core/outbox.js';
+import { createPoller } from '../core/poller.js';
+import { createPushChannel } from '../core/pushChannel.js';
+import type { PendingWrite, Thread, ThreadSyncStatus } from '../core/types.js';
+import { createStoreCommitter } from './commit.js';
+import { createSyncStore } from './createSyncStore.js';
+import { UNKNOWN_STATUS } from './deriveStatus.js';
+import { createStreamSink } from './streamSink.js';
+import { createThreadBook } from './threadBook.js';
+import type { SyncClient, SyncClientOptions } from './types.js';
+
+const EMPTY: PendingWrite[] = [];
+
+/**
+ * The sync client: an outbox, an optimistic view, a poller and a push stream feeding one zustand
+ * store. Call `start()` to go online (the React provider does it on mount).
+ */
+export function createSyncClient(options: SyncClientOptions): SyncClient {
+  const { connector } = options;
+  const clock = options.clock ?? systemClock;
+  const environment = options.environment ?? createBrowserEnvironment(clock);
+  const namespace = options.namespace ?? 'default';
+  const mutators = { ...builtinMutators, ...options.mutators };
+  const retry = { ...DEFAULT_RETRY, ...options.retry };
+  const batch = { windowMs: 100, maxItems: 50, maxBytes: 256 * 1024, ...options.batch };
+
+  const book = createThreadBook(mutators);
+  const watched = new Map<string, number>();
+  const queuedForSync = new Set<string>();
+  let pulling = new Set<string>();
+  let pushing = new Set<string>();
+  let cursor: string | null = null;
+  let started = false;
+  let disposed = false;
+  let clientLastSyncedAt: number | null = null;
+  let pullTimer: unknown = null;
+  let unsubscribeEnvironment: (() => void) | null = null;
+  let warnedStorage = false;
+
+  const health = createHealthMonitor({
+    clock,
+    onChange: () => commit(),
+    onDegraded: (h) => options.onDegraded?.(h),
+    onRecovered: (h) => options.onRecovered?.(h),
+  });
+  const store = createSyncStore(health.get());
+  const commit = createStoreCommitter({
+    store,
+    book,
+    pending: () => outbox.list(),
+    inFlight: (id) => pushing.has(id) || pulling.has(id),
+    anyInFlight: () => pushing.size > 0 || pulling.size > 0,
+    online: () => environment.isOnline() && health.get().state !== 'offline',
+    clientLastSyncedAt: () => clientLastSyncedAt,
+    health: () => health.get(),
+  });
+
+  const threadWrites = (threadId: string) => store.getState().pendingByThread[threadId] ?? EMPTY;
+  const pendingOf = (threadId: string) => outbox.list().filter((w) => w.threadId === threadId);
+
+  const outbox = createOutbox({
+    connector,
+    storage: options.storage ?? defaultStorage(),
+    namespace,
+    ...(options.clientId === undefined ? {} : { clientId: options.clientId }),
+    clock,
+    batch,
+    retry,
+    maxPending: options.maxPending ?? 10_000,
+    listener: {
+      changed: () => commit(),
+      acked(items) {
+        const now = clock.now();
+        for (const { write, v } of items) {
+          if (book.acknowledge(write, v)) book.recompute(write.threadId, pendingOf(write.threadId));
+          book.markSynced(write.threadId, now);
+        }
+        clientLastSyncedAt = now;
+        // The confirmed thread arrives over the stream when it is live; otherwise go and get it.
+        if (!pushChannel.isLive()) pullSoon();
+      },
+      failed(items) {
+        for (const { write, error } of items) {
+          book.recompute(write.threadId, pendingOf(write.threadId));
+          options.onRollback?.(write, error);
+        }
+      },
+      discarded(writes) {
+        for (const write of writes) book.recompute(write.threadId, pendingOf(write.threadId));
+      },
+      pushStarted(threadIds) {
+        pushing = threadIds;
+      },
+      pushEnded(_threadIds, error) {
+        pushing = new Set();
+        health.dispatch(
+          error
+            ? { type: 'request-failed', request: 'push', error, offline: !environment.isOnline() }
+            : { type: 'request-succeeded', request: 'push' },
+        );
+      },
+      storageError(error) {
+        if (warnedStorage) return;
+        warnedStorage = true;
+        console.error(`[syncline] ${error.message} Writes stay in memory and are still sent.`);
+      },
+    },
+  });
+
+  /** Every thread the next pull covers: watched, asked for, or with writes in play. */
+  function pullTargets(): Record<string, number> {
+    const ids = new Set([...watched.keys(), ...queuedForSync]);
+    for (const w of outbox.list()) ids.add(w.threadId);
+    for (const id of book.ids()) if (book.hasAcked(id)) ids.add(id);
+    const known: Record<string, number> = {};
+    for (const id of ids) known[id] = book.knownVersion(id);
+    return known;
+  }
+
+  function receive(threads: Thread[]) {
+    for (const thread of threads) {
+      if (book.receive(thread)) book.recompute(thread.id, pendingOf(thread.id));
+    }
+  }
+
+  async function pull(): Promise<void> {
+    const known = pullTargets();
+    const ids = Object.keys(known);
+    if (ids.length === 0 || disposed) return;
+    queuedForSync.clear();
+    pulling = new Set(ids);
+    commit();
+    try {
+      const response = await connector.pull({ clientId: outbox.clientId, cursor, threads: known });
+      if (disposed) return;
+      cursor = response.cursor;
+      receive(response.threads);
+      const now = clock.now();
+      for (const id of ids) book.markSynced(id, now);
+      clientLastSyncedAt = now;
+      pulling = new Set();
+      health.dispatch({ type: 'request-succeeded', request: 'pull' });
+    } catch (caught) {
+      pulling = new Set();
+      const error = toSyncError(caught, 'network', 'The pull failed');
+      health.dispatch({ type: 'request-failed', request: 'pull', error, offline: !environment.isOnline() });
+      throw error;
+    } finally {
+      commit();
+    }
+  }
+
+  const stream = createStreamSink({
+    environment,
+    book,
+    tracks: (threadId) => watched.has(threadId) || book.has(threadId),
+    pendingOf,
+    commit: () => commit(),
+    onGap: (threadId) => {
+      queuedForSync.add(threadId);
+      pullSoon();
+    },
+  });
+
+  const poller = createPoller({
+    clock,
+    environment,
+    activeMs: options.poll?.activeMs ?? 5000,
+    idleMs: options.poll?.idleMs ?? 60_000,
+    retry,
+    pull,
+    isPushLive: () => pushChannel.isLive(),
+  });
+
+  const pushChannel = createPushChannel({
+    connector,
+    clock,
+    environment,
+    staleAfterMs: options.liveness?.staleAfterMs ?? 7000,
+    retry,
+    getCursor: () => cursor,
+    onHealth: (event) => {
+      health.dispatch(event);
+      poller.pushStateChanged();
+    },
+    onReconnected: () => pullSoon(),
+    onEvent(event) {
+      if (event.id !== null) cursor = event.id;
+      if (event.type === 'reset') pullSoon();
+      else stream.add(event);
+    },
+  });
+
+  /** Coalesces pulls asked for in the same task (several watches, several acks). */
+  function pullSoon() {
+    if (pullTimer !== null || !started) return;
+    pullTimer = clock.setTimeout(() => {
+      pullTimer = null;
+      poller.pullNow().catch(() => {});
+    }, 0);
+  }
+
+  function onEnvironment(event: EnvironmentEvent) {
+    if (event === 'online') health.dispatch({ type: 'online' });
+    else if (event === 'offline') health.dispatch({ type: 'offline' });
+    else if (event === 'pagehide') outbox.sendOnPageHide();
+  }
+
+  const ready = outbox.load().then(() => {
+    const ids = new Set(outbox.list().map((w) => w.threadId));
+    for (const id of ids) book.recompute(id, pendingOf(id));
+    commit();
+  });
+
+  function status(threadId?: string): ThreadSyncStatus {
+    const state = store.getState();
+    return threadId === undefined ? state.clientStatus : (state.status[threadId] ?? UNKNOWN_STATUS);
+  }
+
+  const client: SyncClient = {
+    store,
+    ready,
+    getThread: (threadId) => book.view(threadId),
+    getSyncStatus: status,
+    getPendingItems: (threadId) =>
+      threadId === undefined ? store.getState().pending : threadWrites(threadId),
+    start() {
+      if (started || disposed) return;
+      started = true;
+      health.dispatch({ type: 'start' });
+      if (!environment.isOnline()) health.dispatch({ type: 'offline' });
+      unsubscribeEnvironment = environment.subscribe(onEnvironment);
+      outbox.start();
+      pushChannel.start();
+      poller.start();
+    },
+    stop() {
+      if (!started) return;
+      started = false;
+      unsubscribeEnvironment?.();
+      unsubscribeEnvironment = null;
+      if (pullTimer !== null) clock.clearTimeout(pullTimer);
+      pullTimer = null;
+      poller.stop();
+      pushChannel.stop();
+      outbox.stop();
+      health.dispatch({ type: 'stop' });
+    },
+    dispose() {
+      client.stop();
+      outbox.dispose();
+      stream.cancel();
+      disposed = true;
+    },
+    watch(threadId) {
+      watched.set(threadId, (watched.get(threadId) ?? 0) + 1);
+      pullSoon();
+      let active = true;
+      return () => {
+        if (!active) return;
+        active = false;
+        const count = (watched.get(threadId) ?? 1) - 1;
+        if (count <= 0) watched.delete(threadId);
+        else watched.set(threadId, count);
+      };
+    },
+    mutate(threadId, name, args) {
+      if (typeof threadId !== 'string' || threadId === '') {
+        throw new SyncError('rejected', 'mutate needs a non-empty thread id.', { code: 'invalid-args' });
+      }
+      const mutator = mutators[name];
+      if (!mutator) {
+        throw new SyncError(
+          'rejected',
+          `There is no mutation named "${name}". Built-ins: ${Object.keys(builtinMutators).join(', ')}; ` +
+            'add your own through the mutators option.',
+          { code: 'unknown-mutator' },
+        );
+      }
+      let copy: unknown;
+      try {
+        // The queued write must not change when the caller reuses its object, and must be storable.
+        copy = structuredClone(args);
+      } catch (cause) {
+        throw new SyncError('rejected', `${name}: args must be plain data (structured-cloneable).`, {
+          code: 'invalid-args',
+          cause,
+        });
+      }
+      const base = book.view(threadId) ?? emptyThread(threadId, clock.now());
+      let next = base;
+      try {
+        next = produce(base, (draft) => {
+          mutator(draft, copy);
+        });
+      } catch (caught) {
+        // Malformed args never reach the outbox; a missing message is for the server to judge.
+        if (!(caught instanceof MutationError) || caught.code === 'invalid-args') {
+          throw new SyncError('rejected', caught instanceof Error ? caught.message : String(caught), {
+            code: 'invalid-args',
+            cause: caught,
+          });
+        }
+      }
+      const write = outbox.enqueue(threadId, name, copy);
+      book.setView(threadId, next);
+      commit();
+      return write;
+    },
+    queueForSync(threadId) {
+      queuedForSync.add(threadId);
+      void outbox.flush();
+      pullSoon();
+    },
+    async syncImmediately(threadId) {
+      queuedForSync.add(threadId);
+      void outbox.flush();
+      await pull();
+    },
+    flushPending: (opts) => outbox.flush(opts?.timeoutMs),
+    getHealthStatus: () => health.get(),
+    retry(writeId) {
+      const write = outbox.get(writeId);
+      outbox.retry(writeId);
+      if (write) book.recompute(write.threadId, pendingOf(write.threadId));
+      commit();
+    },
+    discard(writeId) {
+      outbox.discard(writeId);
+      commit();
+    },
+    recordActivity: () => poller.recordActivity(),
+  };
+  return client;
+}

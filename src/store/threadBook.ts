@@ -1,0 +1,92 @@
+import { rebase, type WriteLike } from '../core/rebase.js';
+import type { Mutator, PendingWrite, Thread } from '../core/types.js';
+
+interface Acked {
+  write: PendingWrite;
+  /** The version the server gave it; undefined when the server did not say. */
+  v: number | undefined;
+}
+
+interface Entry {
+  confirmed?: Thread;
+  /** Acknowledged writes the confirmed thread does not show yet: kept in the view meanwhile. */
+  acked: Acked[];
+  view?: Thread;
+  lastSyncedAt: number | null;
+}
+
+/**
+ * Per thread: what the server confirmed, the acknowledged writes it has not shown yet, and the
+ * optimistic view. Writes leave the view only when the confirmed thread includes them, so an
+ * acknowledged message never blinks out while its confirmation travels.
+ */
+export function createThreadBook(mutators: Record<string, Mutator>) {
+  const entries = new Map<string, Entry>();
+
+  const entry = (threadId: string): Entry => {
+    let e = entries.get(threadId);
+    if (!e) {
+      e = { acked: [], lastSyncedAt: null };
+      entries.set(threadId, e);
+    }
+    return e;
+  };
+
+  /** Recomputes the view from scratch; `pending` is the thread's writes, failed ones included. */
+  function recompute(threadId: string, pending: readonly PendingWrite[]): Thread | undefined {
+    const e = entry(threadId);
+    const writes: WriteLike[] = e.acked.map((a) => a.write);
+    for (const w of pending) if (w.state !== 'failed') writes.push(w);
+    e.view = rebase(threadId, e.confirmed, writes, mutators);
+    return e.view;
+  }
+
+  return {
+    has: (threadId: string) => entries.has(threadId),
+    ids: () => entries.keys(),
+    view: (threadId: string) => entries.get(threadId)?.view,
+    confirmed: (threadId: string) => entries.get(threadId)?.confirmed,
+    knownVersion: (threadId: string) => entries.get(threadId)?.confirmed?.v ?? 0,
+    lastSyncedAt: (threadId: string) => entries.get(threadId)?.lastSyncedAt ?? null,
+    hasAcked: (threadId: string) => (entries.get(threadId)?.acked.length ?? 0) > 0,
+    recompute,
+
+    /** The view after a new local write, computed by the caller on top of the current view. */
+    setView(threadId: string, view: Thread) {
+      entry(threadId).view = view;
+    },
+
+    /**
+     * A thread from the server. Applied only when newer than what we have (versions decide:
+     * duplicated and reordered events are harmless). Returns whether it was applied.
+     */
+    receive(thread: Thread): boolean {
+      const e = entry(thread.id);
+      if (e.confirmed && thread.v <= e.confirmed.v) return false;
+      e.confirmed = thread;
+      e.acked = e.acked.filter((a) => a.v !== undefined && a.v > thread.v);
+      return true;
+    },
+
+    /** Replaces the confirmed thread without the version check (deltas applied locally). */
+    setConfirmed(thread: Thread) {
+      const e = entry(thread.id);
+      e.confirmed = thread;
+      e.acked = e.acked.filter((a) => a.v !== undefined && a.v > thread.v);
+    },
+
+    /** Returns true when the view must be recomputed (the confirmed thread already has it). */
+    acknowledge(write: PendingWrite, v: number | undefined): boolean {
+      const e = entry(write.threadId);
+      if (v !== undefined && e.confirmed && v <= e.confirmed.v) return true;
+      e.acked.push({ write, v });
+      return false;
+    },
+
+    markSynced(threadId: string, at: number) {
+      entry(threadId).lastSyncedAt = at;
+    },
+  };
+}
+
+export type ThreadBook = ReturnType<typeof createThreadBook>;

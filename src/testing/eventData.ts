@@ -1,0 +1,27 @@
+import type { ServerEvent, Thread } from '../core/types.js';
+
+// Snapshots are frozen, so one serialisation serves every stream that sends the same version.
+const serialized = new WeakMap<Thread, string>();
+
+/** The JSON `data:` of an event on the wire (DESIGN §3). */
+export function eventData(event: ServerEvent): string {
+  if (event.type === 'thread') {
+    let text = serialized.get(event.thread);
+    if (text === undefined) {
+      text = JSON.stringify(event.thread);
+      if (Object.isFrozen(event.thread)) serialized.set(event.thread, text);
+    }
+    return text;
+  }
+  if (event.type === 'delta') {
+    const { threadId, messageId, v, text } = event;
+    return JSON.stringify({ threadId, messageId, v, text });
+  }
+  return '{}';
+}
+
+/** One SSE frame: `id:`, `event:`, `data:` and the blank line that ends it. */
+export function sseFrame(event: ServerEvent): string {
+  const id = event.id === null ? '' : `id: ${event.id}\n`;
+  return `${id}event: ${event.type}\ndata: ${eventData(event)}\n\n`;
+}

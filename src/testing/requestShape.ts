@@ -1,0 +1,61 @@
+import type { PullRequest, PushRequest, WireMutation } from '../core/types.js';
+
+/*
+ * The server's view of a request body: a whole request is checked before anything is applied, so
+ * a malformed push changes nothing (it is answered 400).
+ */
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function fail(problem: string): never {
+  throw new TypeError(`${problem}. See DESIGN §3 for the protocol v1 request shapes.`);
+}
+
+const isWhole = (v: unknown, min: number): v is number =>
+  typeof v === 'number' && Number.isSafeInteger(v) && v >= min;
+
+function parseMutation(value: unknown, index: number): WireMutation {
+  const at = `mutations[${index}]`;
+  if (!isRecord(value)) fail(`${at} is not an object`);
+  if (!isWhole(value.seq, 1)) fail(`${at}.seq must be a whole number ≥ 1`);
+  if (typeof value.id !== 'string') fail(`${at}.id must be a string`);
+  if (typeof value.threadId !== 'string' || value.threadId === '') fail(`${at}.threadId must be a non-empty string`);
+  if (typeof value.name !== 'string' || value.name === '') fail(`${at}.name must be a non-empty string`);
+  if (typeof value.createdAt !== 'number' || !Number.isFinite(value.createdAt)) fail(`${at}.createdAt must be a number`);
+  return value as unknown as WireMutation;
+}
+
+/** @throws TypeError saying what is wrong. */
+export function parsePushRequest(value: unknown): PushRequest {
+  if (!isRecord(value)) fail('The push body is not a JSON object');
+  if (typeof value.clientId !== 'string' || value.clientId === '') fail('clientId must be a non-empty string');
+  if (!isWhole(value.epoch, 0)) fail('epoch must be a whole number ≥ 0');
+  if (!Array.isArray(value.mutations)) fail('mutations must be an array');
+  value.mutations.forEach(parseMutation);
+  return value as unknown as PushRequest;
+}
+
+/** @throws TypeError saying what is wrong. */
+export function parsePullRequest(value: unknown): PullRequest {
+  if (!isRecord(value)) fail('The pull body is not a JSON object');
+  if (typeof value.clientId !== 'string') fail('clientId must be a string');
+  if (value.cursor !== undefined && value.cursor !== null && typeof value.cursor !== 'string') {
+    fail('cursor must be a string or null');
+  }
+  if (!isRecord(value.threads)) fail('threads must be an object of threadId → known version');
+  for (const [id, known] of Object.entries(value.threads)) {
+    if (typeof known !== 'number' || Number.isNaN(known)) fail(`threads[${JSON.stringify(id)}] must be a number`);
+  }
+  return value as unknown as PullRequest;
+}
+
+/** The largest request body either peer accepts; a larger one is answered 413. */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+/** UTF-8 length, without encoding the common short body. */
+export function utf8Length(text: string): number {
+  if (text.length * 3 <= MAX_BODY_BYTES) return text.length;
+  return new TextEncoder().encode(text).length;
+}

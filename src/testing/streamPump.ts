@@ -1,0 +1,173 @@
+import type { Clock, TimerId } from '../core/clock.js';
+import type { ServerEvent } from '../core/types.js';
+import { coalesceEntries } from './coalesceEntries.js';
+import type { LogEntry } from './eventLog.js';
+import type { FaultController } from './faults.js';
+import type { ReferenceBackend } from './referenceBackend.js';
+
+/** Where a stream's frames go: the fake connector's callbacks, or an SSE response. */
+export interface StreamSink {
+  event(event: ServerEvent): void;
+  keepalive(): void;
+  /** The connection breaks (faults `offline` or `stream.dropAfter`); the pump has stopped. */
+  drop(reason: 'offline' | 'dropAfter'): void;
+}
+
+export interface StreamPumpOptions {
+  backend: ReferenceBackend;
+  faults: FaultController;
+  clock: Clock;
+  /** Resume point; null streams from now. */
+  cursor: string | null;
+  /** Overridden by `faults.stream.keepaliveMs`; 0 sends none. */
+  keepaliveMs: number;
+  /**
+   * How long queued entries wait so a burst goes out coalesced. 0 flushes in a microtask, which
+   * keeps a fake-clock test free of timers to advance.
+   */
+  flushDelayMs: number;
+  sink: StreamSink;
+}
+
+export interface StreamPump {
+  stop(): void;
+}
+
+/**
+ * One open event stream, after its headers went out: replays from the cursor (or sends `reset`),
+ * then live entries, keepalives and the stream faults. Shared by both peers so a test sees the
+ * same stream in memory and on the wire.
+ */
+export function startStreamPump(options: StreamPumpOptions): StreamPump {
+  const { backend, faults, clock, sink } = options;
+  const read = backend.eventsSince(options.cursor);
+  let queue: LogEntry[] = read.reset ? [] : read.entries;
+  let pendingReset: ServerEvent | null = read.reset ? { type: 'reset', id: read.head } : null;
+  let base = read.head;
+  if (!read.reset && options.cursor !== null) base = options.cursor;
+  const sentV = new Map<string, number>();
+  let held: ServerEvent | null = null;
+  let delivered = 0;
+  let stopped = false;
+  let flushTimer: TimerId | undefined;
+  let microtaskQueued = false;
+  let lastFlushAt = -Infinity;
+  let keepaliveTimer: TimerId | undefined;
+
+  const stream = () => faults.current().stream ?? {};
+
+  const stop = () => {
+    if (stopped) return;
+    stopped = true;
+    unsubscribe();
+    unwatch();
+    if (flushTimer !== undefined) clock.clearTimeout(flushTimer);
+    if (keepaliveTimer !== undefined) clock.clearTimeout(keepaliveTimer);
+  };
+
+  const drop = (reason: 'offline' | 'dropAfter') => {
+    stop();
+    sink.drop(reason);
+  };
+
+  const overLimit = () => {
+    const limit = stream().dropAfter;
+    return limit !== undefined && delivered >= limit;
+  };
+
+  const deliver = (event: ServerEvent) => {
+    if (stopped) return;
+    sink.event(event);
+    delivered++;
+    if (overLimit()) drop('dropAfter');
+  };
+
+  const emit = (event: ServerEvent) => {
+    const s = stream();
+    if (held === null && faults.roll(s.reorderRate)) {
+      held = event;
+      return;
+    }
+    deliver(event);
+    if (faults.roll(s.duplicateRate)) deliver(event);
+    if (held !== null) {
+      const late = held;
+      held = null;
+      deliver(late);
+    }
+  };
+
+  const flush = () => {
+    flushTimer = undefined;
+    microtaskQueued = false;
+    if (stopped || stream().stall) return;
+    lastFlushAt = clock.now();
+    const events: ServerEvent[] = [];
+    if (pendingReset) events.push(pendingReset);
+    pendingReset = null;
+    if (queue.length > 0) {
+      const batch = queue;
+      queue = [];
+      events.push(...coalesceEntries(batch, sentV, base, backend.thread));
+      base = batch[batch.length - 1]!.id;
+    }
+    for (const event of events) {
+      if (stopped) return;
+      emit(event);
+    }
+  };
+
+  const schedule = () => {
+    if (stopped || flushTimer !== undefined || microtaskQueued) return;
+    const wait = Math.max(0, lastFlushAt + options.flushDelayMs - clock.now());
+    if (options.flushDelayMs <= 0) {
+      microtaskQueued = true;
+      queueMicrotask(flush);
+    } else {
+      flushTimer = clock.setTimeout(flush, wait);
+    }
+  };
+
+  const armKeepalive = () => {
+    if (keepaliveTimer !== undefined) clock.clearTimeout(keepaliveTimer);
+    keepaliveTimer = undefined;
+    const every = stream().keepaliveMs ?? options.keepaliveMs;
+    if (stopped || !(every > 0)) return;
+    keepaliveTimer = clock.setTimeout(() => {
+      keepaliveTimer = undefined;
+      if (!stream().stall) {
+        // A held-back (reordered) event is not kept past the next frame: late, never lost.
+        if (held !== null) {
+          const late = held;
+          held = null;
+          deliver(late);
+        }
+        if (!stopped) sink.keepalive();
+      }
+      armKeepalive();
+    }, every);
+  };
+
+  const unsubscribe = backend.subscribe((entry) => {
+    queue.push(entry);
+    schedule();
+  });
+
+  const unwatch = faults.subscribe(() => {
+    if (faults.current().offline) return drop('offline');
+    if (overLimit()) return drop('dropAfter');
+    armKeepalive();
+    if (queue.length > 0 || pendingReset) schedule();
+  });
+
+  if (overLimit()) {
+    // dropAfter 0: the connection breaks right after it opened; let the caller see the open first.
+    queueMicrotask(() => {
+      if (!stopped) drop('dropAfter');
+    });
+    return { stop };
+  }
+  armKeepalive();
+  if (queue.length > 0 || pendingReset) schedule();
+  return { stop };
+}

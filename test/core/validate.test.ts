@@ -1,0 +1,165 @@
+import { SyncError } from 'syncline';
+import type { PushRequest, Thread } from 'syncline';
+import {
+  describeThreadProblem,
+  isThread,
+  parsePullResponse,
+  parsePushResponse,
+  parseServerEvent,
+} from '../../src/core/validate.js';
+
+const thread: Thread = {
+  id: 't1',
+  v: 0,
+  createdAt: 5,
+  messages: [
+    { id: 'm1', role: 'user', content: 'hi', createdAt: 6 },
+    { id: 'm2', role: 'assistant', content: '', createdAt: 7, status: 'done' },
+  ],
+};
+
+function protocolFailure(fn: () => unknown): SyncError {
+  let error: unknown;
+  try {
+    fn();
+  } catch (err) {
+    error = err;
+  }
+  expect(error).toBeInstanceOf(SyncError);
+  expect(error).toMatchObject({ kind: 'protocol', retryable: true, status: undefined });
+  return error as SyncError;
+}
+
+describe('isThread', () => {
+  it('accepts a thread with optional title and meta', () => {
+    expect(isThread(thread)).toBe(true);
+    expect(isThread({ ...thread, title: 'T', meta: { pinned: true } })).toBe(true);
+  });
+
+  it.each<[string, unknown]>([
+    ['null', null],
+    ['an array', [thread]],
+    ['an empty id', { ...thread, id: '' }],
+    ['a negative v', { ...thread, v: -1 }],
+    ['a fractional v', { ...thread, v: 1.5 }],
+    ['a string v', { ...thread, v: '1' }],
+    ['a missing createdAt', { ...thread, createdAt: undefined }],
+    ['a null title', { ...thread, title: null }],
+    ['meta as an array', { ...thread, meta: [] }],
+    ['messages missing', { ...thread, messages: undefined }],
+    ['a message with a bad role', { ...thread, messages: [{ id: 'm', role: 'bot', content: '', createdAt: 1 }] }],
+    ['a message without content', { ...thread, messages: [{ id: 'm', role: 'user', createdAt: 1 }] }],
+    ['a message with a bad status', { ...thread, messages: [{ ...thread.messages[0], status: 'sent' }] }],
+    ['one message id twice', { ...thread, messages: [thread.messages[0], thread.messages[0]] }],
+  ])('rejects %s', (_name, value) => {
+    expect(isThread(value)).toBe(false);
+    expect(describeThreadProblem(value)).toEqual(expect.any(String));
+  });
+});
+
+describe('parsePushResponse', () => {
+  const request: PushRequest = {
+    clientId: 'c',
+    epoch: 1,
+    mutations: [3, 5, 6].map((seq) => ({ seq, id: `w${seq}`, threadId: 't1', name: 'setTitle', args: {}, createdAt: 1 })),
+  };
+
+  it('returns the results in the order of the request, stripped of unknown fields', () => {
+    const body = {
+      lastSeq: 6,
+      extra: true,
+      results: [
+        { seq: 6, status: 'duplicate', v: 4, note: 'x' },
+        { seq: 3, status: 'applied', v: 2 },
+        { seq: 5, status: 'rejected', error: { code: 'not-found', message: 'gone', stack: 'x' } },
+      ],
+    };
+    expect(parsePushResponse(body, request)).toEqual({
+      lastSeq: 6,
+      results: [
+        { seq: 3, status: 'applied', v: 2 },
+        { seq: 5, status: 'rejected', error: { code: 'not-found', message: 'gone' } },
+        { seq: 6, status: 'duplicate', v: 4 },
+      ],
+    });
+  });
+
+  it('accepts an empty batch and results without v', () => {
+    expect(parsePushResponse({ lastSeq: 0, results: [] }, { ...request, mutations: [] })).toEqual({ lastSeq: 0, results: [] });
+    const ok = parsePushResponse(
+      { lastSeq: 6, results: [3, 5, 6].map((seq) => ({ seq, status: 'applied' })) },
+      request,
+    );
+    expect(ok.results[0]).toEqual({ seq: 3, status: 'applied' });
+  });
+
+  const applied = (seq: number) => ({ seq, status: 'applied', v: seq });
+  it.each<[string, unknown, RegExp]>([
+    ['a string body', 'ok', /not a JSON object/],
+    ['a missing lastSeq', { results: [applied(3), applied(5), applied(6)] }, /lastSeq/],
+    ['a negative lastSeq', { lastSeq: -1, results: [applied(3), applied(5), applied(6)] }, /lastSeq/],
+    ['results not an array', { lastSeq: 6, results: {} }, /results/],
+    ['a missing result', { lastSeq: 6, results: [applied(3), applied(5)] }, /2 results came back for 3/],
+    ['an extra result', { lastSeq: 6, results: [applied(3), applied(5), applied(6), applied(7)] }, /4 results/],
+    ['a seq that was not sent', { lastSeq: 7, results: [applied(3), applied(5), applied(7)] }, /seq 7, which was not sent/],
+    ['one seq twice', { lastSeq: 6, results: [applied(3), applied(5), applied(5)] }, /two results for seq 5/],
+    ['a bad status', { lastSeq: 6, results: [applied(3), applied(5), { seq: 6, status: 'done' }] }, /status "done"/],
+    ['a rejection without an error', { lastSeq: 6, results: [applied(3), applied(5), { seq: 6, status: 'rejected' }] }, /rejected/],
+    ['a negative v', { lastSeq: 6, results: [applied(3), applied(5), { seq: 6, status: 'applied', v: -2 }] }, /v -2/],
+    ['a string seq', { lastSeq: 6, results: [applied(3), applied(5), { seq: '6', status: 'applied' }] }, /seq "6"/],
+  ])('rejects %s', (_name, body, pattern) => {
+    const error = protocolFailure(() => parsePushResponse(body, request));
+    expect(error.message).toContain('POST /push');
+    expect(error.message).toMatch(pattern);
+  });
+});
+
+describe('parsePullResponse', () => {
+  it('accepts a cursor and threads', () => {
+    expect(parsePullResponse({ cursor: '', threads: [thread] })).toEqual({ cursor: '', threads: [thread] });
+  });
+
+  it.each<[string, unknown]>([
+    ['an array body', []],
+    ['a null cursor', { cursor: null, threads: [] }],
+    ['threads as an object', { cursor: 'c', threads: { t1: thread } }],
+    ['an invalid thread', { cursor: 'c', threads: [thread, { ...thread, id: 't2', v: -3 }] }],
+  ])('rejects %s', (_name, body) => {
+    expect(protocolFailure(() => parsePullResponse(body)).message).toContain('POST /pull');
+  });
+
+  it('names the thread and message index that was wrong', () => {
+    const bad = { ...thread, messages: [thread.messages[0], { id: 'm9', role: 'user', content: 1, createdAt: 1 }] };
+    expect(protocolFailure(() => parsePullResponse({ cursor: 'c', threads: [bad] })).message).toMatch(
+      /thread "t1" with an invalid message at index 1/,
+    );
+  });
+});
+
+describe('parseServerEvent', () => {
+  const delta = { threadId: 't1', messageId: 'm1', v: 4, text: 'x' };
+
+  it('parses thread, delta and reset events', () => {
+    expect(parseServerEvent('thread', JSON.stringify(thread), '7')).toEqual({ type: 'thread', id: '7', thread });
+    expect(parseServerEvent('delta', JSON.stringify({ ...delta, extra: 1 }), '8')).toEqual({ type: 'delta', id: '8', ...delta });
+    expect(parseServerEvent('reset', '', '9')).toEqual({ type: 'reset', id: '9' });
+    expect(parseServerEvent('reset', '', undefined)).toEqual({ type: 'reset', id: null });
+  });
+
+  it('ignores event types it does not know', () => {
+    expect(parseServerEvent('presence', 'not even json', '1')).toBeNull();
+    expect(parseServerEvent(undefined, '{}', '1')).toBeNull();
+  });
+
+  it.each<[string, string, string, string | null]>([
+    ['bad JSON', 'thread', '{"id":', '1'],
+    ['an invalid thread', 'thread', JSON.stringify({ ...thread, messages: [{}] }), '1'],
+    ['a delta without text', 'delta', JSON.stringify({ ...delta, text: undefined }), '1'],
+    ['a delta with a fractional v', 'delta', JSON.stringify({ ...delta, v: 4.5 }), '1'],
+    ['a delta with an empty threadId', 'delta', JSON.stringify({ ...delta, threadId: '' }), '1'],
+    ['a thread without an id', 'thread', JSON.stringify(thread), null],
+    ['a delta with an empty id', 'delta', JSON.stringify(delta), ''],
+  ])('rejects %s', (_name, type, data, id) => {
+    expect(protocolFailure(() => parseServerEvent(type, data, id)).message).toContain('GET /events');
+  });
+});

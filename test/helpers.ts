@@ -1,0 +1,60 @@
+import { createMemoryStorage, createSyncClient, type OutboxStorage, type SyncClient, type SyncClientOptions } from 'syncline';
+import {
+  createFakeBackend,
+  createFakeClock,
+  createFakeEnvironment,
+  type FakeBackend,
+  type FakeBackendOptions,
+  type FakeClock,
+  type FakeEnvironment,
+} from 'syncline/testing';
+
+export interface Rig {
+  clock: FakeClock;
+  env: FakeEnvironment;
+  fake: FakeBackend;
+  storage: OutboxStorage;
+  client: SyncClient;
+  /** Another client over the same backend, clock and environment. */
+  another(options?: Partial<SyncClientOptions>): SyncClient;
+  /** Advances fake time in steps until `done()` holds (bounded). */
+  until(done: () => boolean, maxMs?: number): Promise<void>;
+}
+
+/** A client over the in-memory reference backend, on a fake clock and a fake page. */
+export async function rig(
+  options: Partial<SyncClientOptions> = {},
+  backend: Omit<FakeBackendOptions, 'clock'> = {},
+): Promise<Rig> {
+  const clock = createFakeClock();
+  const env = createFakeEnvironment(clock);
+  const fake = createFakeBackend({ clock, ...backend });
+  const storage = options.storage ?? createMemoryStorage();
+  const make = (extra: Partial<SyncClientOptions> = {}) =>
+    createSyncClient({ connector: fake.connector, clock, environment: env, storage: createMemoryStorage(), ...options, ...extra });
+  const client = make({ storage });
+  client.start();
+  await client.ready;
+  const clients = [client];
+  return {
+    clock,
+    env,
+    fake,
+    storage,
+    client,
+    another(extra) {
+      const c = make(extra);
+      c.start();
+      clients.push(c);
+      return c;
+    },
+    async until(done, maxMs = 120_000) {
+      for (let t = 0; t < maxMs && !done(); t += 50) await clock.advanceAsync(50);
+      if (!done()) throw new Error(`condition not reached within ${maxMs} ms of fake time`);
+    },
+  };
+}
+
+export function userMessage(id: string, content = `message ${id}`, createdAt = 1) {
+  return { message: { id, role: 'user' as const, content, createdAt } };
+}
