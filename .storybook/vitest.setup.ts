@@ -1,7 +1,10 @@
-import * as a11yAddonAnnotations from '@storybook/addon-a11y/preview';
-import { setProjectAnnotations } from '@storybook/react-vite';
-import * as projectAnnotations from './preview.js';
+import { afterEach } from 'vitest';
+import { disposeScenarios } from '../stories/support/scenario.js';
 
-// Applies preview.tsx (decorators, a11y: { test: 'error' }) and the a11y addon to every story
-// run as a test. Storybook >= 10.3 would do it by itself; being explicit keeps older setups alike.
-setProjectAnnotations([a11yAddonAnnotations, projectAnnotations]);
+// Storybook >= 10.3 applies preview.tsx and the addons' annotations (a11y: { test: 'error' }
+// included) to stories run as tests by itself; calling setProjectAnnotations here as well
+// would only make the plugin skip its own. What this file adds: each story's client and fake
+// backend are torn down after its test, so no timer or stream leaks into the next story.
+afterEach(() => {
+  disposeScenarios();
+});

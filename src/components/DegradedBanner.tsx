@@ -67,8 +67,8 @@ export const DegradedBanner = forwardRef<HTMLDivElement, DegradedBannerProps>(
     useEffect(() => {
       if (since === null) return;
       const elapsed = now() - since;
-      // Wake up when the banner is due, then on each whole second so "for N s" ticks.
-      const wait = elapsed < delayMs ? delayMs - elapsed : 1000 - ((elapsed - delayMs) % 1000);
+      // Wake up when the banner is due, then as each whole second passes so "for N s" ticks.
+      const wait = elapsed < delayMs ? delayMs - elapsed : 1000 - (elapsed % 1000);
       const timer = setTimeout(() => setCurrent(now()), Math.max(wait, 1));
       return () => clearTimeout(timer);
     }, [since, current, delayMs, now]);

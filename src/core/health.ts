@@ -268,6 +268,10 @@ export interface HealthMonitor {
   dispatch(event: HealthEvent): void;
 }
 
+/**
+ * Holds the current HealthStatus and turns reducer results into notifications: onChange once per
+ * change, onDegraded / onRecovered once per transition.
+ */
 export function createHealthMonitor(options: HealthMonitorOptions): HealthMonitor {
   const { clock, environment } = options;
   let current = initialHealth(clock.now());

@@ -44,26 +44,37 @@ export function isMessage(value: unknown): value is Message {
   );
 }
 
+const draftIds = new WeakMap<Thread, string[]>();
+
 /**
- * The messages as they were before this draft: reading them through immer's proxies would wrap
- * every message of a 10 000-message thread to compare one id. Built-ins assume one write per
- * draft, which is how syncline (and the reference backend) apply them.
+ * The ids of the draft's messages, in order, without reading them through immer's proxies
+ * (that would wrap every message of a 10 000-message thread to compare one id). Built once per
+ * draft and kept in step by the built-ins, so several built-in writes can share one draft.
  */
-function baseMessages(draft: Thread): readonly Message[] {
-  const messages = draft.messages;
-  return isDraft(messages) ? (original(messages) as Message[]) : messages;
+function idsOf(draft: Thread): string[] {
+  if (!isDraft(draft)) return draft.messages.map((m) => m.id);
+  let ids = draftIds.get(draft);
+  if (!ids) {
+    const messages = draft.messages;
+    ids = (isDraft(messages) ? (original(messages) as Message[]) : messages).map((m) => m.id);
+    draftIds.set(draft, ids);
+  }
+  return ids;
 }
 
 /** Finds a message from the end: streaming and edits mostly touch the latest messages. */
 function findIndex(draft: Thread, messageId: string, mutator: string): number {
-  const messages = baseMessages(draft);
-  for (let i = messages.length - 1; i >= 0; i--) {
-    if (messages[i]!.id === messageId) return i;
+  const index = idsOf(draft).lastIndexOf(messageId);
+  if (index < 0) {
+    throw new MutationError('not-found', `${mutator}: thread ${draft.id} has no message ${messageId}.`);
   }
-  throw new MutationError('not-found', `${mutator}: thread ${draft.id} has no message ${messageId}.`);
+  return index;
 }
 
-/** The built-in mutators (DESIGN §2). The same code runs in the optimistic view and the servers. */
+/**
+ * The built-in mutators (DESIGN §2). The same code runs in the optimistic view and the servers.
+ * Each validates everything before it changes anything, so one that throws leaves no trace.
+ */
 export const builtinMutators: Record<string, Mutator> = {
   addMessage(draft, args: { message: Message }) {
     const message = isRecord(args) ? args.message : undefined;
@@ -74,8 +85,10 @@ export const builtinMutators: Record<string, Mutator> = {
       );
     }
     // Idempotent: a message id the thread already holds changes nothing.
-    if (baseMessages(draft).some((m) => m.id === message.id)) return;
+    const ids = idsOf(draft);
+    if (ids.includes(message.id)) return;
     draft.messages.push({ ...message });
+    ids.push(message.id);
   },
   editMessage(draft, args: { messageId: string; content: string }) {
     const messageId = requireString(args, 'messageId', 'editMessage');
@@ -85,7 +98,8 @@ export const builtinMutators: Record<string, Mutator> = {
   deleteMessage(draft, args: { messageId: string }) {
     const messageId = requireString(args, 'messageId', 'deleteMessage');
     const index = findIndex(draft, messageId, 'deleteMessage');
-    draft.messages = baseMessages(draft).filter((_, i) => i !== index);
+    draft.messages.splice(index, 1);
+    idsOf(draft).splice(index, 1);
   },
   setTitle(draft, args: { title: string }) {
     draft.title = requireString(args, 'title', 'setTitle');

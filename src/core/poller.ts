@@ -127,7 +127,9 @@ export function createPoller(options: PollerOptions): Poller {
         done(settled);
       },
       (error: unknown) => {
-        retryAt = clock.now() + retryDelay(isSyncError(error) ? error : undefined, failures, retry, clock.random);
+        // retry.maxMs caps every backoff, a server's Retry-After included (DESIGN §4).
+        const delay = retryDelay(isSyncError(error) ? error : undefined, failures, retry, clock.random);
+        retryAt = clock.now() + Math.min(retry.maxMs, delay);
         failures += 1;
         done(settled);
       },

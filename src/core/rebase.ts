@@ -1,5 +1,5 @@
 import { produce } from 'immer';
-import { emptyThread } from './mutators.js';
+import { builtinMutators, emptyThread } from './mutators.js';
 import type { Mutator, Thread } from './types.js';
 
 export interface WriteLike {
@@ -9,9 +9,10 @@ export interface WriteLike {
 }
 
 /**
- * Applies writes in order, each in its own immer draft: a mutator that throws half-way (a
- * rejected edit of a missing message, a custom mutator's bug) leaves no partial change behind,
- * and unchanged messages keep their identity.
+ * Applies writes in order. A run of built-in writes shares one immer draft (they validate before
+ * changing anything, so a refused one leaves no trace); a custom mutator gets a draft of its own,
+ * so one that throws half-way leaves no partial change behind. Unchanged messages keep their
+ * identity either way.
  */
 export function applyWrites(
   base: Thread,
@@ -19,12 +20,23 @@ export function applyWrites(
   mutators: Record<string, Mutator>,
 ): Thread {
   let thread = base;
-  for (const write of writes) {
-    const mutator = mutators[write.name];
-    if (!mutator) continue;
+  let i = 0;
+  const trusted = (w: WriteLike) => mutators[w.name] !== undefined && mutators[w.name] === builtinMutators[w.name];
+  while (i < writes.length) {
+    const start = i;
+    if (trusted(writes[i]!)) while (i < writes.length && trusted(writes[i]!)) i++;
+    else i++;
+    const run = writes.slice(start, i);
     try {
       thread = produce(thread, (draft) => {
-        mutator(draft, write.args);
+        for (const write of run) {
+          try {
+            mutators[write.name]?.(draft, write.args);
+          } catch (error) {
+            // A refused built-in changed nothing: skip it. A custom one may have: drop its draft.
+            if (run.length === 1) throw error;
+          }
+        }
       });
     } catch {
       // The server will refuse it too; until then the view simply does not show it.

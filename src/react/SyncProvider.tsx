@@ -1,18 +1,24 @@
 'use client';
+import { useEffect } from 'react';
 import type { ReactNode } from 'react';
 import type { SyncClient } from '../store/types.js';
 import { SyncClientContext } from './SyncClientContext.js';
 
 export interface SyncProviderProps {
   /**
-   * Made once per app, outside render, with `createSyncClient`. The provider neither starts nor
-   * disposes it: the client outlives remounts (StrictMode, route changes).
+   * Made once per app, outside render, with `createSyncClient`. The provider starts it on mount
+   * and stops it on unmount; it never disposes it, so a remount (StrictMode, a route change)
+   * picks the same outbox up again.
    */
   client: SyncClient;
   children?: ReactNode;
 }
 
-/** Makes `client` available to every syncline hook and component below it. */
+/** Makes `client` available to every syncline hook and component below it, and runs it. */
 export function SyncProvider({ client, children }: SyncProviderProps) {
+  useEffect(() => {
+    client.start();
+    return () => client.stop();
+  }, [client]);
   return <SyncClientContext.Provider value={client}>{children}</SyncClientContext.Provider>;
 }

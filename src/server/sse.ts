@@ -16,10 +16,10 @@ export interface SseContext {
 }
 
 /**
- * How long live entries wait before they go out, so a burst of writes becomes one coalesced
- * `thread` event per thread instead of one serialised thread per write.
+ * At most one flush per this many ms: a burst of writes becomes one coalesced `thread` event per
+ * thread instead of one serialised thread per write. A write after a quiet spell goes out at once.
  */
-const FLUSH_MS = 16;
+const FLUSH_MS = 50;
 
 /** `Last-Event-ID` wins over `?cursor=`: it is what a reconnecting EventSource sends. */
 export function streamCursor(req: IncomingMessage, query: URLSearchParams): string | null {

@@ -37,14 +37,36 @@ function slice<T>(prev: Record<string, T>) {
   };
 }
 
+export interface StoreCommitter {
+  /** Publishes at the end of the current task: a burst of changes is one notification. */
+  schedule(): void;
+  /** Publishes now if anything is waiting (readers call it so they never see a stale state). */
+  flush(): void;
+}
+
 /**
  * Publishes the client's state to the store. Every slice keeps its identity when unchanged, so
  * a component reading thread A is not woken when thread B changes (DESIGN §6), and a commit that
  * changes nothing notifies nobody.
  */
-export function createStoreCommitter(sources: CommitSources): () => void {
+export function createStoreCommitter(sources: CommitSources): StoreCommitter {
   const { store, book } = sources;
-  return function commit() {
+  let scheduled = false;
+  const committer: StoreCommitter = {
+    schedule() {
+      if (scheduled) return;
+      scheduled = true;
+      queueMicrotask(committer.flush);
+    },
+    flush() {
+      if (!scheduled) return;
+      scheduled = false;
+      commit();
+    },
+  };
+  return committer;
+
+  function commit() {
     const prev = store.getState();
     const pending = sources.pending();
     const groups = new Map<string, PendingWrite[]>();
@@ -90,5 +112,5 @@ export function createStoreCommitter(sources: CommitSources): () => void {
     };
     const changed = (Object.keys(next) as Array<keyof SyncStoreState>).some((k) => next[k] !== prev[k]);
     if (changed) store.setState(next, true);
-  };
+  }
 }

@@ -52,7 +52,7 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     onRecovered: (h) => options.onRecovered?.(h),
   });
   const store = createSyncStore(health.get());
-  const commit = createStoreCommitter({
+  const committer = createStoreCommitter({
     store,
     book,
     pending: () => outbox.list(),
@@ -62,6 +62,7 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     clientLastSyncedAt: () => clientLastSyncedAt,
     health: () => health.get(),
   });
+  const commit = committer.schedule;
 
   const threadWrites = (threadId: string) => store.getState().pendingByThread[threadId] ?? EMPTY;
   const pendingOf = (threadId: string) => outbox.list().filter((w) => w.threadId === threadId);
@@ -79,10 +80,12 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
       changed: () => commit(),
       acked(items) {
         const now = clock.now();
+        const stale = new Set<string>();
         for (const { write, v } of items) {
-          if (book.acknowledge(write, v)) book.recompute(write.threadId, pendingOf(write.threadId));
+          if (book.acknowledge(write, v)) stale.add(write.threadId);
           book.markSynced(write.threadId, now);
         }
+        for (const threadId of stale) book.recompute(threadId, pendingOf(threadId));
         clientLastSyncedAt = now;
         // The confirmed thread arrives over the stream when it is live; otherwise go and get it.
         if (!pushChannel.isLive()) pullSoon();
@@ -221,6 +224,7 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
   });
 
   function status(threadId?: string): ThreadSyncStatus {
+    committer.flush();
     const state = store.getState();
     return threadId === undefined ? state.clientStatus : (state.status[threadId] ?? UNKNOWN_STATUS);
   }
@@ -230,8 +234,10 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     ready,
     getThread: (threadId) => book.view(threadId),
     getSyncStatus: status,
-    getPendingItems: (threadId) =>
-      threadId === undefined ? store.getState().pending : threadWrites(threadId),
+    getPendingItems(threadId) {
+      committer.flush();
+      return threadId === undefined ? store.getState().pending : threadWrites(threadId);
+    },
     start() {
       if (started || disposed) return;
       started = true;

@@ -1,6 +1,6 @@
 import type { ServerEvent, Thread } from '../core/types.js';
 
-// Snapshots are frozen, so one serialisation serves every stream that sends the same version.
+// Versions are never changed in place, so one serialisation serves every stream that sends it.
 const serialized = new WeakMap<Thread, string>();
 
 /** The JSON `data:` of an event on the wire (DESIGN §3). */
@@ -9,7 +9,7 @@ export function eventData(event: ServerEvent): string {
     let text = serialized.get(event.thread);
     if (text === undefined) {
       text = JSON.stringify(event.thread);
-      if (Object.isFrozen(event.thread)) serialized.set(event.thread, text);
+      serialized.set(event.thread, text);
     }
     return text;
   }

@@ -1,9 +1,10 @@
-import { freeze, produce } from 'immer';
+import { Immer } from 'immer';
 import { systemClock } from '../core/clock.js';
 import type { Clock } from '../core/clock.js';
 import { MutationError, builtinMutators, emptyThread } from '../core/mutators.js';
 import type { Mutator, PullResponse, PushResponse, PushResult, Thread } from '../core/types.js';
 import { createEventLog } from './eventLog.js';
+import { deepFreeze } from './deepFreeze.js';
 import type { LogEntry, LogRead } from './eventLog.js';
 import { parsePullRequest, parsePushRequest } from './requestShape.js';
 import { serverMutators } from './serverMutators.js';
@@ -78,6 +79,11 @@ export interface ReferenceBackend {
   subscribeApplied(listener: (applied: AppliedMutation, args: unknown) => void): () => void;
   /** A frozen snapshot. */
   thread(id: string): Thread | undefined;
+  /**
+   * The current version as is, for code that only serialises it (streams): not frozen, so
+   * it must never be changed, nor handed to code that might.
+   */
+  snapshot(id: string): Thread | undefined;
   threads(): Thread[];
   /** Applied mutations in order: one entry per (clientId, seq) that changed a version. */
   readonly applied: readonly AppliedMutation[];
@@ -90,6 +96,12 @@ interface ClientState {
   /** The first answer for every seq seen, replayed for duplicates. */
   results: Map<number, PushResult>;
 }
+
+/*
+ * Versions are never changed in place (immer copies on write); they are frozen by `deepFreeze`
+ * when handed out. immer's auto-freeze would walk every message of a long thread on every write.
+ */
+const immer = new Immer({ autoFreeze: false });
 
 const rejected = (code: string, message: string) => ({ status: 'rejected' as const, error: { code, message } });
 
@@ -124,7 +136,7 @@ export function createReferenceBackend(options: ReferenceBackendOptions = {}): R
     const base = threads.get(threadId) ?? emptyThread(threadId, clock.now());
     let next: Thread;
     try {
-      next = produce(base, (draft) => {
+      next = immer.produce(base, (draft) => {
         mutator(draft as Thread, args);
         // Every applied mutation, even one that changes nothing, is one version (DESIGN §3).
         draft.id = threadId;
@@ -134,8 +146,6 @@ export function createReferenceBackend(options: ReferenceBackendOptions = {}): R
       if (err instanceof MutationError) return rejected(err.code, err.message);
       return rejected('mutator-failed', `${record.name} failed: ${err instanceof Error ? err.message : String(err)}`);
     }
-    // Explicit, in case the app turned immer's auto-freeze off: snapshots must stay read-only.
-    freeze(next, true);
     threads.set(threadId, next);
     applied.push(record);
     stats.applied++;
@@ -216,7 +226,7 @@ export function createReferenceBackend(options: ReferenceBackendOptions = {}): R
       const out: Thread[] = [];
       for (const [id, known] of Object.entries(request.threads)) {
         const thread = threads.get(id);
-        if (thread && thread.v > known) out.push(thread);
+        if (thread && thread.v > known) out.push(deepFreeze(thread));
       }
       return { cursor: log.head(), threads: out };
     },
@@ -240,8 +250,12 @@ export function createReferenceBackend(options: ReferenceBackendOptions = {}): R
       appliedListeners.add(listener);
       return () => appliedListeners.delete(listener);
     },
-    thread: (id) => threads.get(id),
-    threads: () => [...threads.values()],
+    thread: (id) => {
+      const thread = threads.get(id);
+      return thread && deepFreeze(thread);
+    },
+    threads: () => [...threads.values()].map(deepFreeze),
+    snapshot: (id) => threads.get(id),
     applied,
     stats: () => ({ ...stats }),
   };

@@ -108,7 +108,7 @@ export function startStreamPump(options: StreamPumpOptions): StreamPump {
     if (queue.length > 0) {
       const batch = queue;
       queue = [];
-      events.push(...coalesceEntries(batch, sentV, base, backend.thread));
+      events.push(...coalesceEntries(batch, sentV, base, backend.snapshot));
       base = batch[batch.length - 1]!.id;
     }
     for (const event of events) {

@@ -82,11 +82,15 @@ describe('applyDeltas', () => {
         const ids = ['m1', 'm2', 'm3'];
         // the server's history: version v appends text to one message
         const history = Array.from({ length: 2000 }, (_, i) => d(i + 1, ids[Math.floor(random() * 3)]!, `<${i + 1}>`));
-        const serverAt = (v: number): Thread => {
-          const contents = new Map(ids.map((id) => [id, '']));
-          for (const h of history.slice(0, v)) contents.set(h.messageId, contents.get(h.messageId)! + h.text);
-          return thread(v, ids.map((id) => message(id, contents.get(id)!)));
-        };
+        // each message's full content, and its length at every version: the server's state at v
+        const full = new Map(ids.map((id) => [id, '']));
+        const lengthAt = new Map(ids.map((id) => [id, [0]]));
+        for (const h of history) {
+          full.set(h.messageId, full.get(h.messageId)! + h.text);
+          for (const id of ids) lengthAt.get(id)!.push(full.get(id)!.length);
+        }
+        const serverAt = (v: number): Thread =>
+          thread(v, ids.map((id) => message(id, full.get(id)!.slice(0, lengthAt.get(id)![v]))));
         // the wire: every delta once, ~20 % duplicated, shuffled within a sliding window
         const wire = [...history, ...history.filter(() => random() < 0.2)];
         for (let i = wire.length - 1; i > 0; i--) {
@@ -103,13 +107,15 @@ describe('applyDeltas', () => {
           for (const x of batch) maxSeen = Math.max(maxSeen, x.v);
           const result = applyDeltas(client, batch);
           client = result.thread;
+          // what was applied is exactly the server's state at that version, never more or less
+          expect(client).toEqual(serverAt(client.v));
           if (result.gap) {
             // the client pulls the thread: the server has at least every version it has sent
             pulls += 1;
             client = serverAt(maxSeen);
           }
         }
-        if (client.v < 2000) client = serverAt(2000); // the final pull after the last gap
+        expect(client.v).toBe(2000);
         expect(client).toEqual(serverAt(2000));
         expect(pulls).toBeLessThan(wire.length);
       }),

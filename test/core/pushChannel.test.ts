@@ -381,3 +381,51 @@ describe('createPushChannel', () => {
     channel.stop();
   });
 });
+
+describe('createPushChannel against createFakeBackend', () => {
+  it('goes live, catches a stalled stream, survives a refused one and recovers', async () => {
+    const { createFakeBackend } = await import('syncline/testing');
+    const clock = createFakeClock({ now: 0, seed: 11 });
+    const environment = createFakeEnvironment(clock);
+    const fake = createFakeBackend({ clock, keepaliveMs: 3000 });
+    const onDegraded = vi.fn();
+    const onRecovered = vi.fn();
+    const onReconnected = vi.fn();
+    const health = createHealthMonitor({ clock, environment, onDegraded, onRecovered });
+    const channel = createPushChannel({
+      connector: fake.connector,
+      clock,
+      environment,
+      staleAfterMs: 7000,
+      getCursor: () => null,
+      onEvent: () => {},
+      onHealth: health.dispatch,
+      onReconnected,
+    });
+    health.dispatch({ type: 'start' });
+    channel.start();
+    await clock.advanceAsync(3500);
+    expect(health.get().state).toBe('live');
+
+    fake.setFaults({ stream: { stall: true } });
+    const stalledAt = clock.now();
+    await clock.advanceAsync(8000);
+    expect(health.get().degradedReason).toMatch(/stale|push-unavailable/);
+    expect(health.get().stateEnteredAt - stalledAt).toBeLessThanOrEqual(8000);
+    expect(onDegraded).toHaveBeenCalledTimes(1);
+
+    // the stream reopened during the stall stays stalled; new ones are refused
+    fake.setFaults({ stream: { stall: true, refuse: true } });
+    await clock.advanceAsync(60_000);
+    expect(health.get()).toMatchObject({ state: 'polling', degradedReason: 'push-unavailable' });
+    expect(onRecovered).not.toHaveBeenCalled();
+
+    fake.setFaults({});
+    await clock.advanceAsync(35_000); // at most one capped backoff, then a keepalive
+    expect(health.get()).toMatchObject({ state: 'live', degraded: false });
+    expect(onRecovered).toHaveBeenCalledTimes(1);
+    expect(onReconnected).toHaveBeenCalledTimes(1);
+    channel.stop();
+    fake.close();
+  });
+});

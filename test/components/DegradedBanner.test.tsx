@@ -1,0 +1,196 @@
+import { act, render } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { createRef } from 'react';
+import type { DegradedReason } from 'syncline';
+import { DegradedBanner } from 'syncline/components';
+import type { DegradedBannerLabels, DegradedBannerProps } from 'syncline/components';
+import { SyncProvider } from 'syncline/react';
+import type { Faults } from 'syncline/testing';
+import { createHarness, userMessage } from '../react/harness.js';
+import type { Harness, HarnessOptions } from '../react/harness.js';
+
+let h: Harness;
+beforeEach(() => {
+  // The banner's own wake-ups run on timers, the client on its fake clock: `advance` moves both.
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+});
+afterEach(() => {
+  h?.dispose();
+  vi.useRealTimers();
+});
+
+function setup(props: DegradedBannerProps = {}, options: HarnessOptions = {}) {
+  h = createHarness(options);
+  const view = render(
+    <SyncProvider client={h.client}>
+      <DegradedBanner now={h.clock.now} {...props} />
+    </SyncProvider>,
+  );
+  const root = () => view.container.firstElementChild as HTMLElement;
+  return { ...view, root };
+}
+const advance = async (ms: number, step = 100) => {
+  for (let t = 0; t < ms; t += step) {
+    await act(async () => {
+      await h.clock.advanceAsync(Math.min(step, ms - t));
+      vi.advanceTimersByTime(Math.min(step, ms - t));
+    });
+  }
+};
+const goOffline = () =>
+  act(async () => {
+    h.backend.setFaults({ offline: true });
+    h.environment.setOnline(false);
+  });
+const goOnline = () =>
+  act(async () => {
+    h.backend.setFaults({});
+    h.environment.setOnline(true);
+  });
+
+describe('DegradedBanner', () => {
+  test('while healthy it keeps its root, hidden, with data-state="hidden" and no alert', async () => {
+    const { root, container } = setup();
+    await advance(3000);
+    expect(h.client.getHealthStatus()).toMatchObject({ state: 'live', degraded: false });
+    expect(container.childElementCount).toBe(1);
+    expect(root().getAttribute('data-state')).toBe('hidden');
+    expect(root().hidden).toBe(true);
+    expect(root().getAttribute('role')).toBeNull();
+    expect(root().textContent).toBe('');
+  });
+
+  test('a blip shorter than 1.5 s never shows', async () => {
+    const { root } = setup();
+    await advance(500);
+    await goOffline();
+    for (let t = 0; t < 1400; t += 100) {
+      await advance(100);
+      expect(root().getAttribute('data-state')).toBe('hidden');
+    }
+    await goOnline();
+    await advance(5000);
+    expect(root().getAttribute('data-state')).toBe('hidden');
+  });
+
+  test('appears as an alert after 1.5 s, says why and for how long, and ticks', async () => {
+    const { root } = setup();
+    await advance(500);
+    await goOffline();
+    await advance(1400);
+    expect(root().getAttribute('data-state')).toBe('hidden');
+    await advance(100);
+    expect(root().getAttribute('data-state')).toBe('visible');
+    expect(root().getAttribute('role')).toBe('alert');
+    expect(root().hidden).toBe(false);
+    expect(root().getAttribute('data-reason')).toBe('offline');
+    expect(root().textContent).toContain('You are offline.');
+    expect(root().textContent).toContain('For 1 s.');
+    await advance(1000);
+    expect(root().textContent).toContain('For 2 s.');
+    await advance(60_000);
+    expect(root().textContent).toContain('For 1 min.');
+
+    await goOnline();
+    await advance(3000);
+    expect(root().getAttribute('data-state')).toBe('hidden');
+    expect(root().getAttribute('role')).toBeNull();
+  });
+
+  test('delayMs changes how long degradation must last', async () => {
+    const { root } = setup({ delayMs: 4000 });
+    await advance(500);
+    await goOffline();
+    await advance(3900);
+    expect(root().getAttribute('data-state')).toBe('hidden');
+    await advance(100);
+    expect(root().getAttribute('data-state')).toBe('visible');
+  });
+
+  const reasons: Array<[DegradedReason, Faults, boolean]> = [
+    ['offline', { offline: true }, false],
+    ['server-errors', { errorRate: 1 }, true],
+    ['push-unavailable', { stream: { refuse: true } }, true],
+    ['stale', { stream: { stall: true } }, true],
+    ['auth', { errorRate: 1, errorStatus: 401 }, true],
+    ['fenced', { errorRate: 1, errorStatus: 409 }, true],
+  ];
+  test.each(reasons)('names the reason "%s"', async (reason, faults, online) => {
+    const labels = { [reason]: `Because: ${reason}` };
+    const { root } = setup(
+      { labels },
+      { faults, online, client: { liveness: { staleAfterMs: 1000 } } },
+    );
+    await act(async () => void h.client.mutate('t1', 'addMessage', userMessage()));
+    await advance(4000);
+    expect(h.client.getHealthStatus().degradedReason).toBe(reason);
+    expect(root().getAttribute('data-state')).toBe('visible');
+    expect(root().getAttribute('data-reason')).toBe(reason);
+    expect(root().textContent).toContain(`Because: ${reason}`);
+  });
+
+  test('"Retry now" is reachable by keyboard and pulls at once', async () => {
+    // user-event and Testing Library wait on real timers.
+    vi.useRealTimers();
+    const onRetry = vi.fn();
+    const { root, getByRole } = setup({ onRetry, delayMs: 0 });
+    await act(async () => void h.client.mutate('t1', 'addMessage', userMessage()));
+    await goOffline();
+    await act(() => h.clock.advanceAsync(2000));
+    const button = getByRole('button', { name: 'Retry now' });
+    const user = userEvent.setup();
+    await user.tab();
+    expect(document.activeElement).toBe(button);
+    const pulls = h.pulls.length;
+    await user.keyboard('{Enter}');
+    expect(onRetry).toHaveBeenCalledOnce();
+    expect(h.pulls.length).toBeGreaterThan(pulls);
+    expect(root().getAttribute('data-state')).toBe('visible');
+  });
+
+  test('onRetry runs first and can prevent the reconnect', async () => {
+    const { getByRole } = setup({ onRetry: (event) => event.preventDefault() });
+    await act(async () => void h.client.mutate('t1', 'addMessage', userMessage()));
+    await goOffline();
+    await advance(2000);
+    const pulls = h.pulls.length;
+    await act(async () => getByRole('button').click());
+    expect(h.pulls.length).toBe(pulls);
+  });
+
+  test('forwards its ref, spreads rest props, merges className and style', async () => {
+    const ref = createRef<HTMLDivElement>();
+    const { root } = setup({
+      ref,
+      id: 'banner',
+      className: 'mine',
+      style: { marginTop: 4 },
+      'data-testid': 'x',
+    } as DegradedBannerProps);
+    expect(ref.current).toBe(root());
+    expect(root().id).toBe('banner');
+    expect(root().className).toBe('syncline-banner mine');
+    expect(root().style.marginTop).toBe('4px');
+    expect(root().getAttribute('data-testid')).toBe('x');
+  });
+
+  test('labels replace every string; unstyled drops the syncline classes', async () => {
+    const labels: DegradedBannerLabels = {
+      offline: 'Hors ligne.',
+      'push-unavailable': 'x',
+      'server-errors': 'x',
+      stale: 'x',
+      auth: 'x',
+      fenced: 'x',
+      degraded: 'x',
+      duration: (s) => `Depuis ${s} s.`,
+      retry: 'Réessayer',
+    };
+    const { root, container } = setup({ labels, unstyled: true, className: 'mine' });
+    await goOffline();
+    await advance(2000);
+    expect(root().textContent).toBe('Hors ligne. Depuis 2 s.Réessayer');
+    expect(root().className).toBe('mine');
+    expect(container.innerHTML).not.toContain('syncline-');
+  });
+});
