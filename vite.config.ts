@@ -102,6 +102,18 @@ export default defineConfig({
       },
       {
         extends: true,
+        test: {
+          // The demo app driven in real Chromium by playwright-core while the dev server misbehaves.
+          name: 'e2e',
+          environment: 'node',
+          include: ['test/e2e/**/*.e2e.test.ts'],
+          testTimeout: 180_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        extends: true,
         // Every story in stories/ runs as a test in Chromium: its play function, then axe.
         plugins: [storybookTest({ configDir: fileURLToPath(new URL('./.storybook', import.meta.url)) })],
         test: {

@@ -1,9 +1,10 @@
 'use client';
-import { forwardRef, useId } from 'react';
+import { forwardRef, useId, useLayoutEffect, useRef } from 'react';
 import type { ComponentPropsWithoutRef, MouseEvent } from 'react';
 import type { PendingWrite } from '../core/types.js';
 import { usePendingItems } from '../react/usePendingItems.js';
 import { classNames } from './classNames.js';
+import { useComposedRef } from './useComposedRef.js';
 
 /** Every string the indicator can show. */
 export interface PendingWriteIndicatorLabels {
@@ -68,13 +69,33 @@ export const PendingWriteIndicator = forwardRef<HTMLDivElement, PendingWriteIndi
       failed.length > 0 ? 'failed' : waiting > 0 ? 'pending' : 'empty';
     const cls = (name: string) => classNames(unstyled, name);
 
+    // Retry and Discard take their item out of the list, and the focused button with it. Keep
+    // keyboard users inside the indicator: on the next button, or on the root itself.
+    const rootRef = useRef<HTMLDivElement>(null);
+    const composedRef = useComposedRef(ref, rootRef);
+    const refocus = useRef(false);
+    useLayoutEffect(() => {
+      if (!refocus.current) return;
+      refocus.current = false;
+      const root = rootRef.current;
+      const active = root?.ownerDocument.activeElement;
+      if (!root || (active && active !== root.ownerDocument.body)) return;
+      (root.querySelector('button') ?? root).focus();
+    });
+    const runAction = (event: MouseEvent<HTMLButtonElement>, run: () => void) => {
+      if (event.defaultPrevented) return;
+      refocus.current = event.currentTarget === event.currentTarget.ownerDocument.activeElement;
+      run();
+    };
+
     return (
       <div
         hidden={state === 'empty'}
         data-state={state}
         className={classNames(unstyled, 'syncline-pending', className)}
+        tabIndex={-1}
         {...rest}
-        ref={ref}
+        ref={composedRef}
       >
         {waiting > 0 && <p className={cls('syncline-pending__count')}>{all.pending(waiting)}</p>}
         {failed.length > 0 && (
@@ -97,7 +118,7 @@ export const PendingWriteIndicator = forwardRef<HTMLDivElement, PendingWriteIndi
                         className={cls('syncline-pending__retry')}
                         onClick={(event) => {
                           onRetry?.(write, event);
-                          if (!event.defaultPrevented) retry(write.id);
+                          runAction(event, () => retry(write.id));
                         }}
                       >
                         {all.retry}
@@ -108,7 +129,7 @@ export const PendingWriteIndicator = forwardRef<HTMLDivElement, PendingWriteIndi
                         className={cls('syncline-pending__discard')}
                         onClick={(event) => {
                           onDiscard?.(write, event);
-                          if (!event.defaultPrevented) discard(write.id);
+                          runAction(event, () => discard(write.id));
                         }}
                       >
                         {all.discard}

@@ -277,6 +277,7 @@ export function createOutbox(options: OutboxOptions) {
         failed.push({ write: entry.write, error });
       } else {
         remove(entry);
+        entry.write = { ...entry.write, lastError: null };
         entry.settle.resolve();
         acked.push({ write: entry.write, v: result.v });
       }
@@ -301,7 +302,8 @@ export function createOutbox(options: OutboxOptions) {
 
   /** Returns when the next attempt is due, or null when none is scheduled. */
   function handleError(batch: OutboxEntry[], error: SyncError): number | null {
-    for (const e of batch) if (e.write.state === 'sending') setWrite(e, { state: 'queued' });
+    // Back to the front, still queued; the error stays on each write so the UI can say why.
+    for (const e of batch) if (e.write.state === 'sending') setWrite(e, { state: 'queued', lastError: error });
     if (error.kind === 'fenced') {
       fenced = error;
       return null;

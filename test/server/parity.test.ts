@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createHttpConnector, SyncError } from 'syncline';
+import { createHttpConnector, SyncError, systemClock } from 'syncline';
 import type { PushRequest, SyncConnector } from 'syncline';
 import { createDevServer } from 'syncline/server';
 import type { DevServer } from 'syncline/server';
@@ -100,8 +100,10 @@ describe('fake connector ≡ HTTP connector against the dev server', () => {
 
 describe('event streams match', () => {
   it('replays the same events from a cursor, in memory and over SSE', async () => {
-    server = await createDevServer();
-    fake = createFakeBackend();
+    // Frozen time: both backends stamp the threads they create alike.
+    const clock = { ...systemClock, now: () => 1_700_000_000_000 };
+    server = await createDevServer({ clock });
+    fake = createFakeBackend({ clock });
     const http = createHttpConnector({ baseUrl: server.url });
     for (const backend of [server.backend, fake.backend]) {
       backend.serverWrite('t1', 'addMessage', { message: { id: 'a', role: 'assistant', content: '', createdAt: 1 } });
@@ -111,7 +113,7 @@ describe('event streams match', () => {
       backend.serverWrite('t3', 'appendDelta', { messageId: 'b', text: 'Hel' });
       backend.serverWrite('t3', 'appendDelta', { messageId: 'b', text: 'lo' });
     }
-    const collect = async (connector: SyncConnector, cursor: string | null) => {
+    const collect = async (connector: SyncConnector, cursor: string | null, count: number) => {
       const controller = new AbortController();
       const events: unknown[] = [];
       const done = connector.openStream!({
@@ -121,7 +123,7 @@ describe('event streams match', () => {
         onFrame: () => undefined,
         onEvent: (event) => {
           events.push(event);
-          if (events.length === 3) controller.abort();
+          if (events.length === count) controller.abort();
         },
       });
       const timer = setTimeout(() => controller.abort(), 2000);
@@ -129,14 +131,15 @@ describe('event streams match', () => {
       clearTimeout(timer);
       return events;
     };
-    const onWire = await collect(http, '4');
+    const onWire = await collect(http, '4', 2);
     expect(onWire).toEqual([
       { type: 'delta', id: '5', threadId: 't3', messageId: 'b', v: 2, text: 'Hel' },
       { type: 'delta', id: '6', threadId: 't3', messageId: 'b', v: 3, text: 'lo' },
-    ].slice(0, onWire.length));
-    expect(await collect(fake.connector, '4')).toEqual(onWire);
-    const fromStart = await collect(http, '0');
-    expect(fromStart.map((e) => (e as { type: string; id: string }).id)).toEqual(['0', '3', '6']);
-    expect(await collect(fake.connector, '0')).toEqual(fromStart);
+    ]);
+    expect(await collect(fake.connector, '4', 2)).toEqual(onWire);
+    // t2 goes out first, but t1's first entry is still unsent: its id cannot claim more than 0.
+    const fromStart = await collect(http, '0', 3);
+    expect(fromStart.map((e) => (e as { id: string }).id)).toEqual(['0', '3', '6']);
+    expect(await collect(fake.connector, '0', 3)).toEqual(fromStart);
   });
 });
