@@ -15,7 +15,7 @@ export interface Rig {
   fake: FakeBackend;
   storage: OutboxStorage;
   client: SyncClient;
-  /** Another client over the same backend, clock and environment. */
+  /** Another client over the same backend, clock and environment (none of the first's options). */
   another(options?: Partial<SyncClientOptions>): SyncClient;
   /** Advances fake time in steps until `done()` holds (bounded). */
   until(done: () => boolean, maxMs?: number): Promise<void>;
@@ -31,8 +31,8 @@ export async function rig(
   const fake = createFakeBackend({ clock, ...backend });
   const storage = options.storage ?? createMemoryStorage();
   const make = (extra: Partial<SyncClientOptions> = {}) =>
-    createSyncClient({ connector: fake.connector, clock, environment: env, storage: createMemoryStorage(), ...options, ...extra });
-  const client = make({ storage });
+    createSyncClient({ connector: fake.connector, clock, environment: env, storage: createMemoryStorage(), ...extra });
+  const client = make({ ...options, storage });
   client.start();
   await client.ready;
   const clients = [client];

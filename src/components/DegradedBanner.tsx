@@ -63,13 +63,20 @@ export const DegradedBanner = forwardRef<HTMLDivElement, DegradedBannerProps>(
     if (health.degraded && since === null) setSince(health.stateEnteredAt);
     if (!health.degraded && since !== null) setSince(null);
 
+    // The time the banner last read: it changes only when what the banner shows would.
     const [current, setCurrent] = useState(now);
     useEffect(() => {
       if (since === null) return;
-      const elapsed = now() - since;
+      const fresh = now();
+      const shown = (t: number) => (t - since < delayMs ? -1 : Math.floor((t - since) / 1000));
+      if (shown(fresh) !== shown(current)) {
+        setCurrent(fresh);
+        return;
+      }
+      const elapsed = fresh - since;
       // Wake up when the banner is due, then as each whole second passes so "for N s" ticks.
       const wait = elapsed < delayMs ? delayMs - elapsed : 1000 - (elapsed % 1000);
-      const timer = setTimeout(() => setCurrent(now()), Math.max(wait, 1));
+      const timer = setTimeout(() => setCurrent(now()), wait);
       return () => clearTimeout(timer);
     }, [since, current, delayMs, now]);
 

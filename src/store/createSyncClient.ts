@@ -4,12 +4,12 @@ import { systemClock } from '../core/clock.js';
 import { defaultStorage } from '../core/defaultStorage.js';
 import { createBrowserEnvironment, type EnvironmentEvent } from '../core/environment.js';
 import { SyncError, toSyncError } from '../core/errors.js';
-import { createHealthMonitor } from '../core/health.js';
+import { createHealthMonitor, sameHealth } from '../core/health.js';
 import { builtinMutators, emptyThread, MutationError } from '../core/mutators.js';
 import { createOutbox } from '../core/outbox.js';
 import { createPoller } from '../core/poller.js';
 import { createPushChannel } from '../core/pushChannel.js';
-import type { PendingWrite, Thread, ThreadSyncStatus } from '../core/types.js';
+import type { HealthStatus, PendingWrite, Thread, ThreadSyncStatus } from '../core/types.js';
 import { createStoreCommitter } from './commit.js';
 import { createSyncStore } from './createSyncStore.js';
 import { UNKNOWN_STATUS } from './deriveStatus.js';
@@ -45,9 +45,14 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
   let unsubscribeEnvironment: (() => void) | null = null;
   let warnedStorage = false;
 
+  // Keepalives move `lastFrameAt` every few seconds; that alone is not worth waking the UI for.
+  // It rides along with the next real change (getHealthStatus() is always exact).
+  let publishedHealth: HealthStatus | null = null;
   const health = createHealthMonitor({
     clock,
-    onChange: () => commit(),
+    onChange: (h) => {
+      if (!publishedHealth || !sameHealth({ ...h, lastFrameAt: publishedHealth.lastFrameAt }, publishedHealth)) commit();
+    },
     onDegraded: (h) => options.onDegraded?.(h),
     onRecovered: (h) => options.onRecovered?.(h),
   });
@@ -60,7 +65,7 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     anyInFlight: () => pushing.size > 0 || pulling.size > 0,
     online: () => environment.isOnline() && health.get().state !== 'offline',
     clientLastSyncedAt: () => clientLastSyncedAt,
-    health: () => health.get(),
+    health: () => (publishedHealth = health.get()),
   });
   const commit = committer.schedule;
 
@@ -195,6 +200,11 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
       poller.pushStateChanged();
     },
     onReconnected: () => pullSoon(),
+    // Events may have been missed while the stream died: catch up at once, then poll.
+    onLiveChange: (live) => {
+      poller.pushStateChanged();
+      if (!live) pullSoon();
+    },
     onEvent(event) {
       if (event.id !== null) cursor = event.id;
       if (event.type === 'reset') pullSoon();

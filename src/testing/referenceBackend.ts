@@ -59,7 +59,8 @@ export type WriteResult =
 
 export interface ReferenceBackend {
   /**
-   * Applies a push (DESIGN §3). May keep (and freeze) objects of the request: pass a copy.
+   * Applies a push (DESIGN §3). May keep objects of the request (a custom mutator may store its
+   * args): pass a copy.
    * @throws BackendRequestError 400 for a malformed request, 409 for an older epoch.
    */
   push(request: unknown): PushResponse;

@@ -1,0 +1,31 @@
+// `npm run demo`: the dev server (with streamed assistant replies) and the demo app, served by Vite.
+import { startDemoServer } from '../demo/serve.js';
+import { createDevServer } from '../src/server/index.js';
+
+const server = await createDevServer({
+  port: Number(process.env.SERVER_PORT ?? 8787),
+  host: process.env.SERVER_HOST ?? '127.0.0.1',
+  assistant: { autoReply: true },
+});
+const demo = await startDemoServer({
+  port: Number(process.env.DEMO_PORT ?? 5173),
+  serverUrl: server.url,
+}).catch(async (error: unknown) => {
+  await server.close();
+  throw error;
+});
+
+console.log(`
+syncline demo
+  app:        ${demo.url}
+  dev server: ${server.url}   (faults: POST ${server.url}/admin/faults, see docs/demo.md)
+Ctrl+C stops both.`);
+
+let stopping = false;
+const stop = () => {
+  if (stopping) return;
+  stopping = true;
+  void Promise.allSettled([demo.close(), server.close()]).then(() => process.exit(0));
+};
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);
