@@ -78,7 +78,8 @@ export const DegradedBanner = forwardRef<HTMLDivElement, DegradedBannerProps>(
       const wait = elapsed < delayMs ? delayMs - elapsed : 1000 - (elapsed % 1000);
       const timer = setTimeout(() => setCurrent(now()), wait);
       return () => clearTimeout(timer);
-    }, [since, current, delayMs, now]);
+      // `health` too: each change re-reads the time, which keeps a fake clock's banner current.
+    }, [since, current, delayMs, now, health]);
 
     const elapsed = since === null ? -1 : current - since;
     const state: DegradedBannerState = since !== null && elapsed >= delayMs ? 'visible' : 'hidden';

@@ -44,31 +44,78 @@ export function isMessage(value: unknown): value is Message {
   );
 }
 
-const draftIds = new WeakMap<Thread, string[]>();
+interface IdIndex {
+  ids: string[];
+  set: Set<string>;
+}
+type Change = { add: string } | { removeAt: number };
+interface Journal {
+  changes: Change[];
+  index: IdIndex | null;
+}
+const journals = new WeakMap<Thread, Journal>();
+
+/** The messages this draft started from, read without immer's proxies. */
+function baseMessages(draft: Thread): readonly Message[] {
+  const messages = draft.messages;
+  return isDraft(messages) ? (original(messages) as Message[]) : messages;
+}
+
+function applyChange(index: IdIndex, change: Change) {
+  if ('add' in change) {
+    index.ids.push(change.add);
+    index.set.add(change.add);
+  } else {
+    const [id] = index.ids.splice(change.removeAt, 1);
+    if (id !== undefined && !index.ids.includes(id)) index.set.delete(id);
+  }
+}
+
+/** Notes a built-in's change to a draft's message list (see `currentIndex`). */
+function record(draft: Thread, change: Change) {
+  if (!isDraft(draft)) return;
+  let journal = journals.get(draft);
+  if (!journal) journals.set(draft, (journal = { changes: [], index: null }));
+  if (journal.index) applyChange(journal.index, change);
+  else journal.changes.push(change);
+}
 
 /**
- * The ids of the draft's messages, in order, without reading them through immer's proxies
- * (that would wrap every message of a 10 000-message thread to compare one id). Built once per
- * draft and kept in step by the built-ins, so several built-in writes can share one draft.
+ * The ids of a draft's messages after the built-ins already applied to it, or null for a draft
+ * nothing changed yet (its base is read directly). Several built-in writes share one draft when
+ * a view is rebased (rebase.ts); reading ids through immer's proxies would wrap every message of
+ * a 10 000-message thread, so the index is built once per draft, on the second write's lookup.
  */
-function idsOf(draft: Thread): string[] {
-  if (!isDraft(draft)) return draft.messages.map((m) => m.id);
-  let ids = draftIds.get(draft);
-  if (!ids) {
-    const messages = draft.messages;
-    ids = (isDraft(messages) ? (original(messages) as Message[]) : messages).map((m) => m.id);
-    draftIds.set(draft, ids);
+function currentIndex(draft: Thread): IdIndex | null {
+  const journal = isDraft(draft) ? journals.get(draft) : undefined;
+  if (!journal) return null;
+  if (!journal.index) {
+    const ids = baseMessages(draft).map((m) => m.id);
+    journal.index = { ids, set: new Set(ids) };
+    for (const change of journal.changes) applyChange(journal.index, change);
+    journal.changes = [];
   }
-  return ids;
+  return journal.index;
+}
+
+function hasMessage(draft: Thread, messageId: string): boolean {
+  const index = currentIndex(draft);
+  return index ? index.set.has(messageId) : baseMessages(draft).some((m) => m.id === messageId);
 }
 
 /** Finds a message from the end: streaming and edits mostly touch the latest messages. */
 function findIndex(draft: Thread, messageId: string, mutator: string): number {
-  const index = idsOf(draft).lastIndexOf(messageId);
-  if (index < 0) {
+  const index = currentIndex(draft);
+  let at = -1;
+  if (index) at = index.ids.lastIndexOf(messageId);
+  else {
+    const messages = baseMessages(draft);
+    for (let i = messages.length - 1; i >= 0 && at < 0; i--) if (messages[i]!.id === messageId) at = i;
+  }
+  if (at < 0) {
     throw new MutationError('not-found', `${mutator}: thread ${draft.id} has no message ${messageId}.`);
   }
-  return index;
+  return at;
 }
 
 /**
@@ -85,10 +132,9 @@ export const builtinMutators: Record<string, Mutator> = {
       );
     }
     // Idempotent: a message id the thread already holds changes nothing.
-    const ids = idsOf(draft);
-    if (ids.includes(message.id)) return;
+    if (hasMessage(draft, message.id)) return;
     draft.messages.push({ ...message });
-    ids.push(message.id);
+    record(draft, { add: message.id });
   },
   editMessage(draft, args: { messageId: string; content: string }) {
     const messageId = requireString(args, 'messageId', 'editMessage');
@@ -97,9 +143,9 @@ export const builtinMutators: Record<string, Mutator> = {
   },
   deleteMessage(draft, args: { messageId: string }) {
     const messageId = requireString(args, 'messageId', 'deleteMessage');
-    const index = findIndex(draft, messageId, 'deleteMessage');
-    draft.messages.splice(index, 1);
-    idsOf(draft).splice(index, 1);
+    const at = findIndex(draft, messageId, 'deleteMessage');
+    draft.messages.splice(at, 1);
+    record(draft, { removeAt: at });
   },
   setTitle(draft, args: { title: string }) {
     draft.title = requireString(args, 'title', 'setTitle');

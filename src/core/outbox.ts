@@ -97,6 +97,20 @@ export function createOutbox(options: OutboxOptions) {
     list = null;
   }
 
+  /** Removes many in one pass: a batch of 500 acks must not cost 500 splices. */
+  function removeAll(ids: Set<string>) {
+    if (ids.size === 0) return;
+    let kept = 0;
+    for (const entry of entries) {
+      if (ids.has(entry.write.id)) {
+        byId.delete(entry.write.id);
+        if (entry.write.state === 'queued') queuedCount--;
+      } else entries[kept++] = entry;
+    }
+    entries.length = kept;
+    list = null;
+  }
+
   function remove(entry: OutboxEntry) {
     const index = entries.indexOf(entry);
     if (index >= 0) entries.splice(index, 1);
@@ -276,12 +290,12 @@ export function createOutbox(options: OutboxOptions) {
         fail(entry, error);
         failed.push({ write: entry.write, error });
       } else {
-        remove(entry);
         entry.write = { ...entry.write, lastError: null };
         entry.settle.resolve();
         acked.push({ write: entry.write, v: result.v });
       }
     });
+    removeAll(new Set(acked.map((a) => a.write.id)));
     if (acked.length > 0) {
       const ids = acked.map((a) => a.write.id);
       // Remember the seq before forgetting the writes, so a stable clientId never reuses one.

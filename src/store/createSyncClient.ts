@@ -1,4 +1,3 @@
-import { produce } from 'immer';
 import { DEFAULT_RETRY } from '../core/backoff.js';
 import { systemClock } from '../core/clock.js';
 import { defaultStorage } from '../core/defaultStorage.js';
@@ -7,6 +6,7 @@ import { SyncError, toSyncError } from '../core/errors.js';
 import { createHealthMonitor, sameHealth } from '../core/health.js';
 import { builtinMutators, emptyThread, MutationError } from '../core/mutators.js';
 import { createOutbox } from '../core/outbox.js';
+import { immer } from '../core/rebase.js';
 import { createPoller } from '../core/poller.js';
 import { createPushChannel } from '../core/pushChannel.js';
 import type { HealthStatus, PendingWrite, Thread, ThreadSyncStatus } from '../core/types.js';
@@ -167,6 +167,7 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
   }
 
   const stream = createStreamSink({
+    clock,
     environment,
     book,
     tracks: (threadId) => watched.has(threadId) || book.has(threadId),
@@ -314,7 +315,7 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
       const base = book.view(threadId) ?? emptyThread(threadId, clock.now());
       let next = base;
       try {
-        next = produce(base, (draft) => {
+        next = immer.produce(base, (draft) => {
           mutator(draft, copy);
         });
       } catch (caught) {

@@ -1,4 +1,5 @@
 import { applyDeltas, type ThreadDelta } from '../core/applyDeltas.js';
+import type { Clock } from '../core/clock.js';
 import type { Environment } from '../core/environment.js';
 import { createFrameBatcher } from '../core/frameBatcher.js';
 import type { PendingWrite, ServerEvent, Thread } from '../core/types.js';
@@ -6,12 +7,18 @@ import type { ThreadBook } from './threadBook.js';
 
 type StreamItem = Extract<ServerEvent, { type: 'thread' } | { type: 'delta' }>;
 
+/** Up to this many writes in play, a thread is rebased every frame. */
+const CHEAP_REBASE = 100;
+/** Past it (a long offline queue draining), at most once a second: its own writes stay visible. */
+const HEAVY_REBASE_MS = 1000;
+
 /**
  * What the stream brings reaches the store at most once per animation frame (DESIGN §4): a long
  * reply costs one commit a frame, not one a token, and a burst of thread versions costs one
  * rebase per thread, not one per version.
  */
 export function createStreamSink(options: {
+  clock: Clock;
   environment: Environment;
   book: ThreadBook;
   /** Whether this client keeps the thread at all (watched or holding its writes). */
@@ -20,7 +27,33 @@ export function createStreamSink(options: {
   commit(): void;
   onGap(threadId: string): void;
 }) {
-  const { book } = options;
+  const { book, clock } = options;
+  const lastRebase = new Map<string, number>();
+  const deferred = new Set<string>();
+  let deferTimer: unknown = null;
+
+  /**
+   * Rebasing costs O(writes in play). While a long queue drains, versions arrive every frame;
+   * rebasing a heavy thread at most every HEAVY_REBASE_MS keeps the page smooth, and the view
+   * lags the server by that much for other people's changes only.
+   */
+  function rebase(threadId: string) {
+    const pending = options.pendingOf(threadId);
+    const now = clock.now();
+    if (pending.length > CHEAP_REBASE && now - (lastRebase.get(threadId) ?? -Infinity) < HEAVY_REBASE_MS) {
+      deferred.add(threadId);
+      deferTimer ??= clock.setTimeout(() => {
+        deferTimer = null;
+        for (const id of deferred) book.recompute(id, options.pendingOf(id));
+        for (const id of deferred) lastRebase.set(id, clock.now());
+        deferred.clear();
+        options.commit();
+      }, HEAVY_REBASE_MS);
+      return;
+    }
+    lastRebase.set(threadId, now);
+    book.recompute(threadId, pending);
+  }
 
   function applyThreadItems(threadId: string, items: StreamItem[]) {
     const before = book.confirmed(threadId);
@@ -45,7 +78,7 @@ export function createStreamSink(options: {
       }
     }
     flushRun();
-    if (book.confirmed(threadId) !== before) book.recompute(threadId, options.pendingOf(threadId));
+    if (book.confirmed(threadId) !== before) rebase(threadId);
     if (gap) options.onGap(threadId);
   }
 
@@ -61,5 +94,12 @@ export function createStreamSink(options: {
     for (const [threadId, list] of byThread) applyThreadItems(threadId, list);
     if (byThread.size > 0) options.commit();
   });
-  return { add: (item: StreamItem) => batcher.add(item), cancel: () => batcher.cancel() };
+  return {
+    add: (item: StreamItem) => batcher.add(item),
+    cancel() {
+      batcher.cancel();
+      if (deferTimer !== null) clock.clearTimeout(deferTimer);
+      deferTimer = null;
+    },
+  };
 }

@@ -1,0 +1,77 @@
+/**
+ * `npm run bench`: every figure of DESIGN §6 in one table, each beside its budget, also written
+ * as JSON (bench/results.json) and Markdown (bench/results.md) for the README.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { loopbackThroughput, messageFlow, pushesForBurst } from './engine.js';
+import { pullsPerIdleHour, timeToDetectSilentStream } from './liveness.js';
+import { simulateReconnectStorm } from './reconnectStorm.js';
+import { bundleSizes } from './size.js';
+import { perTokenStoreCostMs } from './store.js';
+
+interface Row {
+  figure: string;
+  value: string;
+  budget: string;
+  ok: boolean | null;
+}
+
+const rows: Row[] = [];
+const row = (figure: string, value: number | string, budget: string, ok: boolean | null) => {
+  rows.push({ figure, value: String(value), budget, ok });
+  console.log(`  ${ok === false ? '✗' : '✓'} ${figure}: ${value}`);
+};
+const kB = (bytes: number) => `${(bytes / 1024).toFixed(2)} kB`;
+
+console.log('Running the syncline bench…');
+const N = 1000;
+const B = 50;
+const pushes = await pushesForBurst(N, B);
+row(`push requests for a burst of ${N} writes, maxItems ${B}`, pushes, `⌈N/B⌉ = ${Math.ceil(N / B)}`, pushes === Math.ceil(N / B));
+
+const throughput = await loopbackThroughput(20_000);
+row('push+ack throughput, dev server on loopback (writes/s)', throughput, '≥ 5 000', throughput >= 5000);
+
+const flow = await messageFlow(1000);
+row('messages from one client to another on loopback (msg/s)', flow, '> 100 (harness)', flow > 100);
+
+const live = await pullsPerIdleHour({ pushLive: true });
+const down = await pullsPerIdleHour({ pushLive: false });
+row('pulls per idle hour, push live', live, '0 (10 min: 0)', live === 0);
+row('pulls per idle hour, push down, tab visible', down, '≤ 72 (10 min: ≤ 12)', down <= 72);
+
+const detect = await timeToDetectSilentStream({ staleAfterMs: 7000 });
+row('silent dead stream detected after (ms)', detect, '≤ staleAfterMs + 1 s = 8 000', detect <= 8000);
+
+const token = perTokenStoreCostMs();
+row('one token appended to a 10 000-message thread, in the store (ms)', token.toFixed(4), '< 0.2', token < 0.2);
+
+const jitter = simulateReconnectStorm({ clients: 1000, outageMs: 30_000, strategy: 'full-jitter', seed: 1 });
+const fixed = simulateReconnectStorm({ clients: 1000, outageMs: 30_000, strategy: 'fixed', seed: 1 });
+row('reconnect storm (1 000 clients, 30 s outage), full jitter: busiest s / mean', jitter.ratio.toFixed(2), '≤ 3', jitter.ratio <= 3);
+row('  the same with fixed delays 1 s, 2 s, 5 s, 10 s, 30 s', fixed.ratio.toFixed(2), '(comparison)', null);
+
+const size = await bundleSizes();
+row('syncline + /react + /components, min+gzip, peers external', kB(size.ours.gzip), '≤ 10 kB', size.ours.gzip <= 10 * 1024);
+row('  @tanstack/react-query, same build', kB(size.reactQuery.gzip), '(comparison)', null);
+
+// Figures only a real browser gives: written by the end-to-end tests of `npm test`.
+const e2e = 'test-results/e2e/metrics.json';
+if (existsSync(e2e)) {
+  const metrics = JSON.parse(readFileSync(e2e, 'utf8')) as Record<string, { value: number | string; budget: string; ok: boolean | null }>;
+  for (const [figure, m] of Object.entries(metrics)) row(`${figure} (Chromium, last npm test)`, m.value, m.budget, m.ok);
+}
+
+const table = [
+  '| figure | measured | budget | |',
+  '| --- | --- | --- | --- |',
+  ...rows.map((r) => `| ${r.figure} | ${r.value} | ${r.budget} | ${r.ok === null ? '' : r.ok ? '✓' : '✗'} |`),
+].join('\n');
+console.log(`\n${table}\n`);
+const meta = { date: new Date().toISOString(), node: process.version };
+writeFileSync('bench/results.json', `${JSON.stringify({ ...meta, rows }, null, 2)}\n`);
+writeFileSync('bench/results.md', `Measured ${meta.date.slice(0, 10)} on Node ${meta.node} (2 cores).\n\n${table}\n`);
+if (rows.some((r) => r.ok === false)) {
+  console.error('Some figures are over budget.');
+  process.exitCode = 1;
+}
