@@ -7,7 +7,7 @@ const browserGlobals = ['window', 'document', 'navigator', 'localStorage', 'sess
   'indexedDB', 'location', 'requestAnimationFrame', 'BroadcastChannel'];
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'storybook-static/**', 'node_modules/**', 'test-results/**', 'coverage/**', 'demo/dist/**'] },
+  { ignores: ['.prof/**', 'dist/**', 'storybook-static/**', 'node_modules/**', 'test-results/**', 'coverage/**', 'demo/dist/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

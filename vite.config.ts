@@ -68,6 +68,12 @@ export default defineConfig({
     },
     rolldownOptions: {
       external: (id) => peers.test(id) || id.startsWith('node:'),
+      output: {
+        // Bundling drops module directives: put 'use client' back on every chunk holding React
+        // code, so React Server Components frameworks treat hooks and components as client code.
+        banner: (chunk) =>
+          chunk.moduleIds.some((id) => /[\\/]src[\\/](react|components)[\\/]/.test(id)) ? "'use client';" : '',
+      },
     },
   },
   test: {

@@ -11,6 +11,8 @@ const run = (label, cmd, args) => {
 
 let ok = run('type check', 'npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']);
 ok = run('lint', 'npx', ['eslint', '--max-warnings=0', '.']) && ok;
+// The package as users get it: built, then publint --strict and attw (types for every subpath).
+ok = run('package', 'npm', ['run', '--silent', 'check:package']) && ok;
 mkdirSync('test-results', { recursive: true });
 const report = 'test-results/vitest.json';
 const vitestOk = run('tests', 'npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...process.argv.slice(2)]);
