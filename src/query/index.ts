@@ -1,1 +1,3 @@
-export {};
+export { threadQueryKey, threadQueryOptions } from './threadQueryOptions.js';
+export { connectQueryClient } from './connectQueryClient.js';
+export type { QueryClientLike } from './connectQueryClient.js';
