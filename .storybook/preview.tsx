@@ -24,6 +24,8 @@ const preview: Preview = {
     },
   },
   initialGlobals: { theme: 'light' },
+  // Stories get a real client from a loader (`loaded.scenario`); stop it when the story goes.
+  beforeEach: ({ loaded }) => () => (loaded.scenario as { dispose?: () => void } | undefined)?.dispose?.(),
   decorators: [
     (Story, context) => (
       <div className="sb-syncline-root" data-theme={context.globals.theme === 'dark' ? 'dark' : 'light'}>

@@ -6,7 +6,6 @@ import { useSyncClient } from '../react/useSyncClient.js';
 import { useSyncHealth } from '../react/useSyncHealth.js';
 import { classNames } from './classNames.js';
 import { formatDuration } from './formatDuration.js';
-import { retryNow } from './retryNow.js';
 
 /** Every string the banner can show: one per degraded reason, the duration and the button. */
 export interface DegradedBannerLabels extends Record<DegradedReason, string> {
@@ -37,7 +36,7 @@ export interface DegradedBannerProps extends Omit<ComponentPropsWithoutRef<'div'
   /** Degradation shorter than this never shows, so blips do not flicker. @default 1500 */
   delayMs?: number;
   /**
-   * The time source; must be the clock the client was given (`health.stateEnteredAt` is read
+   * The time source; must be the clock the client was given (`health.degradedSince` is read
    * with it). @default Date.now
    */
   now?: () => number;
@@ -57,11 +56,9 @@ export const DegradedBanner = forwardRef<HTMLDivElement, DegradedBannerProps>(
     const client = useSyncClient();
     const health = useSyncHealth();
 
-    // The episode starts when health first reads degraded; later state changes inside it (say
-    // connecting -> polling) move stateEnteredAt but not the start.
-    const [since, setSince] = useState<number | null>(health.degraded ? health.stateEnteredAt : null);
-    if (health.degraded && since === null) setSince(health.stateEnteredAt);
-    if (!health.degraded && since !== null) setSince(null);
+    // The episode started when health turned degraded; state changes inside it (connecting ->
+    // polling) do not restart it, and a banner mounted mid-episode knows how long it has lasted.
+    const since = health.degradedSince;
 
     // The time the banner last read: it changes only when what the banner shows would.
     const [current, setCurrent] = useState(now);
@@ -87,7 +84,7 @@ export const DegradedBanner = forwardRef<HTMLDivElement, DegradedBannerProps>(
 
     const handleRetry = (event: MouseEvent<HTMLButtonElement>) => {
       onRetry?.(event);
-      if (!event.defaultPrevented) retryNow(client);
+      if (!event.defaultPrevented) client.reconnect();
     };
 
     return (

@@ -53,6 +53,7 @@ export function initialHealth(now: number): HealthStatus {
     transport: null,
     degraded: false,
     degradedReason: null,
+    degradedSince: null,
     stateEnteredAt: now,
     lastFrameAt: null,
     lastSyncedAt: null,
@@ -130,6 +131,7 @@ function build(prev: HealthStatus, f: Fields, c: Causes, now: number): HealthSta
     transport: f.transport,
     degraded: reason !== null,
     degradedReason: reason,
+    degradedSince: reason === null ? null : (prev.degradedSince ?? now),
     stateEnteredAt: state === prev.state ? prev.stateEnteredAt : now,
     lastFrameAt: f.lastFrameAt,
     lastSyncedAt: f.lastSyncedAt,
@@ -145,6 +147,7 @@ export function sameHealth(a: HealthStatus, b: HealthStatus): boolean {
     a.transport === b.transport &&
     a.degraded === b.degraded &&
     a.degradedReason === b.degradedReason &&
+    a.degradedSince === b.degradedSince &&
     a.stateEnteredAt === b.stateEnteredAt &&
     a.lastFrameAt === b.lastFrameAt &&
     a.lastSyncedAt === b.lastSyncedAt &&

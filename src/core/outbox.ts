@@ -426,9 +426,18 @@ export function createOutbox(options: OutboxOptions) {
     abortPush?.abort();
   }
 
+  /** A person asked to try again: skip the backoff wait (not the order, nor the batching). */
+  function retryNow() {
+    if (backoffTimer !== null) clock.clearTimeout(backoffTimer);
+    backoffTimer = null;
+    failures = 0;
+    kick(true);
+  }
+
   return {
     clientId,
     load,
+    retryNow,
     enqueue,
     retry: retryWrite,
     discard,

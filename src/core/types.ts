@@ -43,6 +43,8 @@ export interface HealthStatus {
   transport: 'sse' | 'polling' | null;
   degraded: boolean;
   degradedReason: null | DegradedReason;
+  /** When this degraded episode began (reasons may change inside it); null while healthy. */
+  degradedSince: number | null;
   stateEnteredAt: number;
   lastFrameAt: number | null;
   lastSyncedAt: number | null;

@@ -1,5 +1,5 @@
 'use client';
-import { useEffect } from 'react';
+import { useEffect, useLayoutEffect } from 'react';
 import type { ReactNode } from 'react';
 import type { SyncClient } from '../store/types.js';
 import { SyncClientContext } from './SyncClientContext.js';
@@ -14,9 +14,14 @@ export interface SyncProviderProps {
   children?: ReactNode;
 }
 
+// A layout effect runs before any child's passive effect, so the client is started by the time
+// `useThread` watches (its first pull then covers the watched threads). On the server neither
+// runs; picking useEffect there keeps React 18 from warning about useLayoutEffect.
+const useStartEffect = typeof document === 'undefined' ? useEffect : useLayoutEffect;
+
 /** Makes `client` available to every syncline hook and component below it, and runs it. */
 export function SyncProvider({ client, children }: SyncProviderProps) {
-  useEffect(() => {
+  useStartEffect(() => {
     client.start();
     return () => client.stop();
   }, [client]);

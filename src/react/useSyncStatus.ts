@@ -1,18 +1,18 @@
 'use client';
 import { useCallback } from 'react';
 import type { ThreadSyncStatus } from '../core/types.js';
+import { UNKNOWN_STATUS } from '../store/deriveStatus.js';
 import type { SyncStoreState } from '../store/types.js';
-import { unknownStatus } from './unknownStatus.js';
 import { useSyncSelector } from './useSyncSelector.js';
 
 /**
  * The sync status of one thread, or of the whole client when `threadId` is left out.
- * A thread the client has never seen reads as `unknown`.
+ * A thread the client has never seen reads as `unknown` (one shared frozen object).
  */
 export function useSyncStatus(threadId?: string): ThreadSyncStatus {
   const select = useCallback(
     (s: SyncStoreState) =>
-      threadId === undefined ? s.clientStatus : (s.status[threadId] ?? unknownStatus),
+      threadId === undefined ? s.clientStatus : (s.status[threadId] ?? UNKNOWN_STATUS),
     [threadId],
   );
   return useSyncSelector(select);

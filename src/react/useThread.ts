@@ -1,10 +1,10 @@
 'use client';
 import { useCallback, useEffect, useMemo } from 'react';
 import type { PendingWrite, Thread, ThreadSyncStatus } from '../core/types.js';
+import { UNKNOWN_STATUS } from '../store/deriveStatus.js';
 import type { SyncStoreState } from '../store/types.js';
 import { useSyncClient } from './useSyncClient.js';
 import { useSyncSelector } from './useSyncSelector.js';
-import { useSyncStatus } from './useSyncStatus.js';
 
 export interface UseThreadResult {
   /** The optimistic view: the confirmed thread with pending writes re-applied. */
@@ -14,15 +14,26 @@ export interface UseThreadResult {
   mutate(name: string, args: unknown): PendingWrite;
 }
 
+type ThreadSlice = Pick<UseThreadResult, 'thread' | 'status'>;
+
 /** Watches `threadId` while mounted (pulled and pushed) and reads its optimistic view. */
 export function useThread(threadId: string): UseThreadResult {
   const client = useSyncClient();
   // client.watch returns its own unwatch, so StrictMode's mount-unmount-mount nets one watch.
   useEffect(() => client.watch(threadId), [client, threadId]);
-  const thread = useSyncSelector(
-    useCallback((s: SyncStoreState) => s.threads[threadId], [threadId]),
-  );
-  const status = useSyncStatus(threadId);
+
+  // One subscription for both slices: the pair keeps its identity until either slice changes.
+  const select = useMemo(() => {
+    let last: ThreadSlice | undefined;
+    return (s: SyncStoreState): ThreadSlice => {
+      const thread = s.threads[threadId];
+      const status = s.status[threadId] ?? UNKNOWN_STATUS;
+      if (!last || last.thread !== thread || last.status !== status) last = { thread, status };
+      return last;
+    };
+  }, [threadId]);
+  const { thread, status } = useSyncSelector(select);
+
   const mutate = useCallback(
     (name: string, args: unknown) => client.mutate(threadId, name, args),
     [client, threadId],

@@ -109,6 +109,7 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
       },
       pushEnded(_threadIds, error) {
         pushing = new Set();
+        if (error) probe(error);
         health.dispatch(
           error
             ? { type: 'request-failed', request: 'push', error, offline: !environment.isOnline() }
@@ -160,6 +161,7 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
       pulling = new Set();
       const error = toSyncError(caught, 'network', 'The pull failed');
       health.dispatch({ type: 'request-failed', request: 'pull', error, offline: !environment.isOnline() });
+      probe(error);
       throw error;
     } finally {
       commit();
@@ -213,6 +215,26 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     },
   });
 
+  /**
+   * A request that could not reach the server: is the server down, or are we cut off? One ping
+   * tells (DESIGN §4: failed pings give `offline`); its success clears only that.
+   */
+  let probing = false;
+  function probe(error: SyncError) {
+    if (probing || !started || (error.kind !== 'network' && error.kind !== 'timeout')) return;
+    probing = true;
+    connector
+      .ping()
+      .then(
+        () => health.dispatch({ type: 'request-succeeded', request: 'ping' }),
+        (caught: unknown) =>
+          health.dispatch({ type: 'request-failed', request: 'ping', error: caught, offline: !environment.isOnline() }),
+      )
+      .finally(() => {
+        probing = false;
+      });
+  }
+
   /** Coalesces pulls asked for in the same task (several watches, several acks). */
   function pullSoon() {
     if (pullTimer !== null || !started) return;
@@ -223,7 +245,10 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
   }
 
   function onEnvironment(event: EnvironmentEvent) {
-    if (event === 'online') health.dispatch({ type: 'online' });
+    if (event === 'online') {
+      health.dispatch({ type: 'online' });
+      outbox.retryNow();
+    }
     else if (event === 'offline') health.dispatch({ type: 'offline' });
     else if (event === 'pagehide') outbox.sendOnPageHide();
   }
@@ -258,6 +283,17 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
       outbox.start();
       pushChannel.start();
       poller.start();
+      // Threads watched before start() are pulled now (the stream only carries what follows).
+      pullSoon();
+    },
+    reconnect() {
+      if (!started) return;
+      pushChannel.stop();
+      pushChannel.start();
+      outbox.retryNow();
+      // Asked for by a person: every thread on screen, even if the page says it is offline.
+      for (const id of book.ids()) queuedForSync.add(id);
+      pull().catch(() => {});
     },
     stop() {
       if (!started) return;

@@ -88,6 +88,11 @@ export interface SyncClient {
   discard(writeId: string): void;
   /** User activity speeds the poller up. */
   recordActivity(): void;
+  /**
+   * "Retry now": reopens the event stream, sends waiting writes without waiting out the backoff,
+   * and pulls every watched thread. What `<DegradedBanner />` offers.
+   */
+  reconnect(): void;
   /** Resolves once the stored outbox has been loaded (the client sends nothing before). */
   ready: Promise<void>;
 }

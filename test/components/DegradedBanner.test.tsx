@@ -1,13 +1,13 @@
-import { act, render } from '@testing-library/react';
+import { act, cleanup, render } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { createRef } from 'react';
 import type { DegradedReason } from 'syncline';
 import { DegradedBanner } from 'syncline/components';
 import type { DegradedBannerLabels, DegradedBannerProps } from 'syncline/components';
 import { SyncProvider } from 'syncline/react';
-import type { Faults } from 'syncline/testing';
 import { createHarness, userMessage } from '../react/harness.js';
 import type { Harness, HarnessOptions } from '../react/harness.js';
+import { degradedBy } from './drive.js';
 
 let h: Harness;
 beforeEach(() => {
@@ -15,6 +15,7 @@ beforeEach(() => {
   vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
 });
 afterEach(() => {
+  cleanup(); // unmount before the client stops, so no update lands outside act()
   h?.dispose();
   vi.useRealTimers();
 });
@@ -107,20 +108,9 @@ describe('DegradedBanner', () => {
     expect(root().getAttribute('data-state')).toBe('visible');
   });
 
-  const reasons: Array<[DegradedReason, Faults, boolean]> = [
-    ['offline', { offline: true }, false],
-    ['server-errors', { errorRate: 1 }, true],
-    ['push-unavailable', { stream: { refuse: true } }, true],
-    ['stale', { stream: { stall: true } }, true],
-    ['auth', { errorRate: 1, errorStatus: 401 }, true],
-    ['fenced', { errorRate: 1, errorStatus: 409 }, true],
-  ];
-  test.each(reasons)('names the reason "%s"', async (reason, faults, online) => {
+  test.each(Object.keys(degradedBy) as DegradedReason[])('names the reason "%s"', async (reason) => {
     const labels = { [reason]: `Because: ${reason}` };
-    const { root } = setup(
-      { labels },
-      { faults, online, client: { liveness: { staleAfterMs: 1000 } } },
-    );
+    const { root } = setup({ labels }, degradedBy[reason]);
     await act(async () => void h.client.mutate('t1', 'addMessage', userMessage()));
     await advance(4000);
     expect(h.client.getHealthStatus().degradedReason).toBe(reason);
@@ -167,6 +157,7 @@ describe('DegradedBanner', () => {
       style: { marginTop: 4 },
       'data-testid': 'x',
     } as DegradedBannerProps);
+    await advance(100);
     expect(ref.current).toBe(root());
     expect(root().id).toBe('banner');
     expect(root().className).toBe('syncline-banner mine');

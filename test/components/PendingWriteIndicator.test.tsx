@@ -1,4 +1,4 @@
-import { act, render, screen, within } from '@testing-library/react';
+import { act, cleanup, render, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { createRef } from 'react';
 import { PendingWriteIndicator } from 'syncline/components';
@@ -13,7 +13,10 @@ let h: Harness;
 beforeEach(() => {
   h = createHarness();
 });
-afterEach(() => h.dispose());
+afterEach(() => {
+  cleanup(); // unmount before the client stops, so no update lands outside act()
+  h.dispose();
+});
 
 function setup(props: PendingWriteIndicatorProps = {}) {
   const view = render(

@@ -1,10 +1,11 @@
-import { act, render, screen } from '@testing-library/react';
+import { act, cleanup, render, screen } from '@testing-library/react';
 import { createRef } from 'react';
 import { SyncBadge } from 'syncline/components';
 import type { SyncBadgeLabels } from 'syncline/components';
 import { SyncProvider } from 'syncline/react';
 import { createHarness, userMessage } from '../react/harness.js';
 import type { Harness } from '../react/harness.js';
+import { driveBadge } from './drive.js';
 
 let h: Harness;
 beforeEach(() => {
@@ -13,6 +14,7 @@ beforeEach(() => {
   h = createHarness();
 });
 afterEach(() => {
+  cleanup(); // unmount before the client stops, so no update lands outside act()
   h.dispose();
   vi.useRealTimers();
 });
@@ -24,39 +26,9 @@ const renderBadge = (props: Parameters<typeof SyncBadge>[0] = {}) =>
     </SyncProvider>,
   );
 const badge = () => screen.getByRole('status');
-const advance = (ms: number) =>
-  act(async () => {
-    await h.clock.advanceAsync(ms);
-    vi.advanceTimersByTime(ms);
-  });
-
-/** Drives the real client into each state. */
-const drive: Record<keyof SyncBadgeLabels, () => Promise<void>> = {
-  unknown: async () => {},
-  pending: async () => {
-    await act(async () => void h.client.mutate('t1', 'addMessage', userMessage()));
-  },
-  syncing: async () => {
-    h.backend.setFaults({ latencyMs: 1000 });
-    await act(async () => void h.client.mutate('t1', 'addMessage', userMessage()));
-    await advance(200);
-  },
-  synced: async () => {
-    await act(async () => void h.client.mutate('t1', 'addMessage', userMessage()));
-    await advance(1000);
-  },
-  offline: async () => {
-    await act(async () => {
-      h.backend.setFaults({ offline: true });
-      h.environment.setOnline(false);
-      h.client.mutate('t1', 'addMessage', userMessage());
-    });
-  },
-  error: async () => {
-    await act(async () => void h.client.mutate('t1', 'editMessage', { messageId: 'gone', content: 'x' }));
-    await advance(500);
-  },
-};
+const drive = Object.fromEntries(
+  Object.entries(driveBadge).map(([state, fn]) => [state, () => fn(h)]),
+) as Record<keyof SyncBadgeLabels, () => Promise<void>>;
 
 describe('SyncBadge', () => {
   test.each(Object.keys(drive) as Array<keyof SyncBadgeLabels>)(
@@ -64,6 +36,7 @@ describe('SyncBadge', () => {
     async (state) => {
       renderBadge();
       await drive[state]();
+      await act(async () => vi.advanceTimersByTime(300));
       expect(h.client.getSyncStatus('t1').state).toBe(state);
       expect(badge().getAttribute('data-state')).toBe(state);
     },
@@ -166,6 +139,7 @@ describe('SyncBadge', () => {
     }
     await act(() => h.clock.advanceAsync(60_000));
     expect(badge().getAttribute('data-state')).toBe('synced');
-    expect(seen).toEqual(new Set(['pending', 'syncing', 'synced']));
+    // While the server is unreachable, a failed ping makes the waiting writes read 'offline'.
+    expect(seen).toEqual(new Set(['pending', 'syncing', 'synced', 'offline']));
   });
 });

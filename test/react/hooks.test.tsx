@@ -1,4 +1,4 @@
-import { act, render, renderHook } from '@testing-library/react';
+import { act, cleanup, render, renderHook } from '@testing-library/react';
 import { StrictMode } from 'react';
 import type { ReactNode } from 'react';
 import {
@@ -16,7 +16,10 @@ let h: Harness;
 beforeEach(() => {
   h = createHarness();
 });
-afterEach(() => h.dispose());
+afterEach(() => {
+  cleanup(); // unmount before the client stops, so no update lands outside act()
+  h.dispose();
+});
 
 const wrapper = ({ children }: { children: ReactNode }) => (
   <SyncProvider client={h.client}>{children}</SyncProvider>
@@ -71,6 +74,23 @@ describe('useThread', () => {
     await act(() => h.clock.advanceAsync(500));
     expect(result.current.status.state).toBe('synced');
     expect(h.backend.thread('t1')?.messages.map((m) => m.id)).toEqual([write.message.id]);
+  });
+
+  test('loads a thread the server already has as soon as it mounts', async () => {
+    h.backend.backend.serverWrite('t1', 'setTitle', { title: 'Already there' });
+    const { result } = renderHook(() => useThread('t1'), { wrapper });
+    await act(() => h.clock.advanceAsync(100));
+    expect(result.current.thread?.title).toBe('Already there');
+    expect(result.current.status.state).toBe('synced');
+  });
+
+  test('keeps its result while nothing it reads changes', async () => {
+    const { result } = renderHook(() => useThread('t1'), { wrapper });
+    await act(() => h.clock.advanceAsync(100));
+    const first = result.current;
+    await act(async () => void h.client.mutate('other', 'addMessage', userMessage()));
+    await act(() => h.clock.advanceAsync(500));
+    expect(result.current).toBe(first);
   });
 
   test('shows what another writer put on the server', async () => {

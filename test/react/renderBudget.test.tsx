@@ -1,4 +1,4 @@
-import { act, render } from '@testing-library/react';
+import { act, cleanup, render } from '@testing-library/react';
 import { Profiler } from 'react';
 import type { ReactNode } from 'react';
 import { SyncBadge, PendingWriteIndicator } from 'syncline/components';
@@ -12,7 +12,10 @@ let h: Harness;
 beforeEach(() => {
   h = createHarness();
 });
-afterEach(() => h.dispose());
+afterEach(() => {
+  cleanup(); // unmount before the client stops, so no update lands outside act()
+  h.dispose();
+});
 
 function Counted({ id, renders, children }: { id: string; renders: Map<string, number>; children: ReactNode }) {
   return (

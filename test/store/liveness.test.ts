@@ -83,6 +83,27 @@ describe('health inside the client (fake clock)', () => {
   });
 });
 
+describe('telling "cut off" from "server down" (fake clock)', () => {
+  it('a failed push is followed by a ping: unreachable reads offline, a 503 reads server-errors', async () => {
+    const r = await rig({}, { faults: { offline: true } });
+    r.client.mutate('t1', 'addMessage', userMessage('m1'));
+    await r.clock.advanceAsync(150);
+    expect(r.fake.stats().requests.ping).toBeGreaterThanOrEqual(1);
+    expect(r.client.getHealthStatus()).toMatchObject({ state: 'offline', degradedReason: 'offline' });
+    expect(r.client.getSyncStatus('t1').state).toBe('offline');
+
+    // Reachable again, but the server refuses writes: the next push attempt says so.
+    r.fake.setFaults({ blockPushes: true });
+    await r.until(() => r.client.getHealthStatus().degradedReason === 'server-errors');
+    expect(r.client.getHealthStatus()).toMatchObject({ degraded: true, state: 'live' });
+    expect(r.client.getSyncStatus('t1').state).toBe('pending');
+
+    r.fake.setFaults({});
+    await r.until(() => r.client.getPendingItems().length === 0);
+    await r.until(() => !r.client.getHealthStatus().degraded);
+  });
+});
+
 describe('streamed deltas (fake clock)', () => {
   it('2 000 deltas with duplicates and reordering: exact content, commits ≤ frames elapsed', async () => {
     const r = await rig({}, { faults: { stream: { duplicateRate: 0.05, reorderRate: 0.05 }, seed: 3 } });
@@ -103,5 +124,47 @@ describe('streamed deltas (fake clock)', () => {
     expect(r.client.getThread('t1')).toEqual(r.fake.thread('t1'));
     expect(r.fake.thread('t1')!.messages[1]!.content.length).toBeGreaterThan(2000);
     expect(commits).toBeLessThanOrEqual(frames);
+  });
+});
+
+describe('start, reconnect and the length of an episode (fake clock)', () => {
+  it('pulls threads watched before start()', async () => {
+    const { createSyncClient, createMemoryStorage } = await import('syncline');
+    const r = await rig();
+    r.fake.backend.serverWrite('early', 'addMessage', userMessage('there-already'));
+    const late = createSyncClient({ connector: r.fake.connector, clock: r.clock, environment: r.env, storage: createMemoryStorage() });
+    late.watch('early');
+    late.start();
+    await r.clock.advanceAsync(50);
+    expect(late.getThread('early')?.messages.map((m) => m.id)).toEqual(['there-already']);
+    late.dispose();
+  });
+
+  it('reconnect() sends waiting writes without waiting out the backoff, and pulls', async () => {
+    const r = await rig({ retry: { baseMs: 60_000, maxMs: 60_000 } }, { faults: { errorRate: 1 } });
+    r.client.mutate('t1', 'addMessage', userMessage('m1'));
+    await r.clock.advanceAsync(1000);
+    expect(r.client.getPendingItems()).toHaveLength(1);
+    r.fake.setFaults({});
+    const pulls = r.fake.stats().requests.pull;
+    r.client.reconnect();
+    await r.clock.advanceAsync(50);
+    expect(r.client.getPendingItems()).toEqual([]);
+    expect(r.fake.stats().requests.pull).toBeGreaterThan(pulls);
+  });
+
+  it('degradedSince spans the whole episode while its reasons change', async () => {
+    const r = await rig({}, { faults: { stream: { refuse: true } } });
+    r.client.watch('t1');
+    await r.clock.advanceAsync(100);
+    const since = r.client.getHealthStatus().degradedSince;
+    expect(since).not.toBeNull();
+    r.env.setOnline(false);
+    await r.clock.advanceAsync(5000);
+    expect(r.client.getHealthStatus()).toMatchObject({ degradedReason: 'offline', degradedSince: since });
+    r.env.setOnline(true);
+    r.fake.setFaults({});
+    await r.until(() => !r.client.getHealthStatus().degraded);
+    expect(r.client.getHealthStatus().degradedSince).toBeNull();
   });
 });
