@@ -7,3 +7,4 @@ export type { UseThreadResult } from './useThread.js';
 export { usePendingItems } from './usePendingItems.js';
 export type { UsePendingItemsResult } from './usePendingItems.js';
 export { useSyncHealth } from './useSyncHealth.js';
+export { useUnloadGuard } from './useUnloadGuard.js';
