@@ -1,15 +1,11 @@
 import { retryDelay, type RetryPolicy } from './backoff.js';
 import type { Clock, TimerId } from './clock.js';
 import { OutboxFullError, SyncError, toSyncError } from './errors.js';
-import { findCoalesceTarget, takeBatch, type BatchLimits } from './outboxBatch.js';
-import {
-  createSettled,
-  fromStoredError,
-  toStored,
-  toWire,
-  type OutboxEntry,
-} from './outboxEntry.js';
+import { findCoalesceTarget, keepaliveBatch, resultsFor, takeBatch, type BatchLimits } from './outboxBatch.js';
+import { createSettled, entryFrom, fromStoredError, rejectionError, toStored, toWire, type OutboxEntry } from './outboxEntry.js';
+import { createOutboxQueue } from './outboxQueue.js';
 import { randomId } from './randomId.js';
+import { settledCount } from './settledCount.js';
 import type {
   OutboxMeta,
   OutboxStorage,
@@ -48,9 +44,6 @@ export interface OutboxOptions {
   listener: OutboxListener;
 }
 
-/** Keepalive bodies are capped at 64 KiB by browsers; stay under it. */
-const KEEPALIVE_MAX_BYTES = 60 * 1024;
-
 /**
  * The outbox (DESIGN §4): serial (one push in flight), batched by window, count and bytes, in
  * order, persisted before sending, retried forever with full-jitter backoff while the failure is
@@ -60,12 +53,11 @@ const KEEPALIVE_MAX_BYTES = 60 * 1024;
 export function createOutbox(options: OutboxOptions) {
   const { connector, storage, namespace, clock, listener, retry } = options;
   const clientId = options.clientId ?? randomId(clock.random);
-  const entries: OutboxEntry[] = [];
-  const byId = new Map<string, OutboxEntry>();
-  let list: PendingWrite[] | null = [];
-  let queuedCount = 0;
+  const queue = createOutboxQueue();
   let epoch = 1;
   let lastSeq = 0;
+  /** The highest seq each stable clientId ever used (OutboxMeta.lastSeq), kept whole. */
+  let seqs: Record<string, number> = {};
   let loaded = false;
   let started = false;
   let disposed = false;
@@ -82,65 +74,6 @@ export function createOutbox(options: OutboxOptions) {
   const persist = (writes: StoredWrite[]) =>
     storage.putWrites(namespace, writes).catch(reportStorage);
 
-  function setWrite(entry: OutboxEntry, patch: Partial<PendingWrite>) {
-    const before = entry.write.state;
-    entry.write = { ...entry.write, ...patch };
-    if (before === 'queued') queuedCount--;
-    if (entry.write.state === 'queued') queuedCount++;
-    list = null;
-  }
-
-  function add(entry: OutboxEntry) {
-    entries.push(entry);
-    byId.set(entry.write.id, entry);
-    if (entry.write.state === 'queued') queuedCount++;
-    list = null;
-  }
-
-  /** Removes many in one pass: a batch of 500 acks must not cost 500 splices. */
-  function removeAll(ids: Set<string>) {
-    if (ids.size === 0) return;
-    let kept = 0;
-    for (const entry of entries) {
-      if (ids.has(entry.write.id)) {
-        byId.delete(entry.write.id);
-        if (entry.write.state === 'queued') queuedCount--;
-      } else entries[kept++] = entry;
-    }
-    entries.length = kept;
-    list = null;
-  }
-
-  function remove(entry: OutboxEntry) {
-    const index = entries.indexOf(entry);
-    if (index >= 0) entries.splice(index, 1);
-    byId.delete(entry.write.id);
-    if (entry.write.state === 'queued') queuedCount--;
-    list = null;
-  }
-
-  function newEntry(stored: Omit<StoredWrite, 'lastError'> & { lastError: SyncError | null }): OutboxEntry {
-    const settled = createSettled();
-    if (stored.state === 'failed') settled.reject(stored.lastError ?? new SyncError('rejected', 'failed'));
-    return {
-      clientId: stored.clientId,
-      persisted: Promise.resolve(),
-      settle: settled,
-      write: {
-        id: stored.id,
-        seq: stored.seq,
-        threadId: stored.threadId,
-        name: stored.name,
-        args: stored.args,
-        createdAt: stored.createdAt,
-        attempts: stored.attempts,
-        state: stored.state,
-        lastError: stored.lastError,
-        settled: settled.promise,
-      },
-    };
-  }
-
   async function load(): Promise<void> {
     let meta: OutboxMeta = { epoch: 0, lastSeq: {} };
     let stored: StoredWrite[] = [];
@@ -152,44 +85,37 @@ export function createOutbox(options: OutboxOptions) {
     }
     if (disposed) return;
     epoch = meta.epoch + 1;
-    const early = entries.splice(0, entries.length);
-    queuedCount = 0;
-    for (const w of stored) {
-      if (byId.has(w.id)) continue;
-      add(newEntry({ ...w, lastError: fromStoredError(w.lastError) }));
-    }
-    // An explicit clientId continues after every seq it ever used; writes made before the load
-    // finished are renumbered (they were not sent yet) and stored now.
-    lastSeq = Math.max(
-      meta.lastSeq[clientId] ?? 0,
-      ...stored.filter((w) => w.clientId === clientId).map((w) => w.seq),
-    );
+    seqs = { ...meta.lastSeq };
+    // Stored writes go first; writes made before the load finished were not sent yet: they are
+    // numbered now, after every seq this clientId ever used, and stored.
+    const early = queue.takeAll();
+    for (const w of stored) queue.add(entryFrom({ ...w, lastError: fromStoredError(w.lastError) }));
+    lastSeq = Math.max(seqs[clientId] ?? 0, ...stored.filter((w) => w.clientId === clientId).map((w) => w.seq));
     for (const entry of early) {
       entry.write = { ...entry.write, seq: ++lastSeq };
-      add(entry);
+      queue.add(entry);
     }
-    const lastSeqs = options.clientId ? { ...meta.lastSeq, [clientId]: lastSeq } : meta.lastSeq;
-    await storage.saveMeta(namespace, { epoch, lastSeq: lastSeqs }).catch(reportStorage);
+    if (options.clientId) seqs[clientId] = lastSeq;
+    await storage.saveMeta(namespace, { epoch, lastSeq: seqs }).catch(reportStorage);
     if (early.length > 0) await persist(early.map(toStored));
     loaded = true;
-    list = null;
     listener.changed();
     kick(true);
   }
 
   function enqueue(threadId: string, name: string, args: unknown): PendingWrite {
     if (fenced) throw fenced;
-    const target = findCoalesceTarget(entries, clientId, threadId, name, args);
+    const target = findCoalesceTarget(queue.entries(), clientId, threadId, name, args);
     if (target) {
       const { entry } = target;
-      setWrite(entry, { args: target.args });
+      queue.update(entry, { args: target.args });
       const stored = toStored(entry);
       entry.persisted = Promise.all([entry.persisted, persist([stored])]).then(() => {});
       listener.changed();
       return entry.write;
     }
-    if (entries.length >= options.maxPending) throw new OutboxFullError(options.maxPending);
-    const entry = newEntry({
+    if (queue.size() >= options.maxPending) throw new OutboxFullError(options.maxPending);
+    const entry = entryFrom({
       id: randomId(clock.random),
       clientId,
       seq: loaded ? ++lastSeq : 0,
@@ -202,7 +128,7 @@ export function createOutbox(options: OutboxOptions) {
       lastError: null,
     });
     if (loaded) entry.persisted = persist([toStored(entry)]);
-    add(entry);
+    queue.add(entry);
     listener.changed();
     kick(false);
     return entry.write;
@@ -212,8 +138,8 @@ export function createOutbox(options: OutboxOptions) {
 
   /** Sends now (`urgent`) or when the batch window closes. */
   function kick(urgent: boolean) {
-    if (!canSend() || queuedCount === 0) return;
-    if (urgent || queuedCount >= options.batch.maxItems) {
+    if (!canSend() || queue.queuedCount() === 0) return;
+    if (urgent || queue.queuedCount() >= options.batch.maxItems) {
       if (windowTimer !== null) clock.clearTimeout(windowTimer);
       windowTimer = null;
       void send();
@@ -226,14 +152,14 @@ export function createOutbox(options: OutboxOptions) {
   }
 
   async function send(): Promise<void> {
-    const batch = takeBatch(entries, {
+    const batch = takeBatch(queue.entries(), {
       maxItems: Math.min(options.batch.maxItems, splitLimit),
       maxBytes: options.batch.maxBytes,
     });
     if (batch.length === 0) return;
     sending = batch;
     const threadIds = new Set(batch.map((e) => e.write.threadId));
-    for (const e of batch) setWrite(e, { state: 'sending', attempts: e.write.attempts + 1 });
+    for (const e of batch) queue.update(e, { state: 'sending', attempts: e.write.attempts + 1 });
     listener.changed();
     listener.pushStarted(threadIds);
     const controller = new AbortController();
@@ -253,7 +179,7 @@ export function createOutbox(options: OutboxOptions) {
     sending = null;
     abortPush = null;
     if (disposed) return;
-    const results = response ? matchResults(batch, response) : null;
+    const results = response ? resultsFor(batch, response) : null;
     if (!error && !results) {
       error = new SyncError('protocol', 'The push answer did not list a result for every write sent.', {
         retryable: true,
@@ -267,12 +193,6 @@ export function createOutbox(options: OutboxOptions) {
     kick(true);
   }
 
-  function matchResults(batch: OutboxEntry[], response: PushResponse): PushResult[] | null {
-    const bySeq = new Map(response.results.map((r) => [r.seq, r]));
-    const results = batch.map((e) => bySeq.get(e.write.seq));
-    return results.every((r) => r !== undefined) ? (results as PushResult[]) : null;
-  }
-
   function handleResults(batch: OutboxEntry[], results: PushResult[]) {
     failures = 0;
     splitLimit = Infinity;
@@ -281,12 +201,7 @@ export function createOutbox(options: OutboxOptions) {
     batch.forEach((entry, i) => {
       const result = results[i]!;
       if (result.status === 'rejected') {
-        const error = new SyncError(
-          'rejected',
-          `The server refused ${entry.write.name}: ${result.error.message} (${result.error.code}). ` +
-            'It was rolled back; retry or discard it.',
-          { code: result.error.code },
-        );
+        const error = rejectionError(entry.write.name, result.error);
         fail(entry, error);
         failed.push({ write: entry.write, error });
       } else {
@@ -295,11 +210,12 @@ export function createOutbox(options: OutboxOptions) {
         acked.push({ write: entry.write, v: result.v });
       }
     });
-    removeAll(new Set(acked.map((a) => a.write.id)));
+    queue.removeAll(new Set(acked.map((a) => a.write.id)));
     if (acked.length > 0) {
       const ids = acked.map((a) => a.write.id);
       // Remember the seq before forgetting the writes, so a stable clientId never reuses one.
-      const meta = options.clientId ? storage.saveMeta(namespace, { epoch, lastSeq: { [clientId]: lastSeq } }) : null;
+      if (options.clientId) seqs[clientId] = lastSeq;
+      const meta = options.clientId ? storage.saveMeta(namespace, { epoch, lastSeq: seqs }) : null;
       void Promise.resolve(meta)
         .then(() => storage.deleteWrites(namespace, ids))
         .catch(reportStorage);
@@ -309,7 +225,7 @@ export function createOutbox(options: OutboxOptions) {
   }
 
   function fail(entry: OutboxEntry, error: SyncError) {
-    setWrite(entry, { state: 'failed', lastError: error });
+    queue.update(entry, { state: 'failed', lastError: error });
     entry.settle.reject(error);
     void persist([toStored(entry)]);
   }
@@ -317,7 +233,7 @@ export function createOutbox(options: OutboxOptions) {
   /** Returns when the next attempt is due, or null when none is scheduled. */
   function handleError(batch: OutboxEntry[], error: SyncError): number | null {
     // Back to the front, still queued; the error stays on each write so the UI can say why.
-    for (const e of batch) if (e.write.state === 'sending') setWrite(e, { state: 'queued', lastError: error });
+    for (const e of batch) if (e.write.state === 'sending') queue.update(e, { state: 'queued', lastError: error });
     if (error.kind === 'fenced') {
       fenced = error;
       return null;
@@ -344,11 +260,11 @@ export function createOutbox(options: OutboxOptions) {
   }
 
   function retryWrite(writeId: string) {
-    const entry = byId.get(writeId);
+    const entry = queue.get(writeId);
     if (!entry || entry.write.state !== 'failed' || fenced) return;
     // A new seq at the end: the server has seen higher seqs of this client since, and would
     // answer the old one `out-of-order`.
-    remove(entry);
+    queue.remove(entry);
     const settled = createSettled();
     entry.settle = settled;
     entry.clientId = clientId;
@@ -360,16 +276,16 @@ export function createOutbox(options: OutboxOptions) {
       settled: settled.promise,
     };
     entry.persisted = persist([toStored(entry)]);
-    add(entry);
+    queue.add(entry);
     listener.changed();
     kick(false);
   }
 
   function discard(writeId: string) {
-    const entry = byId.get(writeId);
+    const entry = queue.get(writeId);
     // A write being sent may already be applied: it cannot be taken back.
     if (!entry || entry.write.state === 'sending') return;
-    remove(entry);
+    queue.remove(entry);
     if (entry.write.state === 'queued') {
       entry.settle.reject(new SyncError('rejected', 'The write was discarded before it was sent.'));
     }
@@ -379,39 +295,15 @@ export function createOutbox(options: OutboxOptions) {
   }
 
   function flush(timeoutMs?: number): Promise<number> {
-    const targets = entries.filter((e) => e.write.state !== 'failed').map((e) => e.write.settled);
+    const targets = queue.entries().filter((e) => e.write.state !== 'failed').map((e) => e.write.settled);
     kick(true);
-    const all = Promise.allSettled(targets).then(
-      (outcomes) => outcomes.filter((o) => o.status === 'fulfilled').length,
-    );
-    if (timeoutMs === undefined) return all;
-    return new Promise((resolve, reject) => {
-      const timer = clock.setTimeout(
-        () =>
-          reject(
-            new SyncError(
-              'timeout',
-              `flushPending: writes were still unsettled after ${timeoutMs} ms. They stay queued and keep retrying.`,
-            ),
-          ),
-        timeoutMs,
-      );
-      void all.then((count) => {
-        clock.clearTimeout(timer);
-        resolve(count);
-      });
-    });
+    return settledCount(targets, clock, timeoutMs);
   }
 
   /** The last chance on `pagehide`: everything unacknowledged, with keepalive, no waiting. */
   function sendOnPageHide() {
     if (!loaded || fenced) return;
-    const first = entries.find((e) => e.write.state !== 'failed');
-    if (!first) return;
-    const batch = takeBatch(
-      entries.map((e) => (e.write.state === 'sending' ? { ...e, write: { ...e.write, state: 'queued' as const } } : e)),
-      { maxItems: Infinity, maxBytes: KEEPALIVE_MAX_BYTES },
-    );
+    const batch = keepaliveBatch(queue.entries());
     if (batch.length === 0) return;
     void connector
       .push({ clientId: batch[0]!.clientId, epoch, mutations: batch.map((e) => toWire(e.write)) }, { keepalive: true })
@@ -452,13 +344,8 @@ export function createOutbox(options: OutboxOptions) {
       stop();
       disposed = true;
     },
-    /** The public snapshots, in order; the same array until something changes. */
-    list(): PendingWrite[] {
-      return (list ??= entries.map((e) => e.write));
-    },
-    get(writeId: string): PendingWrite | undefined {
-      return byId.get(writeId)?.write;
-    },
+    list: queue.list,
+    get: (writeId: string): PendingWrite | undefined => queue.get(writeId)?.write,
     fenced: () => fenced,
     sendingThreads(): Set<string> {
       return new Set(sending?.map((e) => e.write.threadId) ?? []);

@@ -1,5 +1,6 @@
 import type { OutboxEntry } from './outboxEntry.js';
 import { wireSize } from './outboxEntry.js';
+import type { PushResponse, PushResult } from './types.js';
 
 export interface BatchLimits {
   maxItems: number;
@@ -69,4 +70,25 @@ export function findCoalesceTarget(
     }
   }
   return null;
+}
+
+/** Each write's result, in batch order; null when the answer lacks one (a protocol error). */
+export function resultsFor(batch: readonly OutboxEntry[], response: PushResponse): PushResult[] | null {
+  const bySeq = new Map(response.results.map((r) => [r.seq, r]));
+  const results = batch.map((e) => bySeq.get(e.write.seq));
+  return results.every((r) => r !== undefined) ? (results as PushResult[]) : null;
+}
+
+/** Keepalive bodies are capped at 64 KiB by browsers; stay under it. */
+const KEEPALIVE_MAX_BYTES = 60 * 1024;
+
+/**
+ * The `pagehide` push: every unacknowledged write from the front, the ones being sent included
+ * (their push may never be answered now; the server de-duplicates), one clientId, under 60 KiB.
+ */
+export function keepaliveBatch(entries: readonly OutboxEntry[]): OutboxEntry[] {
+  const asQueued = entries.map((e) =>
+    e.write.state === 'sending' ? { ...e, write: { ...e.write, state: 'queued' as const } } : e,
+  );
+  return takeBatch(asQueued, { maxItems: Infinity, maxBytes: KEEPALIVE_MAX_BYTES });
 }

@@ -23,6 +23,19 @@ export function createSettled(): { promise: Promise<void>; resolve(): void; reje
   return { promise, resolve, reject };
 }
 
+/** An entry for a stored write (or a new one): failed writes come back already settled. */
+export function entryFrom(stored: Omit<StoredWrite, 'lastError'> & { lastError: SyncError | null }): OutboxEntry {
+  const settled = createSettled();
+  if (stored.state === 'failed') settled.reject(stored.lastError ?? new SyncError('rejected', 'The write failed.'));
+  const { clientId, lastError, ...write } = stored;
+  return {
+    clientId,
+    persisted: Promise.resolve(),
+    settle: settled,
+    write: { ...write, lastError, settled: settled.promise },
+  };
+}
+
 export function toStoredError(error: SyncError | null): StoredError | null {
   if (!error) return null;
   const stored: StoredError = { kind: error.kind, message: error.message };
@@ -70,4 +83,13 @@ export function toWire(write: PendingWrite): WireMutation {
 /** The size a write adds to a push body, for the `maxBytes` bound. */
 export function wireSize(write: PendingWrite): number {
   return JSON.stringify(toWire(write)).length + 1;
+}
+
+/** The error a write refused by the server carries: the server's words, and what to do. */
+export function rejectionError(name: string, error: { code: string; message: string }): SyncError {
+  return new SyncError(
+    'rejected',
+    `The server refused ${name}: ${error.message} (${error.code}). It was rolled back; retry or discard it.`,
+    { code: error.code },
+  );
 }

@@ -2,16 +2,17 @@ import { DEFAULT_RETRY } from '../core/backoff.js';
 import { systemClock } from '../core/clock.js';
 import { defaultStorage } from '../core/defaultStorage.js';
 import { createBrowserEnvironment, type EnvironmentEvent } from '../core/environment.js';
-import { SyncError, toSyncError } from '../core/errors.js';
+import { toSyncError } from '../core/errors.js';
 import { createHealthMonitor, sameHealth } from '../core/health.js';
-import { builtinMutators, emptyThread, MutationError } from '../core/mutators.js';
+import { builtinMutators } from '../core/mutators.js';
 import { createOutbox } from '../core/outbox.js';
-import { immer } from '../core/rebase.js';
 import { createPoller } from '../core/poller.js';
 import { createPushChannel } from '../core/pushChannel.js';
-import type { HealthStatus, PendingWrite, Thread, ThreadSyncStatus } from '../core/types.js';
+import type { HealthStatus, PendingWrite, ThreadSyncStatus } from '../core/types.js';
 import { createStoreCommitter } from './commit.js';
 import { createSyncStore } from './createSyncStore.js';
+import { prepareWrite } from './prepareWrite.js';
+import { createRequestReporter } from './reachability.js';
 import { UNKNOWN_STATUS } from './deriveStatus.js';
 import { createStreamSink } from './streamSink.js';
 import { createThreadBook } from './threadBook.js';
@@ -69,6 +70,7 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
   });
   const commit = committer.schedule;
 
+  const report = createRequestReporter({ connector, health, environment, active: () => started });
   const threadWrites = (threadId: string) => store.getState().pendingByThread[threadId] ?? EMPTY;
   const pendingOf = (threadId: string) => outbox.list().filter((w) => w.threadId === threadId);
 
@@ -109,12 +111,7 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
       },
       pushEnded(_threadIds, error) {
         pushing = new Set();
-        if (error) probe(error);
-        health.dispatch(
-          error
-            ? { type: 'request-failed', request: 'push', error, offline: !environment.isOnline() }
-            : { type: 'request-succeeded', request: 'push' },
-        );
+        report('push', error);
       },
       storageError(error) {
         if (warnedStorage) return;
@@ -134,12 +131,6 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     return known;
   }
 
-  function receive(threads: Thread[]) {
-    for (const thread of threads) {
-      if (book.receive(thread)) book.recompute(thread.id, pendingOf(thread.id));
-    }
-  }
-
   async function pull(): Promise<void> {
     const known = pullTargets();
     const ids = Object.keys(known);
@@ -151,17 +142,18 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
       const response = await connector.pull({ clientId: outbox.clientId, cursor, threads: known });
       if (disposed) return;
       cursor = response.cursor;
-      receive(response.threads);
+      for (const thread of response.threads) {
+        if (book.receive(thread)) book.recompute(thread.id, pendingOf(thread.id));
+      }
       const now = clock.now();
       for (const id of ids) book.markSynced(id, now);
       clientLastSyncedAt = now;
       pulling = new Set();
-      health.dispatch({ type: 'request-succeeded', request: 'pull' });
+      report('pull', null);
     } catch (caught) {
       pulling = new Set();
       const error = toSyncError(caught, 'network', 'The pull failed');
-      health.dispatch({ type: 'request-failed', request: 'pull', error, offline: !environment.isOnline() });
-      probe(error);
+      report('pull', error);
       throw error;
     } finally {
       commit();
@@ -214,26 +206,6 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
       else stream.add(event);
     },
   });
-
-  /**
-   * A request that could not reach the server: is the server down, or are we cut off? One ping
-   * tells (DESIGN §4: failed pings give `offline`); its success clears only that.
-   */
-  let probing = false;
-  function probe(error: SyncError) {
-    if (probing || !started || (error.kind !== 'network' && error.kind !== 'timeout')) return;
-    probing = true;
-    connector
-      .ping()
-      .then(
-        () => health.dispatch({ type: 'request-succeeded', request: 'ping' }),
-        (caught: unknown) =>
-          health.dispatch({ type: 'request-failed', request: 'ping', error: caught, offline: !environment.isOnline() }),
-      )
-      .finally(() => {
-        probing = false;
-      });
-  }
 
   /** Coalesces pulls asked for in the same task (several watches, several acks). */
   function pullSoon() {
@@ -326,45 +298,9 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
       };
     },
     mutate(threadId, name, args) {
-      if (typeof threadId !== 'string' || threadId === '') {
-        throw new SyncError('rejected', 'mutate needs a non-empty thread id.', { code: 'invalid-args' });
-      }
-      const mutator = mutators[name];
-      if (!mutator) {
-        throw new SyncError(
-          'rejected',
-          `There is no mutation named "${name}". Built-ins: ${Object.keys(builtinMutators).join(', ')}; ` +
-            'add your own through the mutators option.',
-          { code: 'unknown-mutator' },
-        );
-      }
-      let copy: unknown;
-      try {
-        // The queued write must not change when the caller reuses its object, and must be storable.
-        copy = structuredClone(args);
-      } catch (cause) {
-        throw new SyncError('rejected', `${name}: args must be plain data (structured-cloneable).`, {
-          code: 'invalid-args',
-          cause,
-        });
-      }
-      const base = book.view(threadId) ?? emptyThread(threadId, clock.now());
-      let next = base;
-      try {
-        next = immer.produce(base, (draft) => {
-          mutator(draft, copy);
-        });
-      } catch (caught) {
-        // Malformed args never reach the outbox; a missing message is for the server to judge.
-        if (!(caught instanceof MutationError) || caught.code === 'invalid-args') {
-          throw new SyncError('rejected', caught instanceof Error ? caught.message : String(caught), {
-            code: 'invalid-args',
-            cause: caught,
-          });
-        }
-      }
-      const write = outbox.enqueue(threadId, name, copy);
-      book.setView(threadId, next);
+      const prepared = prepareWrite(mutators, book.view(threadId), { threadId, name, args, now: clock.now() });
+      const write = outbox.enqueue(threadId, name, prepared.args);
+      book.setView(threadId, prepared.view);
       commit();
       return write;
     },

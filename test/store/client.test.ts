@@ -268,3 +268,61 @@ describe('persistence', () => {
     expect(alice2.getPendingItems()).toHaveLength(1);
   });
 });
+
+describe('the last push and stable client ids', () => {
+  it('on pagehide sends every unacknowledged write with keepalive, exactly once on the server', async () => {
+    const clock = createFakeClock();
+    const env = createFakeEnvironment(clock);
+    const fake = createFakeBackend({ clock, faults: { hangRate: 1 } });
+    const keepalive: number[] = [];
+    const connector = {
+      ...fake.connector,
+      push: (req: Parameters<typeof fake.connector.push>[0], opts?: Parameters<typeof fake.connector.push>[1]) => {
+        if (opts?.keepalive) keepalive.push(req.mutations.length);
+        return fake.connector.push(req, opts);
+      },
+    };
+    const client = createSyncClient({ connector, clock, environment: env, storage: createMemoryStorage() });
+    client.start();
+    await client.ready;
+    for (let i = 0; i < 5; i++) client.mutate('t1', 'addMessage', userMessage(`m${i}`));
+    await clock.advanceAsync(150); // the first push hangs, in flight
+    fake.setFaults({});
+    env.emit('pagehide');
+    await clock.advanceAsync(10);
+    expect(keepalive).toEqual([5]);
+    expect(fake.thread('t1')?.messages).toHaveLength(5);
+    await clock.advanceAsync(15_000); // the hung push times out and is re-sent: duplicates only
+    expect(client.getPendingItems()).toEqual([]);
+    expect(fake.backend.applied).toHaveLength(5);
+    client.dispose();
+  });
+
+  it('a stable clientId never reuses a seq after a reload', async () => {
+    const clock = createFakeClock();
+    const fake = createFakeBackend({ clock });
+    const storage = createMemoryStorage();
+    const make = () =>
+      createSyncClient({ connector: fake.connector, clock, environment: createFakeEnvironment(clock), storage, clientId: 'device-1' });
+    const first = make();
+    first.start();
+    await first.ready;
+    first.mutate('t1', 'addMessage', userMessage('a'));
+    first.mutate('t1', 'addMessage', userMessage('b'));
+    const flushed = first.flushPending();
+    await clock.advanceAsync(200);
+    await flushed;
+    first.dispose();
+
+    const second = make();
+    second.start();
+    await second.ready;
+    const c = second.mutate('t1', 'addMessage', userMessage('c'));
+    expect(c.seq).toBe(3);
+    const done = second.flushPending();
+    await clock.advanceAsync(200);
+    expect(await done).toBe(1);
+    expect(fake.thread('t1')?.messages.map((m) => m.id)).toEqual(['a', 'b', 'c']);
+    second.dispose();
+  });
+});

@@ -1,0 +1,72 @@
+import type { OutboxEntry } from './outboxEntry.js';
+import type { PendingWrite } from './types.js';
+
+/**
+ * The outbox's entries in order, with an index by write id, the count of queued writes (the
+ * batching decision reads it on every mutate) and the public list, rebuilt only after a change.
+ */
+export function createOutboxQueue() {
+  const entries: OutboxEntry[] = [];
+  const byId = new Map<string, OutboxEntry>();
+  let queued = 0;
+  let list: PendingWrite[] | null = [];
+
+  const count = (entry: OutboxEntry, sign: 1 | -1) => {
+    if (entry.write.state === 'queued') queued += sign;
+  };
+
+  return {
+    entries: (): readonly OutboxEntry[] => entries,
+    get: (writeId: string) => byId.get(writeId),
+    size: () => entries.length,
+    queuedCount: () => queued,
+    /** The public snapshots, in order; the same array until something changes. */
+    list: (): PendingWrite[] => (list ??= entries.map((e) => e.write)),
+
+    add(entry: OutboxEntry) {
+      entries.push(entry);
+      byId.set(entry.write.id, entry);
+      count(entry, 1);
+      list = null;
+    },
+
+    /** Replaces an entry's public snapshot (never mutated in place: it was handed out). */
+    update(entry: OutboxEntry, patch: Partial<PendingWrite>) {
+      count(entry, -1);
+      entry.write = { ...entry.write, ...patch };
+      count(entry, 1);
+      list = null;
+    },
+
+    remove(entry: OutboxEntry) {
+      const index = entries.indexOf(entry);
+      if (index >= 0) entries.splice(index, 1);
+      byId.delete(entry.write.id);
+      count(entry, -1);
+      list = null;
+    },
+
+    /** Removes many in one pass: a batch of 500 acks must not cost 500 splices. */
+    removeAll(ids: ReadonlySet<string>) {
+      if (ids.size === 0) return;
+      let kept = 0;
+      for (const entry of entries) {
+        if (ids.has(entry.write.id)) {
+          byId.delete(entry.write.id);
+          count(entry, -1);
+        } else entries[kept++] = entry;
+      }
+      entries.length = kept;
+      list = null;
+    },
+
+    /** Takes every entry out (the stored ones go in front of them on load). */
+    takeAll(): OutboxEntry[] {
+      const all = entries.splice(0, entries.length);
+      byId.clear();
+      queued = 0;
+      list = null;
+      return all;
+    },
+  };
+}
