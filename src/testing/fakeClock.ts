@@ -57,6 +57,17 @@ export function createFakeClock(options: { now?: number; seed?: number } = {}): 
     return best;
   };
 
+  /** Runs every timer due by `until`, in order, letting promises settle around each. */
+  async function runDue(until: number) {
+    await settle();
+    for (let t = nextDue(until); t; t = nextDue(until)) {
+      timers.delete(t.id);
+      now = Math.max(now, t.at);
+      t.fn();
+      await settle();
+    }
+  }
+
   const clock: FakeClock = {
     now: () => now,
     setTimeout(fn, ms) {
@@ -79,26 +90,11 @@ export function createFakeClock(options: { now?: number; seed?: number } = {}): 
     },
     async advanceAsync(ms) {
       const until = now + ms;
-      await settle();
-      for (let t = nextDue(until); t; t = nextDue(until)) {
-        timers.delete(t.id);
-        now = Math.max(now, t.at);
-        t.fn();
-        await settle();
-      }
+      await runDue(until);
       now = until;
       await settle();
     },
-    async runUntilIdle(maxMs = 3_600_000) {
-      const until = now + maxMs;
-      await settle();
-      for (let t = nextDue(until); t; t = nextDue(until)) {
-        timers.delete(t.id);
-        now = Math.max(now, t.at);
-        t.fn();
-        await settle();
-      }
-    },
+    runUntilIdle: (maxMs = 3_600_000) => runDue(now + maxMs),
     pendingTimers: () => timers.size,
     seed(seed) {
       random = seededRandom(seed);
