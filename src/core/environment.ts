@@ -21,10 +21,22 @@ export interface Environment {
   subscribe(listener: (event: EnvironmentEvent) => void): () => void;
   /** Runs `callback` before the next paint (a timer in Node). Returns a cancel function. */
   requestFrame(callback: () => void): () => void;
+  /**
+   * Web Locks: holds the lock `name` while this page lives; returns the release. Optional: where
+   * there are no locks, every client counts as the only one.
+   */
+  holdLock?(name: string): () => void;
+  /** Whether some live page (this one included) holds the lock `name`. */
+  isLockHeld?(name: string): Promise<boolean>;
 }
 
 /** ~60 frames a second where there is no `requestAnimationFrame`. */
 export const FRAME_MS = 16;
+
+interface LockManagerLike {
+  request(name: string, callback: () => Promise<void>): Promise<unknown>;
+  query?(): Promise<{ held?: Array<{ name?: string }> }>;
+}
 
 interface PageLike {
   visibilityState?: string;
@@ -41,10 +53,10 @@ const ACTIVITY_EVENTS = ['pointerdown', 'keydown', 'wheel', 'touchstart'] as con
 export function createBrowserEnvironment(clock: Clock): Environment {
   const g = globalThis as unknown as {
     document?: PageLike;
-    navigator?: { onLine?: boolean };
     addEventListener?: PageLike['addEventListener'];
     removeEventListener?: PageLike['removeEventListener'];
     requestAnimationFrame?: (cb: () => void) => number;
+    navigator?: { onLine?: boolean; locks?: LockManagerLike };
     cancelAnimationFrame?: (id: number) => void;
   };
   const listeners = new Set<(event: EnvironmentEvent) => void>();
@@ -96,6 +108,18 @@ export function createBrowserEnvironment(clock: Clock): Environment {
           detach = null;
         }
       };
+    },
+    holdLock(name) {
+      const locks = g.navigator?.locks;
+      if (!locks) return () => {};
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      locks.request(name, () => held).catch(() => {});
+      return release;
+    },
+    async isLockHeld(name) {
+      const snapshot = await g.navigator?.locks?.query?.();
+      return (snapshot?.held ?? []).some((lock) => lock.name === name);
     },
     requestFrame(callback) {
       if (g.requestAnimationFrame && g.cancelAnimationFrame) {

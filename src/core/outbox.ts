@@ -42,6 +42,11 @@ export interface OutboxOptions {
   retry: RetryPolicy;
   maxPending: number;
   listener: OutboxListener;
+  /**
+   * Whether the client that stored writes under `clientId` still lives (another tab): its writes
+   * are its own to send. Without it every stored write is resumed.
+   */
+  ownerAlive?(clientId: string): Promise<boolean>;
 }
 
 /**
@@ -80,6 +85,12 @@ export function createOutbox(options: OutboxOptions) {
     try {
       meta = (await storage.loadMeta(namespace)) ?? meta;
       stored = await storage.loadWrites(namespace);
+      // Resume only the writes of clients that are gone (a closed tab, a reload): pushing a live
+      // tab's writes under a newer epoch would fence that tab.
+      const owners = [...new Set(stored.map((w) => w.clientId))].filter((id) => id !== clientId);
+      const alive = await Promise.all(owners.map((id) => options.ownerAlive?.(id) ?? false));
+      const live = new Set(owners.filter((_, i) => alive[i]));
+      stored = stored.filter((w) => !live.has(w.clientId));
     } catch (error) {
       reportStorage(error);
     }

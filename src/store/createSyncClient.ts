@@ -83,6 +83,7 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     batch,
     retry,
     maxPending: options.maxPending ?? 10_000,
+    ownerAlive: async (clientId) => (await environment.isLockHeld?.(lockName(clientId))) ?? false,
     listener: {
       changed: () => commit(),
       acked(items) {
@@ -225,6 +226,9 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     else if (event === 'pagehide') outbox.sendOnPageHide();
   }
 
+  // This client's writes are its own while it lives: other tabs see the lock and leave them.
+  const lockName = (clientId: string) => `syncline:${namespace}:${clientId}`;
+  const releaseLock = environment.holdLock?.(lockName(outbox.clientId));
   const ready = outbox.load().then(() => {
     const ids = new Set(outbox.list().map((w) => w.threadId));
     for (const id of ids) book.recompute(id, pendingOf(id));
@@ -282,6 +286,7 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     dispose() {
       client.stop();
       outbox.dispose();
+      releaseLock?.();
       stream.cancel();
       disposed = true;
     },

@@ -11,10 +11,14 @@ export interface FakeEnvironment extends Environment {
 }
 
 /** An environment driven by the test: frames tick every 16 ms of the given clock. */
+/** Locks shared by fake pages of one fake browser: pass the same set to several environments. */
+export type FakeLocks = Set<string>;
+
 export function createFakeEnvironment(
   clock: Clock,
-  options: { online?: boolean; visible?: boolean } = {},
+  options: { online?: boolean; visible?: boolean; locks?: FakeLocks } = {},
 ): FakeEnvironment {
+  const locks = options.locks ?? new Set<string>();
   let online = options.online ?? true;
   let visible = options.visible ?? true;
   let frameCount = 0;
@@ -29,6 +33,11 @@ export function createFakeEnvironment(
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
+    holdLock(name) {
+      locks.add(name);
+      return () => locks.delete(name);
+    },
+    isLockHeld: async (name) => locks.has(name),
     requestFrame(callback) {
       // Frames fall on a fixed 16 ms grid, like vsync, not 16 ms after each request.
       const delay = FRAME_MS - (clock.now() % FRAME_MS) || FRAME_MS;

@@ -1,7 +1,7 @@
 export { createFakeClock, seededRandom, settle } from './fakeClock.js';
 export type { FakeClock } from './fakeClock.js';
 export { createFakeEnvironment } from './fakeEnvironment.js';
-export type { FakeEnvironment } from './fakeEnvironment.js';
+export type { FakeEnvironment, FakeLocks } from './fakeEnvironment.js';
 export { createFakeBackend } from './fakeBackend.js';
 export type { FakeBackend, FakeBackendOptions, FakeBackendStats } from './fakeBackend.js';
 export { createReferenceBackend, BackendRequestError, SERVER_CLIENT_ID } from './referenceBackend.js';

@@ -1,0 +1,47 @@
+import { createSyncClient, type SyncClient } from 'syncline';
+import { createFakeBackend } from 'syncline/testing';
+
+// Real Web Locks and real IndexedDB: each client stands for a tab of one browser profile.
+describe('tabs sharing one IndexedDB outbox in Chromium', () => {
+  it('a live tab keeps its writes; a closed tab\'s writes are resumed once', async () => {
+    const fake = createFakeBackend({ faults: { blockPushes: true } });
+    const namespace = `tabs-${crypto.randomUUID()}`;
+    const tab = (): SyncClient => {
+      const c = createSyncClient({ connector: fake.connector, namespace, retry: { baseMs: 20, maxMs: 100 } });
+      c.start();
+      return c;
+    };
+    const until = async (done: () => boolean) => {
+      for (let i = 0; i < 300 && !done(); i++) await new Promise((r) => setTimeout(r, 10));
+      expect(done()).toBe(true);
+    };
+
+    const a = tab();
+    await a.ready;
+    a.mutate('t1', 'addMessage', { message: { id: 'a0', role: 'user', content: 'a0', createdAt: 0 } });
+    // Sent (so already stored) and refused by the server.
+    await until(() => a.getPendingItems()[0]?.lastError != null);
+
+    const b = tab();
+    await b.ready;
+    expect(b.getPendingItems()).toEqual([]);
+    fake.setFaults({});
+    await until(() => a.getPendingItems().length === 0);
+    expect(fake.backend.stats().fenced).toBe(0);
+
+    fake.setFaults({ blockPushes: true });
+    a.mutate('t1', 'addMessage', { message: { id: 'a1', role: 'user', content: 'a1', createdAt: 1 } });
+    await until(() => a.getPendingItems()[0]?.lastError != null);
+    a.dispose(); // the tab is closed: its lock is released
+    fake.setFaults({});
+    const c = tab();
+    await c.ready;
+    expect(c.getPendingItems()).toHaveLength(1);
+    await until(() => c.getPendingItems().length === 0);
+    expect(fake.thread('t1')?.messages.map((m) => m.id)).toEqual(['a0', 'a1']);
+    expect(fake.backend.applied).toHaveLength(2);
+    b.dispose();
+    c.dispose();
+    fake.close();
+  });
+});
