@@ -131,7 +131,10 @@ function build(prev: HealthStatus, f: Fields, c: Causes, now: number): HealthSta
     transport: f.transport,
     degraded: reason !== null,
     degradedReason: reason,
-    degradedSince: reason === null ? null : (prev.degradedSince ?? now),
+    // A silent stream has been failing since its last frame, not since we noticed: the banner's
+    // "for N s" and its anti-flicker delay count from then.
+    degradedSince:
+      reason === null ? null : (prev.degradedSince ?? (reason === 'stale' && f.lastFrameAt !== null ? f.lastFrameAt : now)),
     stateEnteredAt: state === prev.state ? prev.stateEnteredAt : now,
     lastFrameAt: f.lastFrameAt,
     lastSyncedAt: f.lastSyncedAt,

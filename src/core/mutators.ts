@@ -103,6 +103,8 @@ function hasMessage(draft: Thread, messageId: string): boolean {
   return index ? index.set.has(messageId) : baseMessages(draft).some((m) => m.id === messageId);
 }
 
+const VERBS: Record<string, string> = { editMessage: 'edit', deleteMessage: 'delete', appendDelta: 'append to' };
+
 /** Finds a message from the end: streaming and edits mostly touch the latest messages. */
 function findIndex(draft: Thread, messageId: string, mutator: string): number {
   const index = currentIndex(draft);
@@ -113,7 +115,7 @@ function findIndex(draft: Thread, messageId: string, mutator: string): number {
     for (let i = messages.length - 1; i >= 0 && at < 0; i--) if (messages[i]!.id === messageId) at = i;
   }
   if (at < 0) {
-    throw new MutationError('not-found', `${mutator}: thread ${draft.id} has no message ${messageId}.`);
+    throw new MutationError('not-found', `Thread ${draft.id} has no message ${messageId} to ${VERBS[mutator] ?? 'change'}.`);
   }
   return at;
 }

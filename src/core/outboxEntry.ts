@@ -89,7 +89,8 @@ export function wireSize(write: PendingWrite): number {
 export function rejectionError(name: string, error: { code: string; message: string }): SyncError {
   return new SyncError(
     'rejected',
-    `The server refused ${name}: ${error.message} (${error.code}). It was rolled back; retry or discard it.`,
+    `The server refused ${name}: ${error.message.trim()}${/[.!?]$/.test(error.message.trim()) ? '' : '.'} ` +
+      'It was rolled back; retry or discard it.',
     { code: error.code },
   );
 }

@@ -1,5 +1,5 @@
 import { rebase, type WriteLike } from '../core/rebase.js';
-import type { Mutator, PendingWrite, Thread } from '../core/types.js';
+import type { Message, Mutator, PendingWrite, Thread } from '../core/types.js';
 
 interface Acked {
   write: PendingWrite;
@@ -13,6 +13,27 @@ interface Entry {
   acked: Acked[];
   view?: Thread;
   lastSyncedAt: number | null;
+}
+
+const sameMessage = (a: Message, b: Message) =>
+  a.id === b.id && a.content === b.content && a.role === b.role && a.createdAt === b.createdAt && a.status === b.status;
+
+/**
+ * A new server version with the previous version's objects wherever a message did not change:
+ * components memoised on a message re-render only when it did.
+ */
+function shareUnchanged(prev: Thread, next: Thread): Thread {
+  const before = new Map(prev.messages.map((m) => [m.id, m]));
+  let reused = 0;
+  const messages = next.messages.map((m) => {
+    const old = before.get(m.id);
+    if (old && sameMessage(old, m)) {
+      reused++;
+      return old;
+    }
+    return m;
+  });
+  return reused === 0 ? next : { ...next, messages };
 }
 
 /**
@@ -63,7 +84,7 @@ export function createThreadBook(mutators: Record<string, Mutator>) {
     receive(thread: Thread): boolean {
       const e = entry(thread.id);
       if (e.confirmed && thread.v <= e.confirmed.v) return false;
-      e.confirmed = thread;
+      e.confirmed = e.confirmed ? shareUnchanged(e.confirmed, thread) : thread;
       e.acked = e.acked.filter((a) => a.v !== undefined && a.v > thread.v);
       return true;
     },

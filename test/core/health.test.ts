@@ -342,3 +342,16 @@ describe('createHealthMonitor', () => {
     expect(m.get().state).toBe('live');
   });
 });
+
+describe('degradedSince', () => {
+  it('dates a stale episode from the last frame, when the silence began', () => {
+    let h = initialHealth(0);
+    h = reduceHealth(h, { type: 'start' }, 0);
+    h = reduceHealth(h, { type: 'stream-open' }, 100);
+    h = reduceHealth(h, { type: 'frame' }, 1000);
+    h = reduceHealth(h, { type: 'stream-stale', nextRetryAt: 8500 }, 8000);
+    expect(h).toMatchObject({ degraded: true, degradedReason: 'stale', degradedSince: 1000 });
+    h = reduceHealth(h, { type: 'offline' }, 9000);
+    expect(h).toMatchObject({ degradedReason: 'offline', degradedSince: 1000 });
+  });
+});

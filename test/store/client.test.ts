@@ -326,3 +326,21 @@ describe('the last push and stable client ids', () => {
     second.dispose();
   });
 });
+
+describe('server versions and identity', () => {
+  it('keeps the objects of messages a new server version did not change', async () => {
+    const { client, clock, fake } = await rig();
+    client.watch('t1');
+    fake.backend.serverWrite('t1', 'addMessage', userMessage('a'));
+    fake.backend.serverWrite('t1', 'addMessage', userMessage('b'));
+    await clock.advanceAsync(5000);
+    const [a, b] = client.getThread('t1')!.messages;
+    fake.backend.serverWrite('t1', 'editMessage', { messageId: 'b', content: 'changed' });
+    fake.backend.serverWrite('t1', 'addMessage', userMessage('c'));
+    await clock.advanceAsync(5000);
+    const after = client.getThread('t1')!.messages;
+    expect(after.map((m) => m.content)).toEqual(['message a', 'changed', 'message c']);
+    expect(after[0]).toBe(a);
+    expect(after[1]).not.toBe(b);
+  });
+});

@@ -1,0 +1,46 @@
+import { useMemo } from 'react';
+import type { PendingWriteState } from 'syncline';
+import { PendingWriteIndicator, SyncBadge } from 'syncline/components';
+import { usePendingItems, useThread } from 'syncline/react';
+import { Composer } from './Composer';
+import { MessageList } from './MessageList';
+import { newId } from './newId';
+
+const noMessages: never[] = [];
+
+/** One chat: its title and badge, the writes still on their way, the messages, the composer. */
+export function ThreadView({ threadId }: { threadId: string }) {
+  const { thread, mutate } = useThread(threadId);
+  const { items } = usePendingItems(threadId);
+
+  // Which messages the server has not acknowledged yet, so each one can say so.
+  const delivery = useMemo(() => {
+    const map = new Map<string, PendingWriteState>();
+    for (const write of items) {
+      if (write.name !== 'addMessage') continue;
+      const id = (write.args as { message?: { id?: unknown } } | null)?.message?.id;
+      if (typeof id === 'string') map.set(id, write.state);
+    }
+    return map;
+  }, [items]);
+
+  const send = (content: string) => {
+    mutate('addMessage', {
+      message: { id: newId(), role: 'user', content, createdAt: Date.now() },
+    });
+  };
+
+  return (
+    <section className="thread" aria-labelledby="thread-title">
+      <header className="thread__header">
+        <h2 id="thread-title" className="thread__title">
+          {thread?.title || 'Untitled chat'}
+        </h2>
+        <SyncBadge threadId={threadId} data-testid="thread-badge" />
+      </header>
+      <PendingWriteIndicator threadId={threadId} data-testid="thread-pending" />
+      <MessageList messages={thread?.messages ?? noMessages} delivery={delivery} />
+      <Composer key={threadId} onSend={send} />
+    </section>
+  );
+}
