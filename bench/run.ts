@@ -70,7 +70,12 @@ const table = [
 console.log(`\n${table}\n`);
 const meta = { date: new Date().toISOString(), node: process.version };
 writeFileSync('bench/results.json', `${JSON.stringify({ ...meta, rows }, null, 2)}\n`);
-writeFileSync('bench/results.md', `Measured ${meta.date.slice(0, 10)} on Node ${meta.node} (2 cores).\n\n${table}\n`);
+const markdown = `Measured ${meta.date.slice(0, 10)} on Node ${meta.node} (2 cores).\n\n${table}\n`;
+writeFileSync('bench/results.md', markdown);
+// The README shows the latest table between its bench markers.
+const readme = readFileSync('README.md', 'utf8');
+const marked = /(<!-- bench:start -->\n)[\s\S]*?(<!-- bench:end -->)/;
+if (marked.test(readme)) writeFileSync('README.md', readme.replace(marked, `$1${markdown}$2`));
 if (rows.some((r) => r.ok === false)) {
   console.error('Some figures are over budget.');
   process.exitCode = 1;
