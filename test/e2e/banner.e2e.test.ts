@@ -1,5 +1,5 @@
 import type { Page } from 'playwright-core';
-import { FAST_CLIENT, screenshot, startRig } from './harness';
+import { FAST_CLIENT, screenshot, startRig, recordMetric } from './harness';
 import type { DemoPage, Rig } from './harness';
 
 // The degraded banner tells the truth about the live stream: it appears, with the reason, when the
@@ -53,6 +53,7 @@ it('degraded banner: a stalled stream shows the banner within 8 s, naming the re
   expect(await banner(page).textContent()).toMatch(/Live updates stopped arriving/);
   expect(await page.locator('.connection').getAttribute('data-state')).toBe('polling');
   console.log(`degraded banner: shown ${shownAfter} ms after the stall (staleAfterMs ${STALE_AFTER_MS})`);
+  recordMetric('degraded banner shown after the stream stalled (ms)', shownAfter, '< 8 000', shownAfter < 8000);
   expect(shownAfter).toBeLessThan(8000);
 
   await screenshot(page, 'banner-stalled');

@@ -1,5 +1,5 @@
 import type { Page } from 'playwright-core';
-import { pagePending, screenshot, send, serverUserMessages, startRig, until } from './harness';
+import { pagePending, screenshot, send, serverUserMessages, startRig, until, recordMetric } from './harness';
 import type { DemoPage, Rig } from './harness';
 
 // One chaos run, two claims: every message lands exactly once and in order (1), and the badge
@@ -137,6 +137,7 @@ it('chaos: 300 messages typed under errors, 429s, lost answers and a stalled str
   const applied = server.backend.applied.filter(
     (a) => a.threadId === threadId && a.name === 'addMessage' && a.clientId !== '@server',
   );
+  recordMetric('messages typed under chaos, each on the server exactly once, in order', applied.length, `${MESSAGES}`, applied.length === MESSAGES);
   expect(applied).toHaveLength(MESSAGES);
   expect(applied.every((a, i) => i === 0 || a.seq > applied[i - 1]!.seq)).toBe(true);
 
@@ -163,6 +164,12 @@ it('honest badge: never "synced" while a write the page made is unacknowledged',
   expect(rec.samples.length).toBeGreaterThan(50);
 
   // Checked inside the page, in the observer callback and the 100 ms sampler.
+  recordMetric(
+    'badge read "synced" with a write unacknowledged (sampled every 100 ms under chaos)',
+    `${rec.violations.length} of ${rec.samples.length} samples`,
+    '0',
+    rec.violations.length === 0,
+  );
   expect(rec.violations).toEqual([]);
 
   // Cross-checked with the server: whenever the thread badge read "synced", the server already

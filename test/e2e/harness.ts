@@ -1,5 +1,6 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -126,4 +127,16 @@ export function serverUserMessages(server: DevServer, threadId: string) {
 /** How many writes the page's client has not had acknowledged (needs `?test`). */
 export function pagePending(page: Page): Promise<number> {
   return page.evaluate(() => window.__synclineClient!.getPendingItems().length);
+}
+
+/**
+ * Records a figure for `npm run bench`, which shows the browser's numbers from the last
+ * `npm test` beside its own (test-results/e2e/metrics.json).
+ */
+export function recordMetric(figure: string, value: number | string, budget: string, ok: boolean): void {
+  const file = 'test-results/e2e/metrics.json';
+  mkdirSync(dirname(file), { recursive: true });
+  const all = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>) : {};
+  all[figure] = { value, budget, ok };
+  writeFileSync(file, `${JSON.stringify(all, null, 2)}\n`);
 }
