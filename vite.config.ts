@@ -43,6 +43,8 @@ export function chromium() {
   };
 }
 
+const react18 = (path: string) => fileURLToPath(new URL(`./test/react18/node_modules/${path}`, import.meta.url));
+
 const peers = /^(react|react-dom|zustand|immer|@tanstack\/react-query|eventsource-parser|idb-keyval)(\/.*)?$/;
 
 export default defineConfig({
@@ -104,6 +106,23 @@ export default defineConfig({
           name: 'browser',
           include: ['test/browser/**/*.browser.test.{ts,tsx}'],
           browser: chromium(),
+        },
+      },
+      {
+        extends: true,
+        // The same hook and component tests against React 18 (test/react18 holds its install):
+        // React, React DOM and Testing Library all resolve to that copy, nothing else changes.
+        resolve: {
+          alias: [
+            { find: /^react$/, replacement: react18('react/index.js') },
+            { find: /^react-dom$/, replacement: react18('react-dom/index.js') },
+            { find: /^(react|react-dom|@testing-library\/react|@testing-library\/dom)(\/.*)?$/, replacement: react18('$1$2') },
+          ],
+        },
+        test: {
+          name: 'react18',
+          environment: 'jsdom',
+          include: ['test/react/**/*.test.{ts,tsx}', 'test/components/**/*.test.{ts,tsx}'],
         },
       },
       {

@@ -1,5 +1,5 @@
-// `npm test`: type check, lint, the package check, every vitest project (Node, jsdom, Chromium,
-// stories), then the end-to-end tests on their own: they measure the page's long tasks, which a
+// `npm test`: type check, lint, the package check, every vitest project (Node, jsdom with React 19
+// and React 18, Chromium, stories), then the end-to-end tests on their own: they measure the page's long tasks, which a
 // busy machine would distort. Ends with one plain line "N passed, N failed" for any CI to read.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
@@ -15,9 +15,14 @@ ok = run('lint', 'npx', ['eslint', '--max-warnings=0', '.']) && ok;
 // The package as users get it: built, then publint --strict and attw (types for every subpath).
 ok = run('package', 'npm', ['run', '--silent', 'check:package']) && ok;
 
+// React 18 lives in its own small install, so the hook and component tests run on both majors.
+if (!existsSync('test/react18/node_modules/react')) {
+  ok = run('React 18 fixture', 'npm', ['ci', '--prefix', 'test/react18', '--no-audit', '--no-fund']) && ok;
+}
+
 mkdirSync('test-results', { recursive: true });
 const suites = [
-  ['tests', 'test-results/vitest.json', ['--project', 'unit', '--project', 'dom', '--project', 'browser', '--project', 'storybook']],
+  ['tests', 'test-results/vitest.json', ['--project', 'unit', '--project', 'dom', '--project', 'react18', '--project', 'browser', '--project', 'storybook']],
   ['end-to-end, alone', 'test-results/vitest-e2e.json', ['--project', 'e2e']],
 ];
 let passed = 0;

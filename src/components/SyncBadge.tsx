@@ -1,6 +1,6 @@
 'use client';
 import { forwardRef, useEffect, useState } from 'react';
-import type { ComponentPropsWithoutRef } from 'react';
+import type { ComponentPropsWithoutRef, ForwardedRef } from 'react';
 import type { SyncState } from '../core/types.js';
 import { useSyncStatus } from '../react/useSyncStatus.js';
 import { classNames } from './classNames.js';
@@ -37,14 +37,24 @@ const busy = (state: SyncState) => state === 'pending' || state === 'syncing';
  * `data-state` on the root is the SyncState shown.
  */
 export const SyncBadge = forwardRef<HTMLSpanElement, SyncBadgeProps>(function SyncBadge(
-  { threadId, labels, unstyled, syncedDelayMs = 300, className, ...rest },
+  { threadId, ...props },
   ref,
 ) {
   const status = useSyncStatus(threadId);
   // A write not acknowledged yet is never reported as saved, whatever the store computed.
   const state: SyncState =
     status.state === 'synced' && status.pendingCount > 0 ? 'pending' : status.state;
+  return <Badge {...props} state={state} rootRef={ref} />;
+});
 
+type BadgeProps = Omit<SyncBadgeProps, 'threadId'> & { state: SyncState; rootRef: ForwardedRef<HTMLSpanElement> };
+
+/**
+ * The badge without the store: `shown` is adjusted during render, and React 18 would stop
+ * refreshing a store subscription in the component that does that (every later store change
+ * then re-rendered the badge), so the subscription lives in SyncBadge above.
+ */
+function Badge({ state, labels, unstyled, syncedDelayMs = 300, className, rootRef, ...rest }: BadgeProps) {
   // `shown` lags `state` only on the busy -> synced edge; it is adjusted during render (not in an
   // effect) so every other change costs one render, not two.
   const [shown, setShown] = useState<SyncState>(state);
@@ -67,10 +77,10 @@ export const SyncBadge = forwardRef<HTMLSpanElement, SyncBadgeProps>(function Sy
       data-state={shown}
       className={classNames(unstyled, 'syncline-badge', className)}
       {...rest}
-      ref={ref}
+      ref={rootRef}
     >
       <span aria-hidden="true" className={classNames(unstyled, 'syncline-badge__dot')} />
       <span className={classNames(unstyled, 'syncline-badge__label')}>{text}</span>
     </span>
   );
-});
+}

@@ -101,9 +101,12 @@ describe('SyncBadge', () => {
     expect(badge().getAttribute('data-state')).toBe('pending');
     await act(() => h.clock.advanceAsync(1000));
     expect(h.client.getSyncStatus('t1').state).toBe('synced');
-    expect(badge().getAttribute('data-state')).toBe('syncing');
+    // The badge holds the busy label it last showed: 'syncing' in React 19, 'pending' where React
+    // 18 batched the whole round trip into one render.
+    const held = badge().getAttribute('data-state');
+    expect(['pending', 'syncing']).toContain(held);
     await act(async () => vi.advanceTimersByTime(299));
-    expect(badge().getAttribute('data-state')).toBe('syncing');
+    expect(badge().getAttribute('data-state')).toBe(held);
     await act(async () => vi.advanceTimersByTime(1));
     expect(badge().getAttribute('data-state')).toBe('synced');
 
