@@ -81,6 +81,7 @@ export interface SyncClient {
   /**
    * Resolves once every write queued before the call has settled (acknowledged or failed), with
    * the count acknowledged; rejects with a 'timeout' SyncError if `timeoutMs` passes first.
+   * Writes go out only while the client is started: before `start()` this waits for it.
    */
   flushPending(options?: { timeoutMs?: number }): Promise<number>;
   getHealthStatus(): HealthStatus;
