@@ -1,7 +1,9 @@
 import type { Clock } from './clock.js';
 import type { Environment } from './environment.js';
-import { isSyncError } from './errors.js';
+import { addCause, causesOf, reasonForError, topReason, type Causes } from './healthReasons.js';
 import type { DegradedReason, HealthStatus } from './types.js';
+
+export { reasonForError } from './healthReasons.js';
 
 /** Which request a `request-*` event is about. Pings prove reachability, not sync. */
 export type HealthRequest = 'push' | 'pull' | 'ping';
@@ -39,13 +41,6 @@ export const DEGRADED_PRECEDENCE: readonly DegradedReason[] = [
   'push-unavailable',
 ];
 
-interface Causes {
-  fenced: boolean;
-  auth: boolean;
-  offline: boolean;
-  serverErrors: boolean;
-  stream: 'stale' | 'push-unavailable' | null;
-}
 
 export function initialHealth(now: number): HealthStatus {
   return {
@@ -60,59 +55,6 @@ export function initialHealth(now: number): HealthStatus {
     reconnectAttempts: 0,
     nextRetryAt: null,
   };
-}
-
-/**
- * The degradation a failed request stands for, or null when the failure says nothing about the
- * connection (a rejected mutation, a full outbox, storage).
- */
-export function reasonForError(
-  error: unknown,
-  context: { offline?: boolean; request?: HealthRequest } = {},
-): DegradedReason | null {
-  // A non-SyncError thrown by a connector is most likely fetch's TypeError: a network failure.
-  const kind = isSyncError(error) ? error.kind : 'network';
-  const status = isSyncError(error) ? error.status : undefined;
-  if (kind === 'fenced' || status === 409) return 'fenced';
-  if (kind === 'auth' || status === 401 || status === 403) return 'auth';
-  if (kind === 'rejected' || kind === 'outbox-full' || kind === 'storage') return null;
-  const unreachable = kind === 'network' || kind === 'timeout';
-  if (unreachable && (context.offline || context.request === 'ping')) return 'offline';
-  return 'server-errors';
-}
-
-/**
- * Reads back the causes a status still shows. HealthStatus holds one reason, so a cause hidden
- * under a stronger one is partly forgotten: the stream being down survives (transport
- * 'polling'), but whether it went down by going silent does not, and it reads back as
- * 'push-unavailable' — which is true by then, as a stale stream has been torn down.
- * A hidden 'server-errors' is forgotten too: the next request says whether it still holds.
- */
-function causesOf(h: HealthStatus): Causes {
-  const r = h.degradedReason;
-  return {
-    fenced: r === 'fenced',
-    auth: r === 'auth',
-    offline: h.state === 'offline',
-    serverErrors: r === 'server-errors',
-    stream:
-      h.transport !== 'polling' ? null : r === 'stale' || r === 'push-unavailable' ? r : 'push-unavailable',
-  };
-}
-
-function addCause(c: Causes, reason: DegradedReason | null): void {
-  if (reason === 'fenced') c.fenced = true;
-  else if (reason === 'auth') c.auth = true;
-  else if (reason === 'offline') c.offline = true;
-  else if (reason === 'server-errors') c.serverErrors = true;
-}
-
-function topReason(c: Causes): DegradedReason | null {
-  if (c.fenced) return 'fenced';
-  if (c.auth) return 'auth';
-  if (c.offline) return 'offline';
-  if (c.serverErrors) return 'server-errors';
-  return c.stream;
 }
 
 type Fields = Pick<HealthStatus, 'transport' | 'lastFrameAt' | 'lastSyncedAt' | 'reconnectAttempts' | 'nextRetryAt'>;

@@ -102,8 +102,8 @@ export function createHttpConnector(options: HttpConnectorOptions): SyncConnecto
 
   /** One fetch with fresh headers; after a 401/403 asks `headers()` again and retries once. */
   async function send(route: string, path: string, init: RequestInit, own: HeaderMap, signal: AbortSignal) {
-    // Called detached: `options.fetch(...)` would bind `this` to options, and a browser's
-    // window.fetch throws "Illegal invocation" for any `this` but the window.
+    // Called detached: `options.fetch(...)` would bind `this` to options, and the browser's own
+    // fetch throws "Illegal invocation" when called with any other `this`.
     const doFetch = options.fetch ?? globalThis.fetch;
     for (let attempt = 0; ; attempt++) {
       const headers = new Headers(await untilAborted(askHeaders(route), signal));

@@ -1,53 +1,16 @@
-import { retryDelay, type RetryPolicy } from './backoff.js';
-import type { Clock, TimerId } from './clock.js';
+import { retryDelay } from './backoff.js';
+import type { TimerId } from './clock.js';
 import { OutboxFullError, SyncError, toSyncError } from './errors.js';
-import { findCoalesceTarget, keepaliveBatch, resultsFor, takeBatch, type BatchLimits } from './outboxBatch.js';
+import { findCoalesceTarget, keepaliveBatch, resultsFor, takeBatch } from './outboxBatch.js';
 import { createSettled, entryFrom, fromStoredError, rejectionError, toStored, toWire, type OutboxEntry } from './outboxEntry.js';
 import { createOutboxQueue } from './outboxQueue.js';
 import { randomId } from './randomId.js';
 import { settledCount } from './settledCount.js';
-import type {
-  OutboxMeta,
-  OutboxStorage,
-  PendingWrite,
-  PushResponse,
-  PushResult,
-  StoredWrite,
-  SyncConnector,
-} from './types.js';
+import type { OutboxOptions } from './outboxOptions.js';
+import { restoreOutbox } from './restoreOutbox.js';
+import type { PendingWrite, PushResponse, PushResult, StoredWrite } from './types.js';
 
-export interface OutboxListener {
-  /** The list of writes changed: added, removed, state or args. */
-  changed(): void;
-  /** The server applied these (or had already): `v` is the thread version after each. */
-  acked(items: Array<{ write: PendingWrite; v: number | undefined }>): void;
-  /** The server refused these for good: roll them back. */
-  failed(items: Array<{ write: PendingWrite; error: SyncError }>): void;
-  /** A person discarded these. */
-  discarded(writes: PendingWrite[]): void;
-  pushStarted(threadIds: Set<string>): void;
-  /** `error` null for a push that was answered. `nextRetryAt` when a retry is scheduled. */
-  pushEnded(threadIds: Set<string>, error: SyncError | null, nextRetryAt: number | null): void;
-  storageError(error: SyncError): void;
-}
-
-export interface OutboxOptions {
-  connector: SyncConnector;
-  storage: OutboxStorage;
-  namespace: string;
-  /** An explicit, stable clientId; by default every outbox instance takes a fresh one. */
-  clientId?: string;
-  clock: Clock;
-  batch: BatchLimits & { windowMs: number };
-  retry: RetryPolicy;
-  maxPending: number;
-  listener: OutboxListener;
-  /**
-   * Whether the client that stored writes under `clientId` still lives (another tab): its writes
-   * are its own to send. Without it every stored write is resumed.
-   */
-  ownerAlive?(clientId: string): Promise<boolean>;
-}
+export type { OutboxListener, OutboxOptions } from './outboxOptions.js';
 
 /**
  * The outbox (DESIGN §4): serial (one push in flight), batched by window, count and bytes, in
@@ -80,28 +43,18 @@ export function createOutbox(options: OutboxOptions) {
     storage.putWrites(namespace, writes).catch(reportStorage);
 
   async function load(): Promise<void> {
-    let meta: OutboxMeta = { epoch: 0, lastSeq: {} };
-    let stored: StoredWrite[] = [];
-    try {
-      meta = (await storage.loadMeta(namespace)) ?? meta;
-      stored = await storage.loadWrites(namespace);
-      // Resume only the writes of clients that are gone (a closed tab, a reload): pushing a live
-      // tab's writes under a newer epoch would fence that tab.
-      const owners = [...new Set(stored.map((w) => w.clientId))].filter((id) => id !== clientId);
-      const alive = await Promise.all(owners.map((id) => options.ownerAlive?.(id) ?? false));
-      const live = new Set(owners.filter((_, i) => alive[i]));
-      stored = stored.filter((w) => !live.has(w.clientId));
-    } catch (error) {
+    const restored = await restoreOutbox(options, clientId).catch((error: unknown) => {
       reportStorage(error);
-    }
+      return { meta: { epoch: 0, lastSeq: {} }, stored: [] };
+    });
     if (disposed) return;
-    epoch = meta.epoch + 1;
-    seqs = { ...meta.lastSeq };
+    epoch = restored.meta.epoch + 1;
+    seqs = { ...restored.meta.lastSeq };
     // Stored writes go first; writes made before the load finished were not sent yet: they are
     // numbered now, after every seq this clientId ever used, and stored.
     const early = queue.takeAll();
-    for (const w of stored) queue.add(entryFrom({ ...w, lastError: fromStoredError(w.lastError) }));
-    lastSeq = Math.max(seqs[clientId] ?? 0, ...stored.filter((w) => w.clientId === clientId).map((w) => w.seq));
+    for (const w of restored.stored) queue.add(entryFrom({ ...w, lastError: fromStoredError(w.lastError) }));
+    lastSeq = Math.max(seqs[clientId] ?? 0, ...restored.stored.filter((w) => w.clientId === clientId).map((w) => w.seq));
     for (const entry of early) {
       entry.write = { ...entry.write, seq: ++lastSeq };
       queue.add(entry);
@@ -279,13 +232,7 @@ export function createOutbox(options: OutboxOptions) {
     const settled = createSettled();
     entry.settle = settled;
     entry.clientId = clientId;
-    entry.write = {
-      ...entry.write,
-      seq: ++lastSeq,
-      state: 'queued',
-      lastError: null,
-      settled: settled.promise,
-    };
+    entry.write = { ...entry.write, seq: ++lastSeq, state: 'queued', lastError: null, settled: settled.promise };
     entry.persisted = persist([toStored(entry)]);
     queue.add(entry);
     listener.changed();
@@ -341,6 +288,8 @@ export function createOutbox(options: OutboxOptions) {
     clientId,
     load,
     retryNow,
+    /** Sends what is queued now instead of when the batch window closes. */
+    sendNow: () => kick(true),
     enqueue,
     retry: retryWrite,
     discard,
@@ -357,10 +306,6 @@ export function createOutbox(options: OutboxOptions) {
     },
     list: queue.list,
     get: (writeId: string): PendingWrite | undefined => queue.get(writeId)?.write,
-    fenced: () => fenced,
-    sendingThreads(): Set<string> {
-      return new Set(sending?.map((e) => e.write.threadId) ?? []);
-    },
   };
 }
 

@@ -15,6 +15,7 @@ import { prepareWrite } from './prepareWrite.js';
 import { createRequestReporter } from './reachability.js';
 import { UNKNOWN_STATUS } from './deriveStatus.js';
 import { createStreamSink } from './streamSink.js';
+import { createInterest } from './interest.js';
 import { createThreadBook } from './threadBook.js';
 import type { SyncClient, SyncClientOptions } from './types.js';
 
@@ -34,8 +35,7 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
   const batch = { windowMs: 100, maxItems: 50, maxBytes: 256 * 1024, ...options.batch };
 
   const book = createThreadBook(mutators);
-  const watched = new Map<string, number>();
-  const queuedForSync = new Set<string>();
+  const interest = createInterest();
   let pulling = new Set<string>();
   let pushing = new Set<string>();
   let cursor: string | null = null;
@@ -122,13 +122,12 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     },
   });
 
-  /** Every thread the next pull covers: watched, asked for, or with writes in play. */
+  /** Every thread the next pull covers, with the version we hold: of interest, or with writes in play. */
   function pullTargets(): Record<string, number> {
-    const ids = new Set([...watched.keys(), ...queuedForSync]);
-    for (const w of outbox.list()) ids.add(w.threadId);
-    for (const id of book.ids()) if (book.hasAcked(id)) ids.add(id);
+    const inPlay = outbox.list().map((w) => w.threadId);
+    for (const id of book.ids()) if (book.hasAcked(id)) inPlay.push(id);
     const known: Record<string, number> = {};
-    for (const id of ids) known[id] = book.knownVersion(id);
+    for (const id of interest.take(inPlay)) known[id] = book.knownVersion(id);
     return known;
   }
 
@@ -136,7 +135,6 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     const known = pullTargets();
     const ids = Object.keys(known);
     if (ids.length === 0 || disposed) return;
-    queuedForSync.clear();
     pulling = new Set(ids);
     commit();
     try {
@@ -165,11 +163,11 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     clock,
     environment,
     book,
-    tracks: (threadId) => watched.has(threadId) || book.has(threadId),
+    tracks: (threadId) => interest.isWatched(threadId) || book.has(threadId),
     pendingOf,
     commit: () => commit(),
     onGap: (threadId) => {
-      queuedForSync.add(threadId);
+      interest.ask(threadId);
       pullSoon();
     },
   });
@@ -268,7 +266,7 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
       pushChannel.start();
       outbox.retryNow();
       // Asked for by a person: every thread on screen, even if the page says it is offline.
-      for (const id of book.ids()) queuedForSync.add(id);
+      for (const id of book.ids()) interest.ask(id);
       pull().catch(() => {});
     },
     stop() {
@@ -291,16 +289,9 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
       disposed = true;
     },
     watch(threadId) {
-      watched.set(threadId, (watched.get(threadId) ?? 0) + 1);
+      const unwatch = interest.watch(threadId);
       pullSoon();
-      let active = true;
-      return () => {
-        if (!active) return;
-        active = false;
-        const count = (watched.get(threadId) ?? 1) - 1;
-        if (count <= 0) watched.delete(threadId);
-        else watched.set(threadId, count);
-      };
+      return unwatch;
     },
     mutate(threadId, name, args) {
       const prepared = prepareWrite(mutators, book.view(threadId), { threadId, name, args, now: clock.now() });
@@ -310,13 +301,13 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
       return write;
     },
     queueForSync(threadId) {
-      queuedForSync.add(threadId);
-      void outbox.flush();
+      interest.ask(threadId);
+      outbox.sendNow();
       pullSoon();
     },
     async syncImmediately(threadId) {
-      queuedForSync.add(threadId);
-      void outbox.flush();
+      interest.ask(threadId);
+      outbox.sendNow();
       await pull();
     },
     flushPending: (opts) => outbox.flush(opts?.timeoutMs),

@@ -1,0 +1,38 @@
+import type { RetryPolicy } from './backoff.js';
+import type { Clock } from './clock.js';
+import type { SyncError } from './errors.js';
+import type { BatchLimits } from './outboxBatch.js';
+import type { OutboxStorage, PendingWrite, SyncConnector } from './types.js';
+
+export interface OutboxListener {
+  /** The list of writes changed: added, removed, state or args. */
+  changed(): void;
+  /** The server applied these (or had already): `v` is the thread version after each. */
+  acked(items: Array<{ write: PendingWrite; v: number | undefined }>): void;
+  /** The server refused these for good: roll them back. */
+  failed(items: Array<{ write: PendingWrite; error: SyncError }>): void;
+  /** A person discarded these. */
+  discarded(writes: PendingWrite[]): void;
+  pushStarted(threadIds: Set<string>): void;
+  /** `error` null for a push that was answered. `nextRetryAt` when a retry is scheduled. */
+  pushEnded(threadIds: Set<string>, error: SyncError | null, nextRetryAt: number | null): void;
+  storageError(error: SyncError): void;
+}
+
+export interface OutboxOptions {
+  connector: SyncConnector;
+  storage: OutboxStorage;
+  namespace: string;
+  /** An explicit, stable clientId; by default every outbox instance takes a fresh one. */
+  clientId?: string;
+  clock: Clock;
+  batch: BatchLimits & { windowMs: number };
+  retry: RetryPolicy;
+  maxPending: number;
+  listener: OutboxListener;
+  /**
+   * Whether the client that stored writes under `clientId` still lives (another tab): its writes
+   * are its own to send. Without it every stored write is resumed.
+   */
+  ownerAlive?(clientId: string): Promise<boolean>;
+}
