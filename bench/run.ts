@@ -53,6 +53,7 @@ row('  the same with fixed delays 1 s, 2 s, 5 s, 10 s, 30 s', fixed.ratio.toFixe
 
 const size = await bundleSizes();
 row('syncline + /react + /components, min+gzip, peers external', kB(size.ours.gzip), '≤ 10 kB', size.ours.gzip <= 10 * 1024);
+row('  a typical app\'s imports of them, tree-shaken', kB(size.typical.gzip), '(information)', null);
 row('  @tanstack/react-query, same build', kB(size.reactQuery.gzip), '(comparison)', null);
 
 // Figures only a real browser gives: written by the end-to-end tests of `npm test`.

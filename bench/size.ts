@@ -46,7 +46,16 @@ export async function bundleSizes() {
     [`export * from '${src('index.ts')}';`, `export * from '${src('react/index.ts')}';`, `export * from '${src('components/index.ts')}';`].join('\n'),
     (id) => PEERS.test(id) || id.endsWith('.css'),
   );
+  // What a typical app imports, tree-shaken: the client over HTTP, the provider, hooks, components.
+  const typical = await minGzip(
+    [
+      `export { createSyncClient, createHttpConnector } from '${src('index.ts')}';`,
+      `export { SyncProvider, useThread, useSyncStatus, usePendingItems, useSyncHealth } from '${src('react/index.ts')}';`,
+      `export { SyncBadge, DegradedBanner, PendingWriteIndicator } from '${src('components/index.ts')}';`,
+    ].join('\n'),
+    (id) => PEERS.test(id) || id.endsWith('.css'),
+  );
   // TanStack Query's React package with its core, as an app ships it (React external).
   const reactQuery = await minGzip(`export * from '@tanstack/react-query';`, (id) => /^(react|react-dom)(\/.*)?$/.test(id));
-  return { ours, reactQuery };
+  return { ours, typical, reactQuery };
 }
