@@ -1,5 +1,6 @@
 import type { HealthStatus, PendingWrite } from '../core/types.js';
-import { deriveStatus, sameStatus } from './deriveStatus.js';
+import { countWrites, deriveStatus, sameStatus, type WriteCounts } from './deriveStatus.js';
+import { groupPending } from './groupPending.js';
 import type { ThreadBook } from './threadBook.js';
 import type { SyncStore, SyncStoreState } from './types.js';
 
@@ -15,6 +16,14 @@ export interface CommitSources {
 }
 
 const EMPTY: PendingWrite[] = [];
+
+const countCache = new WeakMap<readonly PendingWrite[], WriteCounts>();
+/** Counts of a list of writes (the queue, or one thread's group), once per version of it. */
+function counts(list: readonly PendingWrite[]): WriteCounts {
+  let c = countCache.get(list);
+  if (!c) countCache.set(list, (c = countWrites(list)));
+  return c;
+}
 
 function sameItems(a: readonly PendingWrite[] | undefined, b: readonly PendingWrite[]): boolean {
   if (a === b) return true;
@@ -69,12 +78,7 @@ export function createStoreCommitter(sources: CommitSources): StoreCommitter {
   function commit() {
     const prev = store.getState();
     const pending = sources.pending();
-    const groups = new Map<string, PendingWrite[]>();
-    for (const write of pending) {
-      const group = groups.get(write.threadId);
-      if (group) group.push(write);
-      else groups.set(write.threadId, [write]);
-    }
+    const groups = groupPending(pending);
     const online = sources.online();
     const threads = slice(prev.threads);
     const confirmed = slice(prev.confirmed);
@@ -89,6 +93,7 @@ export function createStoreCommitter(sources: CommitSources): StoreCommitter {
       byThread.set(id, group.length === 0 ? undefined : sameItems(prevGroup, group) ? prevGroup : group);
       const next = deriveStatus({
         writes: group,
+        counted: counts(group),
         inFlight: sources.inFlight(id),
         online,
         lastSyncedAt: book.lastSyncedAt(id),
@@ -97,6 +102,7 @@ export function createStoreCommitter(sources: CommitSources): StoreCommitter {
     }
     const clientNext = deriveStatus({
       writes: pending,
+      counted: counts(pending),
       inFlight: sources.anyInFlight(),
       online,
       lastSyncedAt: sources.clientLastSyncedAt(),

@@ -15,6 +15,7 @@ import { prepareWrite } from './prepareWrite.js';
 import { createRequestReporter } from './reachability.js';
 import { UNKNOWN_STATUS } from './deriveStatus.js';
 import { createStreamSink } from './streamSink.js';
+import { groupPending } from './groupPending.js';
 import { createInterest } from './interest.js';
 import { createThreadBook } from './threadBook.js';
 import type { SyncClient, SyncClientOptions } from './types.js';
@@ -72,7 +73,7 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
 
   const report = createRequestReporter({ connector, health, environment, active: () => started });
   const threadWrites = (threadId: string) => store.getState().pendingByThread[threadId] ?? EMPTY;
-  const pendingOf = (threadId: string) => outbox.list().filter((w) => w.threadId === threadId);
+  const pendingOf = (threadId: string) => groupPending(outbox.list()).get(threadId) ?? EMPTY;
 
   const outbox = createOutbox({
     connector,

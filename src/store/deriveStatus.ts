@@ -1,8 +1,32 @@
 import type { SyncError } from '../core/errors.js';
 import type { PendingWrite, SyncState, ThreadSyncStatus } from '../core/types.js';
 
+export interface WriteCounts {
+  pendingCount: number;
+  failedCount: number;
+  /** The error of the latest failed write. */
+  error: SyncError | null;
+}
+
+export function countWrites(writes: readonly PendingWrite[]): WriteCounts {
+  let pendingCount = 0;
+  let failedCount = 0;
+  let error: SyncError | null = null;
+  for (const write of writes) {
+    if (write.state === 'failed') {
+      failedCount++;
+      error = write.lastError;
+    } else {
+      pendingCount++;
+    }
+  }
+  return { pendingCount, failedCount, error };
+}
+
 export interface StatusInputs {
   writes: readonly PendingWrite[];
+  /** `countWrites(writes)` when the caller already has it. */
+  counted?: WriteCounts;
   inFlight: boolean;
   online: boolean;
   lastSyncedAt: number | null;
@@ -14,17 +38,7 @@ export interface StatusInputs {
  * wait; `synced` once a pull or push succeeded; else `unknown`.
  */
 export function deriveStatus(inputs: StatusInputs): ThreadSyncStatus {
-  let pendingCount = 0;
-  let failedCount = 0;
-  let error: SyncError | null = null;
-  for (const write of inputs.writes) {
-    if (write.state === 'failed') {
-      failedCount++;
-      error = write.lastError;
-    } else {
-      pendingCount++;
-    }
-  }
+  const { pendingCount, failedCount, error } = inputs.counted ?? countWrites(inputs.writes);
   let state: SyncState;
   if (failedCount > 0) state = 'error';
   else if (pendingCount > 0 && !inputs.online) state = 'offline';

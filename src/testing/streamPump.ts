@@ -97,6 +97,7 @@ export function startStreamPump(options: StreamPumpOptions): StreamPump {
     }
   };
 
+  let delayMs = options.flushDelayMs;
   const flush = () => {
     flushTimer = undefined;
     microtaskQueued = false;
@@ -115,11 +116,16 @@ export function startStreamPump(options: StreamPumpOptions): StreamPump {
       if (stopped) return;
       emit(event);
     }
+    // A thread event carries the whole thread: after a heavy flush (a bulk drain into long
+    // threads) the next waits longer, about 1 ms per 20 messages sent, up to a second, so every
+    // open stream is not flooded with snapshots; small changes still go out within flushDelayMs.
+    const sent = events.reduce((n, e) => n + (e.type === 'thread' ? e.thread.messages.length : 0), 0);
+    delayMs = Math.max(options.flushDelayMs, Math.min(1000, Math.round(sent / 20)));
   };
 
   const schedule = () => {
     if (stopped || flushTimer !== undefined || microtaskQueued) return;
-    const wait = Math.max(0, lastFlushAt + options.flushDelayMs - clock.now());
+    const wait = Math.max(0, lastFlushAt + delayMs - clock.now());
     if (options.flushDelayMs <= 0) {
       microtaskQueued = true;
       queueMicrotask(flush);
