@@ -1,14 +1,15 @@
 import { retryDelay } from './backoff.js';
 import type { TimerId } from './clock.js';
 import { OutboxFullError, SyncError, toSyncError } from './errors.js';
-import { findCoalesceTarget, keepaliveBatch, resultsFor, takeBatch } from './outboxBatch.js';
+import { errorAction, findCoalesceTarget, keepaliveBatch, takeBatch } from './outboxBatch.js';
+import { pushBatch } from './pushBatch.js';
 import { createSettled, entryFrom, fromStoredError, rejectionError, toStored, toWire, type OutboxEntry } from './outboxEntry.js';
 import { createOutboxQueue } from './outboxQueue.js';
 import { randomId } from './randomId.js';
 import { settledCount } from './settledCount.js';
 import type { OutboxOptions } from './outboxOptions.js';
 import { restoreOutbox } from './restoreOutbox.js';
-import type { PendingWrite, PushResponse, PushResult, StoredWrite } from './types.js';
+import type { PendingWrite, PushResult, StoredWrite } from './types.js';
 
 export type { OutboxListener, OutboxOptions } from './outboxOptions.js';
 
@@ -30,7 +31,7 @@ export function createOutbox(options: OutboxOptions) {
   let started = false;
   let disposed = false;
   let fenced: SyncError | null = null;
-  let sending: OutboxEntry[] | null = null;
+  let sending = false;
   let abortPush: AbortController | null = null;
   let windowTimer: TimerId | null = null;
   let backoffTimer: TimerId | null = null;
@@ -121,37 +122,20 @@ export function createOutbox(options: OutboxOptions) {
       maxBytes: options.batch.maxBytes,
     });
     if (batch.length === 0) return;
-    sending = batch;
+    sending = true;
     const threadIds = new Set(batch.map((e) => e.write.threadId));
     for (const e of batch) queue.update(e, { state: 'sending', attempts: e.write.attempts + 1 });
     listener.changed();
     listener.pushStarted(threadIds);
     const controller = new AbortController();
     abortPush = controller;
-    let response: PushResponse | undefined;
-    let error: SyncError | null = null;
-    try {
-      await Promise.all(batch.map((e) => e.persisted));
-      if (controller.signal.aborted) throw new SyncError('network', 'The push was stopped.');
-      response = await connector.push(
-        { clientId: batch[0]!.clientId, epoch, mutations: batch.map((e) => toWire(e.write)) },
-        { signal: controller.signal },
-      );
-    } catch (caught) {
-      error = toSyncError(caught, 'network', 'The push failed');
-    }
-    sending = null;
+    const { results, error } = await pushBatch(connector, batch, epoch, controller.signal);
+    sending = false;
     abortPush = null;
     if (disposed) return;
-    const results = response ? resultsFor(batch, response) : null;
-    if (!error && !results) {
-      error = new SyncError('protocol', 'The push answer did not list a result for every write sent.', {
-        retryable: true,
-      });
-    }
     let nextRetryAt: number | null = null;
     if (error) nextRetryAt = handleError(batch, error);
-    else handleResults(batch, results!);
+    else handleResults(batch, results);
     listener.changed();
     listener.pushEnded(threadIds, error, nextRetryAt);
     kick(true);
@@ -198,29 +182,26 @@ export function createOutbox(options: OutboxOptions) {
   function handleError(batch: OutboxEntry[], error: SyncError): number | null {
     // Back to the front, still queued; the error stays on each write so the UI can say why.
     for (const e of batch) if (e.write.state === 'sending') queue.update(e, { state: 'queued', lastError: error });
-    if (error.kind === 'fenced') {
-      fenced = error;
-      return null;
+    switch (errorAction(error, batch.length)) {
+      case 'fenced':
+        fenced = error;
+        return null;
+      case 'split':
+        splitLimit = Math.ceil(batch.length / 2);
+        return clock.now();
+      case 'retry': {
+        const delay = retryDelay(error, failures++, retry, clock.random);
+        backoffTimer = clock.setTimeout(() => {
+          backoffTimer = null;
+          kick(true);
+        }, delay);
+        return clock.now() + delay;
+      }
+      case 'fail':
+        for (const entry of batch) fail(entry, error);
+        listener.failed(batch.map((entry) => ({ write: entry.write, error })));
+        return null;
     }
-    if (error.status === 413 && batch.length > 1) {
-      splitLimit = Math.ceil(batch.length / 2);
-      return clock.now();
-    }
-    if (error.retryable || error.kind === 'auth') {
-      const delay = retryDelay(error, failures++, retry, clock.random);
-      backoffTimer = clock.setTimeout(() => {
-        backoffTimer = null;
-        kick(true);
-      }, delay);
-      return clock.now() + delay;
-    }
-    // 400/404/422 on the whole push, or a 413 for one write: no retry can succeed by itself.
-    const failed = batch.map((entry) => {
-      fail(entry, error);
-      return { write: entry.write, error };
-    });
-    listener.failed(failed);
-    return null;
   }
 
   function retryWrite(writeId: string) {

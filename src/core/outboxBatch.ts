@@ -1,5 +1,6 @@
 import type { OutboxEntry } from './outboxEntry.js';
 import { wireSize } from './outboxEntry.js';
+import type { SyncError } from './errors.js';
 import type { PushResponse, PushResult } from './types.js';
 
 export interface BatchLimits {
@@ -91,4 +92,17 @@ export function keepaliveBatch(entries: readonly OutboxEntry[]): OutboxEntry[] {
     e.write.state === 'sending' ? { ...e, write: { ...e.write, state: 'queued' as const } } : e,
   );
   return takeBatch(asQueued, { maxItems: Infinity, maxBytes: KEEPALIVE_MAX_BYTES });
+}
+
+/**
+ * What a failed push means for its batch: `fenced` stops the outbox (another writer took over);
+ * `split` halves a batch the server found too large; `retry` waits and sends it again (network,
+ * timeouts, 408/429/5xx, unreadable answers, auth until the token is refreshed); `fail` marks
+ * every write failed, since no retry can succeed by itself (400/404/422, a 413 for one write).
+ */
+export function errorAction(error: SyncError, batchLength: number): 'fenced' | 'split' | 'retry' | 'fail' {
+  if (error.kind === 'fenced') return 'fenced';
+  if (error.status === 413 && batchLength > 1) return 'split';
+  if (error.retryable || error.kind === 'auth') return 'retry';
+  return 'fail';
 }

@@ -1,6 +1,7 @@
 'use client';
 import { useCallback, useMemo } from 'react';
 import type { PendingWrite } from '../core/types.js';
+import { selectPending } from '../store/selectors.js';
 import type { SyncStoreState } from '../store/types.js';
 import { useSyncClient } from './useSyncClient.js';
 import { useSyncSelector } from './useSyncSelector.js';
@@ -14,18 +15,10 @@ export interface UsePendingItemsResult {
   discard(writeId: string): void;
 }
 
-const none: PendingWrite[] = [];
-
 /** The pending writes of one thread, or of every thread when `threadId` is left out. */
 export function usePendingItems(threadId?: string): UsePendingItemsResult {
   const client = useSyncClient();
-  const items = useSyncSelector(
-    useCallback(
-      (s: SyncStoreState) =>
-        threadId === undefined ? s.pending : (s.pendingByThread[threadId] ?? none),
-      [threadId],
-    ),
-  );
+  const items = useSyncSelector(useCallback((s: SyncStoreState) => selectPending(s, threadId), [threadId]));
   const retry = useCallback((writeId: string) => client.retry(writeId), [client]);
   const discard = useCallback((writeId: string) => client.discard(writeId), [client]);
   return useMemo(() => ({ items, retry, discard }), [items, retry, discard]);

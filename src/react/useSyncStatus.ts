@@ -1,7 +1,7 @@
 'use client';
 import { useCallback } from 'react';
 import type { ThreadSyncStatus } from '../core/types.js';
-import { UNKNOWN_STATUS } from '../store/deriveStatus.js';
+import { selectStatus } from '../store/selectors.js';
 import type { SyncStoreState } from '../store/types.js';
 import { useSyncSelector } from './useSyncSelector.js';
 
@@ -10,10 +10,6 @@ import { useSyncSelector } from './useSyncSelector.js';
  * A thread the client has never seen reads as `unknown` (one shared frozen object).
  */
 export function useSyncStatus(threadId?: string): ThreadSyncStatus {
-  const select = useCallback(
-    (s: SyncStoreState) =>
-      threadId === undefined ? s.clientStatus : (s.status[threadId] ?? UNKNOWN_STATUS),
-    [threadId],
-  );
+  const select = useCallback((s: SyncStoreState) => selectStatus(s, threadId), [threadId]);
   return useSyncSelector(select);
 }

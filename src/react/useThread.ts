@@ -1,7 +1,7 @@
 'use client';
 import { useCallback, useEffect, useMemo } from 'react';
 import type { PendingWrite, Thread, ThreadSyncStatus } from '../core/types.js';
-import { UNKNOWN_STATUS } from '../store/deriveStatus.js';
+import { selectStatus } from '../store/selectors.js';
 import type { SyncStoreState } from '../store/types.js';
 import { useSyncClient } from './useSyncClient.js';
 import { useSyncSelector } from './useSyncSelector.js';
@@ -27,7 +27,7 @@ export function useThread(threadId: string): UseThreadResult {
     let last: ThreadSlice | undefined;
     return (s: SyncStoreState): ThreadSlice => {
       const thread = s.threads[threadId];
-      const status = s.status[threadId] ?? UNKNOWN_STATUS;
+      const status = selectStatus(s, threadId);
       if (!last || last.thread !== thread || last.status !== status) last = { thread, status };
       return last;
     };

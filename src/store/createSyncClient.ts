@@ -2,23 +2,23 @@ import { DEFAULT_RETRY } from '../core/backoff.js';
 import { systemClock } from '../core/clock.js';
 import { defaultStorage } from '../core/defaultStorage.js';
 import { createBrowserEnvironment, type EnvironmentEvent } from '../core/environment.js';
-import { toSyncError } from '../core/errors.js';
-import { createHealthMonitor, sameHealth } from '../core/health.js';
 import { builtinMutators } from '../core/mutators.js';
 import { createOutbox } from '../core/outbox.js';
 import { createPoller } from '../core/poller.js';
 import { createPushChannel } from '../core/pushChannel.js';
-import type { HealthStatus, PendingWrite, ThreadSyncStatus } from '../core/types.js';
+import type { PendingWrite } from '../core/types.js';
 import { createStoreCommitter } from './commit.js';
 import { createSyncStore } from './createSyncStore.js';
 import { prepareWrite } from './prepareWrite.js';
 import { createRequestReporter } from './reachability.js';
-import { UNKNOWN_STATUS } from './deriveStatus.js';
 import { createStreamSink } from './streamSink.js';
 import { groupPending } from './groupPending.js';
 import { createInterest } from './interest.js';
+import { createPuller } from './puller.js';
+import { createPublishedHealth } from './publishedHealth.js';
+import { selectPending, selectStatus } from './selectors.js';
 import { createThreadBook } from './threadBook.js';
-import type { SyncClient, SyncClientOptions } from './types.js';
+import type { SyncClient, SyncClientOptions, SyncStoreState } from './types.js';
 
 const EMPTY: PendingWrite[] = [];
 
@@ -37,9 +37,7 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
 
   const book = createThreadBook(mutators);
   const interest = createInterest();
-  let pulling = new Set<string>();
   let pushing = new Set<string>();
-  let cursor: string | null = null;
   let started = false;
   let disposed = false;
   let clientLastSyncedAt: number | null = null;
@@ -47,33 +45,33 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
   let unsubscribeEnvironment: (() => void) | null = null;
   let warnedStorage = false;
 
-  // Keepalives move `lastFrameAt` every few seconds; that alone is not worth waking the UI for.
-  // It rides along with the next real change (getHealthStatus() is always exact).
-  let publishedHealth: HealthStatus | null = null;
-  const health = createHealthMonitor({
+  const published = createPublishedHealth({
     clock,
-    onChange: (h) => {
-      if (!publishedHealth || !sameHealth({ ...h, lastFrameAt: publishedHealth.lastFrameAt }, publishedHealth)) commit();
-    },
-    onDegraded: (h) => options.onDegraded?.(h),
-    onRecovered: (h) => options.onRecovered?.(h),
+    publish: () => commit(),
+    onDegraded: options.onDegraded,
+    onRecovered: options.onRecovered,
   });
+  const health = published.monitor;
   const store = createSyncStore(health.get());
   const committer = createStoreCommitter({
     store,
     book,
     pending: () => outbox.list(),
-    inFlight: (id) => pushing.has(id) || pulling.has(id),
-    anyInFlight: () => pushing.size > 0 || pulling.size > 0,
+    inFlight: (id) => pushing.has(id) || puller.pulling(id),
+    anyInFlight: () => pushing.size > 0 || puller.anyPulling(),
     online: () => environment.isOnline() && health.get().state !== 'offline',
     clientLastSyncedAt: () => clientLastSyncedAt,
-    health: () => (publishedHealth = health.get()),
+    health: published.snapshot,
   });
   const commit = committer.schedule;
 
   const report = createRequestReporter({ connector, health, environment, active: () => started });
-  const threadWrites = (threadId: string) => store.getState().pendingByThread[threadId] ?? EMPTY;
   const pendingOf = (threadId: string) => groupPending(outbox.list()).get(threadId) ?? EMPTY;
+
+  /** Rebases each thread these writes touched, once: a refused batch of 50 is one rebase. */
+  const recompute = (writes: PendingWrite[]) => {
+    for (const threadId of new Set(writes.map((w) => w.threadId))) book.recompute(threadId, pendingOf(threadId));
+  };
 
   const outbox = createOutbox({
     connector,
@@ -100,14 +98,10 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
         if (!pushChannel.isLive()) pullSoon();
       },
       failed(items) {
-        for (const { write, error } of items) {
-          book.recompute(write.threadId, pendingOf(write.threadId));
-          options.onRollback?.(write, error);
-        }
+        recompute(items.map((i) => i.write));
+        for (const { write, error } of items) options.onRollback?.(write, error);
       },
-      discarded(writes) {
-        for (const write of writes) book.recompute(write.threadId, pendingOf(write.threadId));
-      },
+      discarded: (writes) => recompute(writes),
       pushStarted(threadIds) {
         pushing = threadIds;
       },
@@ -123,42 +117,20 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     },
   });
 
-  /** Every thread the next pull covers, with the version we hold: of interest, or with writes in play. */
-  function pullTargets(): Record<string, number> {
-    const inPlay = outbox.list().map((w) => w.threadId);
-    for (const id of book.ids()) if (book.hasAcked(id)) inPlay.push(id);
-    const known: Record<string, number> = {};
-    for (const id of interest.take(inPlay)) known[id] = book.knownVersion(id);
-    return known;
-  }
-
-  async function pull(): Promise<void> {
-    const known = pullTargets();
-    const ids = Object.keys(known);
-    if (ids.length === 0 || disposed) return;
-    pulling = new Set(ids);
-    commit();
-    try {
-      const response = await connector.pull({ clientId: outbox.clientId, cursor, threads: known });
-      if (disposed) return;
-      cursor = response.cursor;
-      for (const thread of response.threads) {
-        if (book.receive(thread)) book.recompute(thread.id, pendingOf(thread.id));
-      }
-      const now = clock.now();
-      for (const id of ids) book.markSynced(id, now);
-      clientLastSyncedAt = now;
-      pulling = new Set();
-      report('pull', null);
-    } catch (caught) {
-      pulling = new Set();
-      const error = toSyncError(caught, 'network', 'The pull failed');
-      report('pull', error);
-      throw error;
-    } finally {
-      commit();
-    }
-  }
+  const puller = createPuller({
+    connector,
+    clock,
+    book,
+    interest,
+    clientId: outbox.clientId,
+    pending: () => outbox.list(),
+    pendingOf,
+    report,
+    synced: (at) => (clientLastSyncedAt = at),
+    commit: () => commit(),
+    disposed: () => disposed,
+  });
+  const pull = puller.pull;
 
   const stream = createStreamSink({
     clock,
@@ -189,7 +161,7 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     environment,
     staleAfterMs: options.liveness?.staleAfterMs ?? 7000,
     retry,
-    getCursor: () => cursor,
+    getCursor: puller.cursor,
     onHealth: (event) => {
       health.dispatch(event);
       poller.pushStateChanged();
@@ -201,7 +173,7 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
       if (!live) pullSoon();
     },
     onEvent(event) {
-      if (event.id !== null) cursor = event.id;
+      if (event.id !== null) puller.setCursor(event.id);
       if (event.type === 'reset') pullSoon();
       else stream.add(event);
     },
@@ -217,38 +189,34 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
   }
 
   function onEnvironment(event: EnvironmentEvent) {
-    if (event === 'online') {
-      health.dispatch({ type: 'online' });
-      outbox.retryNow();
-    }
-    else if (event === 'offline') health.dispatch({ type: 'offline' });
+    if (event === 'offline') health.dispatch({ type: 'offline' });
     else if (event === 'pagehide') outbox.sendOnPageHide();
+    else if (event === 'online') {
+      health.dispatch({ type: 'online' });
+      outbox.retryNow(); // the backoff was for a sick network, not for this one
+    }
   }
 
   // This client's writes are its own while it lives: other tabs see the lock and leave them.
   const lockName = (clientId: string) => `syncline:${namespace}:${clientId}`;
   const releaseLock = environment.holdLock?.(lockName(outbox.clientId));
   const ready = outbox.load().then(() => {
-    const ids = new Set(outbox.list().map((w) => w.threadId));
-    for (const id of ids) book.recompute(id, pendingOf(id));
+    recompute(outbox.list());
     commit();
   });
 
-  function status(threadId?: string): ThreadSyncStatus {
+  /** Reads the store as the hooks do, after publishing anything waiting. */
+  const read = <T>(select: (state: SyncStoreState) => T): T => {
     committer.flush();
-    const state = store.getState();
-    return threadId === undefined ? state.clientStatus : (state.status[threadId] ?? UNKNOWN_STATUS);
-  }
+    return select(store.getState());
+  };
 
   const client: SyncClient = {
     store,
     ready,
     getThread: (threadId) => book.view(threadId),
-    getSyncStatus: status,
-    getPendingItems(threadId) {
-      committer.flush();
-      return threadId === undefined ? store.getState().pending : threadWrites(threadId);
-    },
+    getSyncStatus: (threadId) => read((s) => selectStatus(s, threadId)),
+    getPendingItems: (threadId) => read((s) => selectPending(s, threadId)),
     start() {
       if (started || disposed) return;
       started = true;

@@ -1,0 +1,74 @@
+import type { Clock } from '../core/clock.js';
+import { toSyncError, type SyncError } from '../core/errors.js';
+import type { PendingWrite, SyncConnector } from '../core/types.js';
+import type { createInterest } from './interest.js';
+import type { ThreadBook } from './threadBook.js';
+
+/**
+ * The pull: one request for every thread of interest or with writes in play, the stream's
+ * resume cursor, and which threads are being pulled (their status reads `syncing`).
+ */
+export function createPuller(ctx: {
+  connector: SyncConnector;
+  clock: Clock;
+  book: ThreadBook;
+  interest: ReturnType<typeof createInterest>;
+  clientId: string;
+  pending(): PendingWrite[];
+  pendingOf(threadId: string): PendingWrite[];
+  report(request: 'pull', error: SyncError | null): void;
+  synced(at: number): void;
+  commit(): void;
+  disposed(): boolean;
+}) {
+  const { book } = ctx;
+  let cursor: string | null = null;
+  let pulling = new Set<string>();
+
+  /** Every thread the next pull covers, with the version we hold. */
+  function targets(): Record<string, number> {
+    const inPlay = ctx.pending().map((w) => w.threadId);
+    for (const id of book.ids()) if (book.hasAcked(id)) inPlay.push(id);
+    const known: Record<string, number> = {};
+    for (const id of ctx.interest.take(inPlay)) known[id] = book.knownVersion(id);
+    return known;
+  }
+
+  async function pull(): Promise<void> {
+    const known = targets();
+    const ids = Object.keys(known);
+    if (ids.length === 0 || ctx.disposed()) return;
+    pulling = new Set(ids);
+    ctx.commit();
+    try {
+      const response = await ctx.connector.pull({ clientId: ctx.clientId, cursor, threads: known });
+      if (ctx.disposed()) return;
+      cursor = response.cursor;
+      for (const thread of response.threads) {
+        if (book.receive(thread)) book.recompute(thread.id, ctx.pendingOf(thread.id));
+      }
+      const now = ctx.clock.now();
+      for (const id of ids) book.markSynced(id, now);
+      ctx.synced(now);
+      ctx.report('pull', null);
+    } catch (caught) {
+      const error = toSyncError(caught, 'network', 'The pull failed');
+      ctx.report('pull', error);
+      throw error;
+    } finally {
+      pulling = new Set();
+      ctx.commit();
+    }
+  }
+
+  return {
+    pull,
+    pulling: (threadId: string) => pulling.has(threadId),
+    anyPulling: () => pulling.size > 0,
+    cursor: () => cursor,
+    /** The stream moved the resume point on. */
+    setCursor(next: string) {
+      cursor = next;
+    },
+  };
+}
