@@ -19,17 +19,8 @@ export interface SyncErrorOptions {
   cause?: unknown;
 }
 
-const DEFAULT_RETRYABLE: Record<SyncErrorKind, boolean> = {
-  network: true,
-  timeout: true,
-  http: true,
-  protocol: false,
-  rejected: false,
-  auth: false,
-  fenced: false,
-  'outbox-full': false,
-  storage: false,
-};
+/** The kinds syncline retries by itself unless told otherwise; every other kind waits for the app. */
+const RETRYABLE_KINDS: readonly SyncErrorKind[] = ['network', 'timeout', 'http'];
 
 /**
  * Every failure syncline reports. `kind` says what happened, `retryable` whether syncline keeps
@@ -46,10 +37,10 @@ export class SyncError extends Error {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'SyncError';
     this.kind = kind;
-    this.retryable = options.retryable ?? DEFAULT_RETRYABLE[kind];
-    if (options.status !== undefined) this.status = options.status;
-    if (options.code !== undefined) this.code = options.code;
-    if (options.retryAfterMs !== undefined) this.retryAfterMs = options.retryAfterMs;
+    this.retryable = options.retryable ?? RETRYABLE_KINDS.includes(kind);
+    this.status = options.status;
+    this.code = options.code;
+    this.retryAfterMs = options.retryAfterMs;
   }
 }
 
@@ -75,4 +66,12 @@ export function toSyncError(value: unknown, kind: SyncErrorKind, message: string
   return new SyncError(kind, `${message}: ${value instanceof Error ? value.message : String(value)}`, {
     cause: value,
   });
+}
+
+/** What went wrong, for a message. undici says only "fetch failed": its cause holds ECONNREFUSED, … */
+export function describeError(value: unknown): string {
+  if (!(value instanceof Error)) return String(value);
+  const cause: unknown = value.cause;
+  const detail = cause instanceof Error ? ((cause as { code?: string }).code ?? cause.message) : undefined;
+  return detail ? `${value.message} (${detail})` : value.message;
 }

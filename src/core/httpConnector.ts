@@ -1,8 +1,8 @@
 import { systemClock } from './clock.js';
 import type { Clock } from './clock.js';
-import { SyncError } from './errors.js';
+import { describeError, SyncError } from './errors.js';
 import { errorFromStatus } from './httpErrors.js';
-import { readEventStream } from './sseStream.js';
+import { readEventStream, streamError } from './sseStream.js';
 import type {
   PullRequest,
   PullResponse,
@@ -39,14 +39,6 @@ export const DEFAULT_TIMEOUT_MS = 10_000;
 
 type HeaderMap = Record<string, string>;
 
-function describe(err: unknown): string {
-  if (!(err instanceof Error)) return String(err);
-  // undici says only "fetch failed"; the cause holds what went wrong (ECONNREFUSED, …).
-  const cause: unknown = err.cause;
-  const detail = cause instanceof Error ? ((cause as { code?: string }).code ?? cause.message) : undefined;
-  return detail ? `${err.message} (${detail})` : err.message;
-}
-
 function discardBody(res: Response): void {
   // Frees the connection without reading a body nobody needs.
   res.body?.cancel().catch(() => undefined);
@@ -54,6 +46,16 @@ function discardBody(res: Response): void {
 
 function mediaType(res: Response): string {
   return (res.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+}
+
+/** An answer of the wrong kind, most likely not from a syncline server at all. */
+function unexpectedAnswer(res: Response, route: string, expected: string): SyncError {
+  discardBody(res);
+  return protocolError(
+    route,
+    `the answer is ${mediaType(res) || 'without a content-type'}${res.redirected ? ' after a redirect' : ''} ` +
+      `instead of ${expected} (status ${res.status}; often a proxy's or captive portal's page)`,
+  );
 }
 
 function abortedError(route: string, cause?: unknown): SyncError {
@@ -68,16 +70,7 @@ function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
     const onAbort = () => reject(signal.reason);
     if (signal.aborted) return onAbort();
     signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
   });
 }
 
@@ -93,31 +86,37 @@ export function createHttpConnector(options: HttpConnectorOptions): SyncConnecto
     } catch (err) {
       if (err instanceof SyncError) throw err;
       // Usually a token refresh that failed; asking again on the next attempt may well succeed.
-      throw new SyncError('auth', `headers() failed before ${route}: ${describe(err)}. syncline asks again on retry.`, {
+      throw new SyncError('auth', `headers() failed before ${route}: ${describeError(err)}. syncline asks again on retry.`, {
         retryable: true,
         cause: err,
       });
     }
   }
 
-  /** One fetch with fresh headers; after a 401/403 asks `headers()` again and retries once. */
-  async function send(route: string, path: string, init: RequestInit, own: HeaderMap, signal: AbortSignal) {
+  /**
+   * One fetch of `route` (`METHOD /path`, as messages name it) with fresh headers; after a 401/403
+   * asks `headers()` again and retries once. Any other answer but a 2xx becomes its SyncError.
+   */
+  async function send(route: string, init: RequestInit, own: HeaderMap, signal: AbortSignal, query = '') {
+    const [method, path] = route.split(' ');
     // Called detached: `options.fetch(...)` would bind `this` to options, and the browser's own
     // fetch throws "Illegal invocation" when called with any other `this`.
     const doFetch = options.fetch ?? globalThis.fetch;
     for (let attempt = 0; ; attempt++) {
       const headers = new Headers(await untilAborted(askHeaders(route), signal));
       for (const [name, value] of Object.entries(own)) headers.set(name, value);
-      const res = await doFetch(`${baseUrl}${path}`, { ...init, headers, signal });
-      if ((res.status !== 401 && res.status !== 403) || attempt > 0) return res;
+      const res = await doFetch(`${baseUrl}${path}${query}`, { ...init, method, headers, signal });
+      if (res.ok) return res;
       discardBody(res);
+      if (attempt > 0 || (res.status !== 401 && res.status !== 403)) {
+        throw errorFromStatus(res.status, route, { retryAfter: res.headers.get('retry-after'), now: clock.now() });
+      }
     }
   }
 
   /** A bounded request: timeout and the caller's signal both abort it; failures become SyncErrors. */
   async function call<T>(
     route: string,
-    path: string,
     init: RequestInit,
     own: HeaderMap,
     opts: RequestOptions | undefined,
@@ -141,8 +140,7 @@ export function createHttpConnector(options: HttpConnectorOptions): SyncConnecto
         : undefined;
     let phase = 'could not be sent';
     try {
-      const keepalive = opts?.keepalive ? { keepalive: true } : {};
-      const res = await send(route, path, { ...init, ...keepalive }, own, controller.signal);
+      const res = await send(route, { ...init, keepalive: opts?.keepalive }, own, controller.signal);
       phase = 'broke off while its answer was read';
       return await read(res);
     } catch (err) {
@@ -155,7 +153,7 @@ export function createHttpConnector(options: HttpConnectorOptions): SyncConnecto
       if (stoppedBy === 'caller') throw abortedError(route, err);
       throw new SyncError(
         'network',
-        `${route} ${phase}: ${describe(err)}. Check the connection and baseUrl; syncline retries.`,
+        `${route} ${phase}: ${describeError(err)}. Check the connection and baseUrl; syncline retries.`,
         { cause: err },
       );
     } finally {
@@ -164,23 +162,10 @@ export function createHttpConnector(options: HttpConnectorOptions): SyncConnecto
     }
   }
 
-  function statusError(res: Response, route: string): SyncError {
-    discardBody(res);
-    return errorFromStatus(res.status, route, { retryAfter: res.headers.get('retry-after'), now: clock.now() });
-  }
-
   /** Reads a JSON body whole; anything but JSON is a protocol error, never a partial result. */
   async function readJson(res: Response, route: string): Promise<unknown> {
-    if (!res.ok) throw statusError(res, route);
     const type = mediaType(res);
-    if (type !== 'application/json' && !type.endsWith('+json')) {
-      discardBody(res);
-      throw protocolError(
-        route,
-        `the answer is ${type || 'without a content-type'} instead of application/json ` +
-          `(status ${res.status}; often a proxy's or captive portal's page)`,
-      );
-    }
+    if (type !== 'application/json' && !type.endsWith('+json')) throw unexpectedAnswer(res, route, 'application/json');
     const text = await res.text();
     try {
       return JSON.parse(text) as unknown;
@@ -190,36 +175,31 @@ export function createHttpConnector(options: HttpConnectorOptions): SyncConnecto
   }
 
   const json = { 'content-type': 'application/json', accept: 'application/json' };
+  // Every GET here asks the server itself: a cached ping or stream would report a dead server alive.
+  const fresh: RequestInit = { cache: 'no-store' };
 
   return {
     push(request: PushRequest, opts?: RequestOptions): Promise<PushResponse> {
       const route = 'POST /push';
-      return call(route, '/push', { method: 'POST', body: JSON.stringify(request) }, json, opts, async (res) =>
+      return call(route, { body: JSON.stringify(request) }, json, opts, async (res) =>
         parsePushResponse(await readJson(res, route), request),
       );
     },
 
     pull(request: PullRequest, opts?: RequestOptions): Promise<PullResponse> {
       const route = 'POST /pull';
-      return call(route, '/pull', { method: 'POST', body: JSON.stringify(request) }, json, opts, async (res) =>
+      return call(route, { body: JSON.stringify(request) }, json, opts, async (res) =>
         parsePullResponse(await readJson(res, route)),
       );
     },
 
     ping(opts?: RequestOptions): Promise<void> {
       const route = 'GET /ping';
-      const init: RequestInit = { method: 'GET', cache: 'no-store' };
-      return call(route, '/ping', init, {}, opts, async (res) => {
-        if (!res.ok) throw statusError(res, route);
-        discardBody(res);
+      return call(route, fresh, {}, opts, async (res) => {
         // A captive portal answers 200 with its own page (often after a redirect): not our server.
-        if (res.status === 204 || (res.status === 200 && !res.redirected && !mediaType(res).includes('html'))) {
-          return;
-        }
-        throw protocolError(
-          route,
-          `the answer is ${res.status} ${mediaType(res) || ''}${res.redirected ? ' after a redirect' : ''} instead of 204`,
-        );
+        const ours = res.status === 204 || (res.status === 200 && !res.redirected && !mediaType(res).includes('html'));
+        if (!ours) throw unexpectedAnswer(res, route, '204');
+        discardBody(res);
       });
     },
 
@@ -227,27 +207,19 @@ export function createHttpConnector(options: HttpConnectorOptions): SyncConnecto
       const route = 'GET /events';
       const { signal, cursor } = stream;
       if (signal.aborted) return;
-      const query = cursor === null ? '' : `?cursor=${encodeURIComponent(cursor)}`;
       const own: HeaderMap = { accept: 'text/event-stream' };
       if (cursor !== null) own['last-event-id'] = cursor;
+      const query = cursor === null ? '' : `?cursor=${encodeURIComponent(cursor)}`;
       let res: Response;
       try {
         // No timeout here: a stream is meant to stay open; its silence is judged by the caller.
-        res = await send(route, `/events${query}`, { method: 'GET', cache: 'no-store' }, own, signal);
+        res = await send(route, fresh, own, signal, query);
       } catch (err) {
         if (signal.aborted) return;
         if (err instanceof SyncError) throw err;
-        throw new SyncError(
-          'network',
-          `${route} could not be opened: ${describe(err)}. syncline reconnects with backoff and polls meanwhile.`,
-          { cause: err },
-        );
+        throw streamError('could not be opened', err);
       }
-      if (!res.ok) throw statusError(res, route);
-      if (mediaType(res) !== 'text/event-stream') {
-        discardBody(res);
-        throw protocolError(route, `the answer is ${mediaType(res) || 'without a content-type'} instead of text/event-stream`);
-      }
+      if (mediaType(res) !== 'text/event-stream') throw unexpectedAnswer(res, route, 'text/event-stream');
       if (signal.aborted) {
         discardBody(res);
         return;

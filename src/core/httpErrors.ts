@@ -5,17 +5,14 @@ import { SyncError } from './errors.js';
  * `now`, or undefined when absent or unreadable.
  */
 export function parseRetryAfter(value: string | null | undefined, now: number): number | undefined {
-  if (value == null) return undefined;
-  const trimmed = value.trim();
-  if (trimmed === '') return undefined;
+  const trimmed = value?.trim() ?? '';
   if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
   // Every HTTP-date form starts with a day name. Date.parse alone is lenient: it reads "1.5" or
   // "-1" as dates in 2001, which would turn garbage into "retry now".
   if (!/^(mon|tue|wed|thu|fri|sat|sun)[a-z]*,?\s/i.test(trimmed)) return undefined;
   // HTTP dates are always GMT; the asctime form does not say so and would be read as local time.
   const at = Date.parse(/\b(GMT|UTC)\b/i.test(trimmed) ? trimmed : `${trimmed} GMT`);
-  if (Number.isNaN(at)) return undefined;
-  return Math.max(0, at - now);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
 
 /** Maps a non-2xx HTTP status to the SyncError the protocol gives it (DESIGN §3). */
@@ -24,12 +21,11 @@ export function errorFromStatus(
   route: string,
   options: { retryAfter?: string | null; now: number },
 ): SyncError {
-  const retryAfterMs = parseRetryAfter(options.retryAfter, options.now);
-  const extra = retryAfterMs === undefined ? {} : { retryAfterMs };
+  const answered = `${route} answered ${status}`;
   if (status === 401 || status === 403) {
     return new SyncError(
       'auth',
-      `${route} answered ${status}: the server does not accept these credentials. ` +
+      `${answered}: the server does not accept these credentials. ` +
         'Refresh the token your headers() option returns; syncline retries once it can.',
       { status },
     );
@@ -37,31 +33,28 @@ export function errorFromStatus(
   if (status === 409) {
     return new SyncError(
       'fenced',
-      `${route} answered 409: another tab or device took over this outbox (a newer epoch). ` +
+      `${answered}: another tab or device took over this outbox (a newer epoch). ` +
         'This client stopped writing; reload to become the writer again.',
       { status },
     );
   }
   if (status === 408 || status === 429 || status >= 500) {
-    return new SyncError(
-      'http',
-      `${route} answered ${status}; syncline retries with backoff` +
-        (retryAfterMs === undefined ? '.' : ` after the ${Math.round(retryAfterMs / 1000)} s the server asked for.`),
-      { status, retryable: true, ...extra },
-    );
+    const retryAfterMs = parseRetryAfter(options.retryAfter, options.now);
+    const wait = retryAfterMs === undefined ? '' : ` after the ${Math.round(retryAfterMs / 1000)} s the server asked for`;
+    return new SyncError('http', `${answered}; syncline retries with backoff${wait}.`, { status, retryAfterMs });
   }
   if (status === 413) {
     return new SyncError(
       'http',
-      `${route} answered 413: the request is too large. syncline splits the batch; a single write ` +
-        'this large cannot be sent and needs to be made smaller.',
+      `${answered}: the request is too large. syncline splits the batch; a single write ` +
+        'this large must be made smaller.',
       { status, retryable: false },
     );
   }
   return new SyncError(
     'protocol',
-    `${route} answered ${status}: the server refused the request as malformed. ` +
+    `${answered}: the server refused the request as malformed. ` +
       'Check that the server speaks syncline protocol v1.',
-    { status, retryable: false },
+    { status },
   );
 }

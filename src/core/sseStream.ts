@@ -1,5 +1,5 @@
 import { createParser } from 'eventsource-parser';
-import { SyncError } from './errors.js';
+import { describeError, SyncError } from './errors.js';
 import type { StreamOptions } from './types.js';
 import { parseServerEvent, protocolError } from './validate.js';
 
@@ -14,6 +14,15 @@ export type EventStreamHandlers = Pick<
   StreamOptions,
   'cursor' | 'signal' | 'onFrame' | 'onEvent' | 'onRetryHint'
 >;
+
+/** The `network` error of an event stream that failed; the push channel reconnects by itself. */
+export function streamError(problem: string, cause: unknown): SyncError {
+  return new SyncError(
+    'network',
+    `GET /events ${problem}: ${describeError(cause)}. syncline reconnects with backoff and polls meanwhile.`,
+    { cause },
+  );
+}
 
 /**
  * Reads an SSE body until it ends and hands every frame to `handlers` (DESIGN §3). Resolves when
@@ -59,10 +68,8 @@ export async function readEventStream(
     onRetry: (ms) => guarded(() => handlers.onRetryHint?.(ms)),
     onError: (error) => {
       // Unknown fields and bad `retry:` values are ignored, as browsers do; only an overflow is fatal.
-      if (error.type === 'max-buffer-size-exceeded' && !failure) {
-        failure = {
-          error: protocolError('GET /events', `an event longer than ${MAX_EVENT_CHARS} characters`, error),
-        };
+      if (error.type === 'max-buffer-size-exceeded') {
+        failure ??= { error: protocolError('GET /events', `an event longer than ${MAX_EVENT_CHARS} characters`, error) };
       }
     },
   });
@@ -81,18 +88,10 @@ export async function readEventStream(
         chunk = await reader.read();
       } catch (err) {
         if (signal.aborted) return;
-        throw new SyncError(
-          'network',
-          `GET /events broke off while reading: ${err instanceof Error ? err.message : String(err)}. ` +
-            'syncline reconnects with backoff and polls meanwhile.',
-          { cause: err },
-        );
+        throw streamError('broke off while reading', err);
       }
-      if (signal.aborted) return;
-      if (chunk.done) {
-        // An event without its closing blank line is incomplete: the SSE spec drops it.
-        return;
-      }
+      // At the end, an event without its closing blank line is incomplete: the SSE spec drops it.
+      if (signal.aborted || chunk.done) return;
       // `stream: true` keeps a multi-byte character split across chunks intact.
       parser.feed(decoder.decode(chunk.value, { stream: true }));
       if (signal.aborted) return;

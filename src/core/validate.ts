@@ -22,9 +22,11 @@ export function protocolError(route: string, problem: string, cause?: unknown): 
     'protocol',
     `${route}: ${problem}. Nothing in the store changed and syncline retries; check that the ` +
       'server, and any proxy in front of it, speaks syncline protocol v1.',
-    cause === undefined ? { retryable: true } : { retryable: true, cause },
+    { retryable: true, cause },
   );
 }
+
+type Check = (value: unknown) => boolean;
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -32,37 +34,60 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 /** Versions and seqs are whole numbers ≥ 0 (DESIGN §3). */
 function isCount(value: unknown): value is number {
-  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+  return Number.isSafeInteger(value) && (value as number) >= 0;
 }
+
+const isString: Check = (value) => typeof value === 'string';
+const isId: Check = (value) => isString(value) && value !== '';
+/** A field that may be absent, and otherwise passes `check`. */
+const optional = (check: Check): Check => (value) => value === undefined || check(value);
 
 /** A short, safe rendering of an unexpected value for an error message. */
 function show(value: unknown): string {
   let text: string;
   try {
-    text = value === undefined ? 'undefined' : JSON.stringify(value);
+    // JSON.stringify gives undefined for undefined, functions and symbols.
+    text = (JSON.stringify(value) as string | undefined) ?? String(value);
   } catch {
     text = String(value);
   }
   return text.length > 40 ? `${text.slice(0, 40)}…` : text;
 }
 
+/**
+ * Says what is wrong with `value`: that it is not an object, or which of `fields` fails its check
+ * (`thread "t1" with v -1`). Returns undefined when it is valid.
+ */
+function describeRecord(value: unknown, name: string, fields: Record<string, Check>): string | undefined {
+  if (!isRecord(value)) return `${name} that is not a JSON object (${show(value)})`;
+  for (const [key, check] of Object.entries(fields)) {
+    if (!check(value[key])) return `${name} with ${key} ${show(value[key])}`;
+  }
+  return undefined;
+}
+
+function throwIfProblem(route: string, problem: string | undefined): void {
+  if (problem) throw protocolError(route, problem);
+}
+
+const THREAD_FIELDS = {
+  v: isCount,
+  createdAt: Number.isFinite,
+  title: optional(isString),
+  meta: optional(isRecord),
+  messages: Array.isArray,
+} satisfies Record<string, Check>;
+
 /** Says what is wrong with a thread, or returns undefined when it is valid. */
 export function describeThreadProblem(value: unknown): string | undefined {
-  if (!isRecord(value)) return `a thread that is not an object (${show(value)})`;
-  if (typeof value.id !== 'string' || value.id === '') return `a thread whose id is ${show(value.id)}`;
-  const name = `thread ${show(value.id)}`;
-  if (!isCount(value.v)) return `${name} with v ${show(value.v)} (needs a whole number ≥ 0)`;
-  if (typeof value.createdAt !== 'number' || !Number.isFinite(value.createdAt)) {
-    return `${name} with createdAt ${show(value.createdAt)}`;
-  }
-  if (value.title !== undefined && typeof value.title !== 'string') {
-    return `${name} with title ${show(value.title)}`;
-  }
-  if (value.meta !== undefined && !isRecord(value.meta)) return `${name} with meta ${show(value.meta)}`;
-  if (!Array.isArray(value.messages)) return `${name} whose messages are ${show(value.messages)}`;
+  const idProblem = describeRecord(value, 'a thread', { id: isId });
+  if (idProblem) return idProblem;
+  const thread = value as { id: string; messages: unknown[] };
+  const name = `thread ${show(thread.id)}`;
+  const fieldProblem = describeRecord(thread, name, THREAD_FIELDS);
+  if (fieldProblem) return fieldProblem;
   const ids = new Set<string>();
-  for (let i = 0; i < value.messages.length; i++) {
-    const message: unknown = value.messages[i];
+  for (const [i, message] of thread.messages.entries()) {
     if (!isMessage(message)) return `${name} with an invalid message at index ${i} (${show(message)})`;
     // Message ids key the UI's list; two with one id would render one and hide the other.
     if (ids.has(message.id)) return `${name} holding message ${show(message.id)} twice`;
@@ -75,22 +100,22 @@ export function isThread(value: unknown): value is Thread {
   return describeThreadProblem(value) === undefined;
 }
 
+/** What a push result of each status carries besides its seq. */
+const RESULT_FIELDS = new Map<unknown, Record<string, Check>>([
+  ['applied', { v: optional(isCount) }],
+  ['duplicate', { v: optional(isCount) }],
+  ['rejected', { error: (error) => isRecord(error) && isString(error.code) && isString(error.message) }],
+]);
+
+type RawResult = { seq: number; status: PushResult['status']; v?: number; error: { code: string; message: string } };
+
 function describeResultProblem(value: unknown): string | undefined {
-  if (!isRecord(value)) return `a result that is not an object (${show(value)})`;
-  if (!isCount(value.seq)) return `a result with seq ${show(value.seq)}`;
-  const name = `the result for seq ${value.seq}`;
-  if (value.status === 'applied' || value.status === 'duplicate') {
-    if (value.v !== undefined && !isCount(value.v)) return `${name} with v ${show(value.v)}`;
-    return undefined;
-  }
-  if (value.status === 'rejected') {
-    const error = value.error;
-    if (!isRecord(error) || typeof error.code !== 'string' || typeof error.message !== 'string') {
-      return `${name}, rejected with error ${show(error)} (needs { code, message } strings)`;
-    }
-    return undefined;
-  }
-  return `${name} with status ${show(value.status)} (needs applied, duplicate or rejected)`;
+  const seqProblem = describeRecord(value, 'a result', { seq: isCount });
+  if (seqProblem) return seqProblem;
+  const { seq, status } = value as { seq: number; status: unknown };
+  const fields = RESULT_FIELDS.get(status);
+  if (!fields) return `the result for seq ${seq} with status ${show(status)} (needs applied, duplicate or rejected)`;
+  return describeRecord(value, `the ${status as string} result for seq ${seq}`, fields);
 }
 
 /**
@@ -100,36 +125,30 @@ function describeResultProblem(value: unknown): string | undefined {
  */
 export function parsePushResponse(body: unknown, request: PushRequest): PushResponse {
   const route = 'POST /push';
-  if (!isRecord(body)) throw protocolError(route, `the answer is not a JSON object (${show(body)})`);
-  if (!isCount(body.lastSeq)) throw protocolError(route, `lastSeq is ${show(body.lastSeq)}`);
-  if (!Array.isArray(body.results)) throw protocolError(route, `results is ${show(body.results)}`);
+  throwIfProblem(route, describeRecord(body, 'an answer', { lastSeq: isCount, results: Array.isArray }));
+  const { lastSeq, results } = body as { lastSeq: number; results: unknown[] };
   const sent = request.mutations;
-  if (body.results.length !== sent.length) {
-    throw protocolError(route, `${body.results.length} results came back for ${sent.length} mutations sent`);
+  if (results.length !== sent.length) {
+    throw protocolError(route, `${results.length} results came back for ${sent.length} mutations sent`);
   }
-  const slotOf = new Map<number, number>();
-  sent.forEach((m, i) => slotOf.set(m.seq, i));
-  const ordered = new Array<PushResult | undefined>(sent.length);
-  for (const raw of body.results as unknown[]) {
-    const problem = describeResultProblem(raw);
-    if (problem) throw protocolError(route, problem);
-    const result = raw as PushResult;
-    const slot = slotOf.get(result.seq);
-    if (slot === undefined) throw protocolError(route, `a result for seq ${result.seq}, which was not sent`);
-    if (ordered[slot]) throw protocolError(route, `two results for seq ${result.seq}`);
+  const slotOf = new Map(sent.map((m, i) => [m.seq, i]));
+  const ordered: PushResult[] = [];
+  for (const raw of results) {
+    throwIfProblem(route, describeResultProblem(raw));
+    const { seq, status, v, error } = raw as RawResult;
+    const slot = slotOf.get(seq);
+    if (slot === undefined) throw protocolError(route, `a result for seq ${seq}, which was not sent`);
+    if (ordered[slot]) throw protocolError(route, `two results for seq ${seq}`);
+    // A clean copy: fields this version does not know stay out of the store.
     ordered[slot] =
-      result.status === 'rejected'
-        ? {
-            seq: result.seq,
-            status: 'rejected',
-            error: { code: result.error.code, message: result.error.message },
-          }
-        : result.v === undefined
-          ? { seq: result.seq, status: result.status }
-          : { seq: result.seq, status: result.status, v: result.v };
+      status === 'rejected'
+        ? { seq, status, error: { code: error.code, message: error.message } }
+        : v === undefined
+          ? { seq, status }
+          : { seq, status, v };
   }
   // Equal lengths and no seq twice: every slot is filled.
-  return { lastSeq: body.lastSeq, results: ordered as PushResult[] };
+  return { lastSeq, results: ordered };
 }
 
 /**
@@ -138,23 +157,13 @@ export function parsePushResponse(body: unknown, request: PushRequest): PushResp
  */
 export function parsePullResponse(body: unknown): PullResponse {
   const route = 'POST /pull';
-  if (!isRecord(body)) throw protocolError(route, `the answer is not a JSON object (${show(body)})`);
-  if (typeof body.cursor !== 'string') throw protocolError(route, `cursor is ${show(body.cursor)}`);
-  if (!Array.isArray(body.threads)) throw protocolError(route, `threads is ${show(body.threads)}`);
-  for (const thread of body.threads as unknown[]) {
-    const problem = describeThreadProblem(thread);
-    if (problem) throw protocolError(route, problem);
-  }
-  return { cursor: body.cursor, threads: body.threads as Thread[] };
+  throwIfProblem(route, describeRecord(body, 'an answer', { cursor: isString, threads: Array.isArray }));
+  const { cursor, threads } = body as { cursor: string; threads: unknown[] };
+  for (const thread of threads) throwIfProblem(route, describeThreadProblem(thread));
+  return { cursor, threads: threads as Thread[] };
 }
 
-function parseData(type: string, data: string): unknown {
-  try {
-    return JSON.parse(data) as unknown;
-  } catch (err) {
-    throw protocolError('GET /events', `a "${type}" event whose data is not valid JSON (${show(data)})`, err);
-  }
-}
+const DELTA_FIELDS = { threadId: isId, messageId: isId, v: isCount, text: isString };
 
 /**
  * Turns one SSE event into a ServerEvent. `id` is the event's cursor (the SSE last event ID).
@@ -167,34 +176,24 @@ export function parseServerEvent(
   id: string | null | undefined,
 ): ServerEvent | null {
   const route = 'GET /events';
-  const cursor = id === undefined || id === null || id === '' ? null : id;
-  if (type === 'reset') return { type: 'reset', id: cursor };
+  // An empty last event ID is no cursor (the SSE spec's reset).
+  const cursor = id || null;
+  if (type === 'reset') return { type, id: cursor };
   if (type !== 'thread' && type !== 'delta') return null;
   // Without a cursor the client could not resume after this event without losing or repeating it.
   if (cursor === null) throw protocolError(route, `a "${type}" event without an id (cursor)`);
-  const value = parseData(type, data);
+  let value: unknown;
+  try {
+    value = JSON.parse(data);
+  } catch (err) {
+    throw protocolError(route, `a "${type}" event whose data is not valid JSON (${show(data)})`, err);
+  }
   if (type === 'thread') {
     const problem = describeThreadProblem(value);
     if (problem) throw protocolError(route, `a "thread" event with ${problem}`);
-    return { type: 'thread', id: cursor, thread: value as Thread };
+    return { type, id: cursor, thread: value as Thread };
   }
-  if (
-    !isRecord(value) ||
-    typeof value.threadId !== 'string' ||
-    value.threadId === '' ||
-    typeof value.messageId !== 'string' ||
-    value.messageId === '' ||
-    !isCount(value.v) ||
-    typeof value.text !== 'string'
-  ) {
-    throw protocolError(route, `a "delta" event with data ${show(value)} (needs threadId, messageId, v, text)`);
-  }
-  return {
-    type: 'delta',
-    id: cursor,
-    threadId: value.threadId,
-    messageId: value.messageId,
-    v: value.v,
-    text: value.text,
-  };
+  throwIfProblem(route, describeRecord(value, 'a "delta" event', DELTA_FIELDS));
+  const { threadId, messageId, v, text } = value as { threadId: string; messageId: string; v: number; text: string };
+  return { type, id: cursor, threadId, messageId, v, text };
 }
