@@ -1,5 +1,4 @@
-import { createIndexedDbStorage } from './indexedDbStorage.js';
-import type { IndexedDbStorageOptions } from './indexedDbStorage.js';
+import { createIndexedDbStorage, hasIndexedDb, type IndexedDbStorageOptions } from './indexedDbStorage.js';
 import { createMemoryStorage } from './memoryStorage.js';
 import type { OutboxStorage } from './types.js';
 
@@ -9,6 +8,5 @@ import type { OutboxStorage } from './types.js';
  * time, never at module load.
  */
 export function defaultStorage(options?: IndexedDbStorageOptions): OutboxStorage {
-  const hasIndexedDb = (globalThis as { indexedDB?: IDBFactory }).indexedDB !== undefined;
-  return hasIndexedDb ? createIndexedDbStorage(options) : createMemoryStorage();
+  return hasIndexedDb() ? createIndexedDbStorage(options) : createMemoryStorage();
 }

@@ -13,12 +13,11 @@ export interface IndexedDbStorageOptions {
   dbPrefix?: string;
 }
 
-const STORE_NAME = 'outbox';
 const META_KEY = 'meta';
 const WRITE_PREFIX = 'w:';
 
 /** Looked up at call time, never at module load: importing syncline in Node touches nothing. */
-function hasIndexedDb(): boolean {
+export function hasIndexedDb(): boolean {
   return (globalThis as { indexedDB?: IDBFactory }).indexedDB !== undefined;
 }
 
@@ -31,28 +30,21 @@ export function createIndexedDbStorage(options: IndexedDbStorageOptions = {}): O
   const dbPrefix = options.dbPrefix ?? 'syncline';
   const stores = new Map<string, UseStore>();
 
-  const storeFor = (namespace: string): UseStore => {
-    if (!hasIndexedDb()) {
-      throw new SyncError(
-        'storage',
-        'IndexedDB is not available here (Node, an old browser, or a page that blocks storage). ' +
-          'Pass `storage: createMemoryStorage()` (writes are lost on reload) or use `defaultStorage()`, ' +
-          'which falls back to memory by itself.',
-      );
-    }
-    let store = stores.get(namespace);
-    if (!store) {
-      store = createStore(`${dbPrefix}-outbox-${namespace}`, STORE_NAME);
-      stores.set(namespace, store);
-    }
-    return store;
-  };
-
-  // idb-keyval can throw synchronously (no IndexedDB) or reject (quota, clone, blocked):
-  // both become one rejected promise with a storage SyncError.
+  // Whether it throws (no IndexedDB) or rejects (quota, clone, blocked), every failure becomes
+  // one rejected promise with a storage SyncError.
   const run = async <T>(action: string, namespace: string, fn: (store: UseStore) => Promise<T>) => {
     try {
-      return await fn(storeFor(namespace));
+      if (!hasIndexedDb()) {
+        throw new SyncError(
+          'storage',
+          'IndexedDB is not available here (Node, an old browser, or a page that blocks storage). ' +
+            'Pass `storage: createMemoryStorage()` (writes are lost on reload) or use `defaultStorage()`, ' +
+            'which falls back to memory by itself.',
+        );
+      }
+      const store = stores.get(namespace) ?? createStore(`${dbPrefix}-outbox-${namespace}`, 'outbox');
+      stores.set(namespace, store);
+      return await fn(store);
     } catch (error) {
       throw toStorageError(error, `${action} (namespace "${namespace}")`);
     }
@@ -68,14 +60,12 @@ export function createIndexedDbStorage(options: IndexedDbStorageOptions = {}): O
     },
 
     loadWrites(namespace) {
-      return run('read the outbox', namespace, async (store) => {
-        const all = await entries<IDBValidKey, unknown>(store);
-        const writes: StoredWrite[] = [];
-        for (const [key, value] of all) {
-          if (typeof key === 'string' && key.startsWith(WRITE_PREFIX)) writes.push(value as StoredWrite);
-        }
-        return writes.sort(bySeq);
-      });
+      return run('read the outbox', namespace, async (store) =>
+        (await entries<IDBValidKey, StoredWrite>(store))
+          .filter(([key]) => typeof key === 'string' && key.startsWith(WRITE_PREFIX))
+          .map(([, write]) => write)
+          .sort(bySeq),
+      );
     },
 
     putWrites(namespace, writes) {

@@ -2,8 +2,8 @@ import { retryDelay } from './backoff.js';
 import type { TimerId } from './clock.js';
 import { OutboxFullError, SyncError, toSyncError } from './errors.js';
 import { errorAction, findCoalesceTarget, keepaliveBatch, takeBatch } from './outboxBatch.js';
-import { pushBatch } from './pushBatch.js';
-import { createSettled, entryFrom, fromStoredError, rejectionError, toStored, toWire, type OutboxEntry } from './outboxEntry.js';
+import { pushBatch, pushRequest } from './pushBatch.js';
+import { entryFrom, rejectionError, toStored, type OutboxEntry } from './outboxEntry.js';
 import { createOutboxQueue } from './outboxQueue.js';
 import { randomId } from './randomId.js';
 import { settledCount } from './settledCount.js';
@@ -31,7 +31,6 @@ export function createOutbox(options: OutboxOptions) {
   let started = false;
   let disposed = false;
   let fenced: SyncError | null = null;
-  let sending = false;
   let abortPush: AbortController | null = null;
   let windowTimer: TimerId | null = null;
   let backoffTimer: TimerId | null = null;
@@ -40,32 +39,49 @@ export function createOutbox(options: OutboxOptions) {
 
   const reportStorage = (error: unknown) =>
     listener.storageError(toSyncError(error, 'storage', 'The outbox could not be stored'));
-  const persist = (writes: StoredWrite[]) =>
-    storage.putWrites(namespace, writes).catch(reportStorage);
+  const persist = (entries: OutboxEntry[]) =>
+    storage.putWrites(namespace, entries.map(toStored)).catch(reportStorage);
+  // A stable clientId remembers its seq before writes are forgotten, so it never reuses one.
+  const saveMeta = () => {
+    if (options.clientId) seqs[clientId] = lastSeq;
+    return storage.saveMeta(namespace, { epoch, lastSeq: seqs });
+  };
 
   async function load(): Promise<void> {
     const restored = await restoreOutbox(options, clientId).catch((error: unknown) => {
       reportStorage(error);
-      return { meta: { epoch: 0, lastSeq: {} }, stored: [] };
+      return { meta: undefined, stored: [] };
     });
     if (disposed) return;
-    epoch = restored.meta.epoch + 1;
-    seqs = { ...restored.meta.lastSeq };
+    epoch = (restored.meta?.epoch ?? 0) + 1;
+    seqs = { ...restored.meta?.lastSeq };
     // Stored writes go first; writes made before the load finished were not sent yet: they are
     // numbered now, after every seq this clientId ever used, and stored.
     const early = queue.takeAll();
-    for (const w of restored.stored) queue.add(entryFrom({ ...w, lastError: fromStoredError(w.lastError) }));
+    for (const w of restored.stored) queue.add(entryFrom(w));
     lastSeq = Math.max(seqs[clientId] ?? 0, ...restored.stored.filter((w) => w.clientId === clientId).map((w) => w.seq));
     for (const entry of early) {
       entry.write = { ...entry.write, seq: ++lastSeq };
       queue.add(entry);
     }
-    if (options.clientId) seqs[clientId] = lastSeq;
-    await storage.saveMeta(namespace, { epoch, lastSeq: seqs }).catch(reportStorage);
-    if (early.length > 0) await persist(early.map(toStored));
+    await saveMeta().catch(reportStorage);
+    if (early.length > 0) await persist(early);
     loaded = true;
     listener.changed();
     kick(true);
+  }
+
+  /**
+   * Queues a new write, or a failed one again, and stores it at once. One made before the load
+   * has no seq yet (0): the load numbers and stores it.
+   */
+  function add(write: StoredWrite): PendingWrite {
+    const entry = entryFrom(write);
+    if (write.seq > 0) entry.persisted = persist([entry]);
+    queue.add(entry);
+    listener.changed();
+    kick(false);
+    return entry.write;
   }
 
   function enqueue(threadId: string, name: string, args: unknown): PendingWrite {
@@ -74,13 +90,12 @@ export function createOutbox(options: OutboxOptions) {
     if (target) {
       const { entry } = target;
       queue.update(entry, { args: target.args });
-      const stored = toStored(entry);
-      entry.persisted = Promise.all([entry.persisted, persist([stored])]).then(() => {});
+      entry.persisted = Promise.all([entry.persisted, persist([entry])]).then(() => {});
       listener.changed();
       return entry.write;
     }
-    if (queue.size() >= options.maxPending) throw new OutboxFullError(options.maxPending);
-    const entry = entryFrom({
+    if (queue.entries().length >= options.maxPending) throw new OutboxFullError(options.maxPending);
+    return add({
       id: randomId(clock.random),
       clientId,
       seq: loaded ? ++lastSeq : 0,
@@ -92,21 +107,20 @@ export function createOutbox(options: OutboxOptions) {
       state: 'queued',
       lastError: null,
     });
-    if (loaded) entry.persisted = persist([toStored(entry)]);
-    queue.add(entry);
-    listener.changed();
-    kick(false);
-    return entry.write;
   }
 
-  const canSend = () => started && loaded && !disposed && !fenced && !sending && backoffTimer === null;
+  function clearTimers() {
+    if (windowTimer !== null) clock.clearTimeout(windowTimer);
+    if (backoffTimer !== null) clock.clearTimeout(backoffTimer);
+    windowTimer = backoffTimer = null;
+  }
 
   /** Sends now (`urgent`) or when the batch window closes. */
   function kick(urgent: boolean) {
-    if (!canSend() || queue.queuedCount() === 0) return;
+    const canSend = started && loaded && !disposed && !fenced && !abortPush && backoffTimer === null;
+    if (!canSend || queue.queuedCount() === 0) return;
     if (urgent || queue.queuedCount() >= options.batch.maxItems) {
-      if (windowTimer !== null) clock.clearTimeout(windowTimer);
-      windowTimer = null;
+      clearTimers();
       void send();
     } else if (windowTimer === null) {
       windowTimer = clock.setTimeout(() => {
@@ -121,16 +135,14 @@ export function createOutbox(options: OutboxOptions) {
       maxItems: Math.min(options.batch.maxItems, splitLimit),
       maxBytes: options.batch.maxBytes,
     });
-    if (batch.length === 0) return;
-    sending = true;
+    // Set first: it is what keeps a listener's call back into the outbox from a second push.
+    abortPush = new AbortController();
+    const { signal } = abortPush;
     const threadIds = new Set(batch.map((e) => e.write.threadId));
     for (const e of batch) queue.update(e, { state: 'sending', attempts: e.write.attempts + 1 });
     listener.changed();
     listener.pushStarted(threadIds);
-    const controller = new AbortController();
-    abortPush = controller;
-    const { results, error } = await pushBatch(connector, batch, epoch, controller.signal);
-    sending = false;
+    const { results, error } = await pushBatch(connector, batch, epoch, signal);
     abortPush = null;
     if (disposed) return;
     let nextRetryAt: number | null = null;
@@ -145,43 +157,42 @@ export function createOutbox(options: OutboxOptions) {
     failures = 0;
     splitLimit = Infinity;
     const acked: Array<{ write: PendingWrite; v: number | undefined }> = [];
-    const failed: Array<{ write: PendingWrite; error: SyncError }> = [];
+    const refused: Array<[OutboxEntry, SyncError]> = [];
     batch.forEach((entry, i) => {
       const result = results[i]!;
-      if (result.status === 'rejected') {
-        const error = rejectionError(entry.write.name, result.error);
-        fail(entry, error);
-        failed.push({ write: entry.write, error });
-      } else {
+      if (result.status === 'rejected') refused.push([entry, rejectionError(entry.write.name, result.error)]);
+      else {
         entry.write = { ...entry.write, lastError: null };
         entry.settle.resolve();
         acked.push({ write: entry.write, v: result.v });
       }
     });
-    queue.removeAll(new Set(acked.map((a) => a.write.id)));
     if (acked.length > 0) {
       const ids = acked.map((a) => a.write.id);
-      // Remember the seq before forgetting the writes, so a stable clientId never reuses one.
-      if (options.clientId) seqs[clientId] = lastSeq;
-      const meta = options.clientId ? storage.saveMeta(namespace, { epoch, lastSeq: seqs }) : null;
-      void Promise.resolve(meta)
+      queue.remove(new Set(ids));
+      void (options.clientId ? saveMeta() : Promise.resolve())
         .then(() => storage.deleteWrites(namespace, ids))
         .catch(reportStorage);
       listener.acked(acked);
     }
-    if (failed.length > 0) listener.failed(failed);
+    fail(refused);
   }
 
-  function fail(entry: OutboxEntry, error: SyncError) {
-    queue.update(entry, { state: 'failed', lastError: error });
-    entry.settle.reject(error);
-    void persist([toStored(entry)]);
+  /** Marks writes failed for good: settled, stored as failed, reported. */
+  function fail(failed: Array<[OutboxEntry, SyncError]>) {
+    if (failed.length === 0) return;
+    for (const [entry, error] of failed) {
+      queue.update(entry, { state: 'failed', lastError: error });
+      entry.settle.reject(error);
+    }
+    void persist(failed.map(([entry]) => entry));
+    listener.failed(failed.map(([entry, error]) => ({ write: entry.write, error })));
   }
 
   /** Returns when the next attempt is due, or null when none is scheduled. */
   function handleError(batch: OutboxEntry[], error: SyncError): number | null {
     // Back to the front, still queued; the error stays on each write so the UI can say why.
-    for (const e of batch) if (e.write.state === 'sending') queue.update(e, { state: 'queued', lastError: error });
+    for (const e of batch) queue.update(e, { state: 'queued', lastError: error });
     switch (errorAction(error, batch.length)) {
       case 'fenced':
         fenced = error;
@@ -198,8 +209,7 @@ export function createOutbox(options: OutboxOptions) {
         return clock.now() + delay;
       }
       case 'fail':
-        for (const entry of batch) fail(entry, error);
-        listener.failed(batch.map((entry) => ({ write: entry.write, error })));
+        fail(batch.map((entry) => [entry, error]));
         return null;
     }
   }
@@ -209,22 +219,15 @@ export function createOutbox(options: OutboxOptions) {
     if (!entry || entry.write.state !== 'failed' || fenced) return;
     // A new seq at the end: the server has seen higher seqs of this client since, and would
     // answer the old one `out-of-order`.
-    queue.remove(entry);
-    const settled = createSettled();
-    entry.settle = settled;
-    entry.clientId = clientId;
-    entry.write = { ...entry.write, seq: ++lastSeq, state: 'queued', lastError: null, settled: settled.promise };
-    entry.persisted = persist([toStored(entry)]);
-    queue.add(entry);
-    listener.changed();
-    kick(false);
+    queue.remove(new Set([writeId]));
+    add({ ...entry.write, clientId, seq: ++lastSeq, state: 'queued', lastError: null });
   }
 
   function discard(writeId: string) {
     const entry = queue.get(writeId);
     // A write being sent may already be applied: it cannot be taken back.
     if (!entry || entry.write.state === 'sending') return;
-    queue.remove(entry);
+    queue.remove(new Set([writeId]));
     if (entry.write.state === 'queued') {
       entry.settle.reject(new SyncError('rejected', 'The write was discarded before it was sent.'));
     }
@@ -244,31 +247,24 @@ export function createOutbox(options: OutboxOptions) {
     if (!loaded || fenced) return;
     const batch = keepaliveBatch(queue.entries());
     if (batch.length === 0) return;
-    void connector
-      .push({ clientId: batch[0]!.clientId, epoch, mutations: batch.map((e) => toWire(e.write)) }, { keepalive: true })
-      .catch(() => {});
+    void connector.push(pushRequest(batch, epoch), { keepalive: true }).catch(() => {});
   }
 
   function stop() {
     started = false;
-    if (windowTimer !== null) clock.clearTimeout(windowTimer);
-    if (backoffTimer !== null) clock.clearTimeout(backoffTimer);
-    windowTimer = backoffTimer = null;
+    clearTimers();
     abortPush?.abort();
-  }
-
-  /** A person asked to try again: skip the backoff wait (not the order, nor the batching). */
-  function retryNow() {
-    if (backoffTimer !== null) clock.clearTimeout(backoffTimer);
-    backoffTimer = null;
-    failures = 0;
-    kick(true);
   }
 
   return {
     clientId,
     load,
-    retryNow,
+    /** A person asked to try again: skip the backoff wait (not the order, nor the batching). */
+    retryNow() {
+      clearTimers();
+      failures = 0;
+      kick(true);
+    },
     /** Sends what is queued now instead of when the batch window closes. */
     sendNow: () => kick(true),
     enqueue,

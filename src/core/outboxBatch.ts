@@ -1,7 +1,7 @@
 import type { OutboxEntry } from './outboxEntry.js';
 import { wireSize } from './outboxEntry.js';
 import type { SyncError } from './errors.js';
-import type { PushResponse, PushResult } from './types.js';
+import type { PendingWriteState } from './types.js';
 
 export interface BatchLimits {
   maxItems: number;
@@ -13,14 +13,16 @@ export interface BatchLimits {
  * de-duplicates per clientId), bounded by count and bytes. A single write larger than `maxBytes`
  * still goes alone: refusing it here would strand it forever; the server answers 413 if it must.
  */
-export function takeBatch(entries: readonly OutboxEntry[], limits: BatchLimits): OutboxEntry[] {
+export function takeBatch(
+  entries: readonly OutboxEntry[],
+  limits: BatchLimits,
+  sendable: (state: PendingWriteState) => boolean = (state) => state === 'queued',
+): OutboxEntry[] {
   const batch: OutboxEntry[] = [];
   let bytes = 0;
-  let clientId: string | null = null;
   for (const entry of entries) {
-    if (entry.write.state !== 'queued') continue;
-    if (clientId === null) clientId = entry.clientId;
-    else if (entry.clientId !== clientId) break;
+    if (!sendable(entry.write.state)) continue;
+    if (batch.length > 0 && entry.clientId !== batch[0]!.clientId) break;
     const size = wireSize(entry.write);
     if (batch.length > 0 && (batch.length >= limits.maxItems || bytes + size > limits.maxBytes)) break;
     batch.push(entry);
@@ -47,37 +49,22 @@ export function findCoalesceTarget(
   name: string,
   args: unknown,
 ): { entry: OutboxEntry; args: unknown } | null {
-  if ((name !== 'appendDelta' && name !== 'setTitle') || !isRecord(args)) return null;
+  if (!isRecord(args)) return null;
+  const delta = name === 'appendDelta' && typeof args.text === 'string';
+  if (!delta && !(name === 'setTitle' && typeof args.title === 'string')) return null;
   for (let i = entries.length - 1; i >= 0; i--) {
     const entry = entries[i]!;
-    const write = entry.write;
-    if (write.threadId !== threadId || write.state === 'failed') continue;
-    if (write.state !== 'queued' || entry.clientId !== clientId) return null;
-    const prev = write.args;
-    if (name === 'appendDelta') {
-      if (
-        write.name === 'appendDelta' &&
-        isRecord(prev) &&
-        prev.messageId === args.messageId &&
-        typeof prev.text === 'string' &&
-        typeof args.text === 'string'
-      ) {
-        return { entry, args: { messageId: args.messageId, text: prev.text + args.text } };
-      }
-      return null; // only the thread's latest write may absorb a delta: order matters for messages
+    const { state, name: prevName, args: prev } = entry.write;
+    if (entry.write.threadId !== threadId || state === 'failed') continue;
+    if (state !== 'queued' || entry.clientId !== clientId) return null;
+    if (delta) {
+      // Only the thread's latest write may absorb a delta: order matters for messages.
+      if (prevName !== name || !isRecord(prev) || prev.messageId !== args.messageId || typeof prev.text !== 'string') return null;
+      return { entry, args: { messageId: args.messageId, text: prev.text + (args.text as string) } };
     }
-    if (write.name === 'setTitle' && typeof args.title === 'string') {
-      return { entry, args: { title: args.title } };
-    }
+    if (prevName === name) return { entry, args: { title: args.title } };
   }
   return null;
-}
-
-/** Each write's result, in batch order; null when the answer lacks one (a protocol error). */
-export function resultsFor(batch: readonly OutboxEntry[], response: PushResponse): PushResult[] | null {
-  const bySeq = new Map(response.results.map((r) => [r.seq, r]));
-  const results = batch.map((e) => bySeq.get(e.write.seq));
-  return results.every((r) => r !== undefined) ? (results as PushResult[]) : null;
 }
 
 /** Keepalive bodies are capped at 64 KiB by browsers; stay under it. */
@@ -88,10 +75,7 @@ const KEEPALIVE_MAX_BYTES = 60 * 1024;
  * (their push may never be answered now; the server de-duplicates), one clientId, under 60 KiB.
  */
 export function keepaliveBatch(entries: readonly OutboxEntry[]): OutboxEntry[] {
-  const asQueued = entries.map((e) =>
-    e.write.state === 'sending' ? { ...e, write: { ...e.write, state: 'queued' as const } } : e,
-  );
-  return takeBatch(asQueued, { maxItems: Infinity, maxBytes: KEEPALIVE_MAX_BYTES });
+  return takeBatch(entries, { maxItems: Infinity, maxBytes: KEEPALIVE_MAX_BYTES }, (state) => state !== 'failed');
 }
 
 /**

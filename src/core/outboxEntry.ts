@@ -1,4 +1,4 @@
-import { SyncError } from './errors.js';
+import { SyncError, type SyncErrorKind } from './errors.js';
 import type { PendingWrite, StoredError, StoredWrite, WireMutation } from './types.js';
 
 /** One write inside the outbox: the public snapshot plus what only the outbox needs. */
@@ -11,61 +11,33 @@ export interface OutboxEntry {
   settle: { resolve(): void; reject(error: SyncError): void };
 }
 
-export function createSettled(): { promise: Promise<void>; resolve(): void; reject(e: SyncError): void } {
-  let resolve!: () => void;
-  let reject!: (e: SyncError) => void;
-  const promise = new Promise<void>((res, rej) => {
-    resolve = res;
-    reject = rej;
+/** An entry for a stored write (or a new one): failed writes come back already settled. */
+export function entryFrom(stored: StoredWrite): OutboxEntry {
+  const lastError = fromStoredError(stored.lastError);
+  let settle!: OutboxEntry['settle'];
+  const settled = new Promise<void>((resolve, reject) => {
+    settle = { resolve, reject };
   });
   // A failed write is shown in the UI; nobody has to await `settled` for that to be handled.
-  promise.catch(() => {});
-  return { promise, resolve, reject };
+  settled.catch(() => {});
+  if (stored.state === 'failed') settle.reject(lastError ?? new SyncError('rejected', 'The write failed.'));
+  const { clientId, ...write } = stored;
+  return { clientId, persisted: Promise.resolve(), settle, write: { ...write, lastError, settled } };
 }
 
-/** An entry for a stored write (or a new one): failed writes come back already settled. */
-export function entryFrom(stored: Omit<StoredWrite, 'lastError'> & { lastError: SyncError | null }): OutboxEntry {
-  const settled = createSettled();
-  if (stored.state === 'failed') settled.reject(stored.lastError ?? new SyncError('rejected', 'The write failed.'));
-  const { clientId, lastError, ...write } = stored;
-  return {
-    clientId,
-    persisted: Promise.resolve(),
-    settle: settled,
-    write: { ...write, lastError, settled: settled.promise },
-  };
-}
-
-export function toStoredError(error: SyncError | null): StoredError | null {
-  if (!error) return null;
-  const stored: StoredError = { kind: error.kind, message: error.message };
-  if (error.status !== undefined) stored.status = error.status;
-  if (error.code !== undefined) stored.code = error.code;
-  return stored;
-}
-
-export function fromStoredError(stored: StoredError | null): SyncError | null {
-  if (!stored) return null;
-  const kind = stored.kind as SyncError['kind'];
-  return new SyncError(kind, stored.message, {
-    ...(stored.status === undefined ? {} : { status: stored.status }),
-    ...(stored.code === undefined ? {} : { code: stored.code }),
-  });
+function fromStoredError(stored: StoredError | null): SyncError | null {
+  return stored && new SyncError(stored.kind as SyncErrorKind, stored.message, { status: stored.status, code: stored.code });
 }
 
 export function toStored(entry: OutboxEntry): StoredWrite {
-  const w = entry.write;
+  const { write } = entry;
+  const error = write.lastError;
   return {
-    id: w.id,
+    ...toWire(write),
     clientId: entry.clientId,
-    seq: w.seq,
-    threadId: w.threadId,
-    name: w.name,
-    args: w.args,
-    createdAt: w.createdAt,
-    attempts: w.attempts,
-    state: w.state === 'failed' ? 'failed' : 'queued',
-    lastError: toStoredError(w.lastError),
+    attempts: write.attempts,
+    state: write.state === 'failed' ? 'failed' : 'queued',
+    lastError: error && { kind: error.kind, message: error.message, status: error.status, code: error.code },
   };
 }
 
@@ -87,10 +59,10 @@ export function wireSize(write: PendingWrite): number {
 
 /** The error a write refused by the server carries: the server's words, and what to do. */
 export function rejectionError(name: string, error: { code: string; message: string }): SyncError {
+  const reason = error.message.trim();
   return new SyncError(
     'rejected',
-    `The server refused ${name}: ${error.message.trim()}${/[.!?]$/.test(error.message.trim()) ? '' : '.'} ` +
-      'It was rolled back; retry or discard it.',
+    `The server refused ${name}: ${reason}${/[.!?]$/.test(reason) ? '' : '.'} It was rolled back; retry or discard it.`,
     { code: error.code },
   );
 }

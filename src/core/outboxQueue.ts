@@ -13,12 +13,12 @@ export function createOutboxQueue() {
 
   const count = (entry: OutboxEntry, sign: 1 | -1) => {
     if (entry.write.state === 'queued') queued += sign;
+    list = null;
   };
 
   return {
     entries: (): readonly OutboxEntry[] => entries,
     get: (writeId: string) => byId.get(writeId),
-    size: () => entries.length,
     queuedCount: () => queued,
     /** The public snapshots, in order; the same array until something changes. */
     list: (): PendingWrite[] => (list ??= entries.map((e) => e.write)),
@@ -27,7 +27,6 @@ export function createOutboxQueue() {
       entries.push(entry);
       byId.set(entry.write.id, entry);
       count(entry, 1);
-      list = null;
     },
 
     /** Replaces an entry's public snapshot (never mutated in place: it was handed out). */
@@ -35,20 +34,10 @@ export function createOutboxQueue() {
       count(entry, -1);
       entry.write = { ...entry.write, ...patch };
       count(entry, 1);
-      list = null;
-    },
-
-    remove(entry: OutboxEntry) {
-      const index = entries.indexOf(entry);
-      if (index >= 0) entries.splice(index, 1);
-      byId.delete(entry.write.id);
-      count(entry, -1);
-      list = null;
     },
 
     /** Removes many in one pass: a batch of 500 acks must not cost 500 splices. */
-    removeAll(ids: ReadonlySet<string>) {
-      if (ids.size === 0) return;
+    remove(ids: ReadonlySet<string>) {
       let kept = 0;
       for (const entry of entries) {
         if (ids.has(entry.write.id)) {
@@ -57,16 +46,14 @@ export function createOutboxQueue() {
         } else entries[kept++] = entry;
       }
       entries.length = kept;
-      list = null;
     },
 
     /** Takes every entry out (the stored ones go in front of them on load). */
     takeAll(): OutboxEntry[] {
-      const all = entries.splice(0, entries.length);
       byId.clear();
       queued = 0;
       list = null;
-      return all;
+      return entries.splice(0);
     },
   };
 }

@@ -7,14 +7,13 @@ import type { OutboxMeta, StoredWrite } from './types.js';
  * newer epoch would fence that tab.
  */
 export async function restoreOutbox(
-  options: Pick<OutboxOptions, 'storage' | 'namespace' | 'ownerAlive'>,
+  { storage, namespace, ownerAlive }: Pick<OutboxOptions, 'storage' | 'namespace' | 'ownerAlive'>,
   clientId: string,
-): Promise<{ meta: OutboxMeta; stored: StoredWrite[] }> {
-  const { storage, namespace } = options;
-  const meta = (await storage.loadMeta(namespace)) ?? { epoch: 0, lastSeq: {} };
+): Promise<{ meta: OutboxMeta | undefined; stored: StoredWrite[] }> {
+  const meta = await storage.loadMeta(namespace);
   const stored = await storage.loadWrites(namespace);
   const owners = [...new Set(stored.map((w) => w.clientId))].filter((id) => id !== clientId);
-  const alive = await Promise.all(owners.map((id) => options.ownerAlive?.(id) ?? false));
+  const alive = await Promise.all(owners.map((id) => ownerAlive?.(id) ?? false));
   const live = new Set(owners.filter((_, i) => alive[i]));
   return { meta, stored: stored.filter((w) => !live.has(w.clientId)) };
 }
