@@ -22,7 +22,6 @@ export interface ApplyDeltasResult {
  * thread costs one array copy.
  */
 export function applyDeltas(thread: Thread, deltas: readonly ThreadDelta[]): ApplyDeltasResult {
-  if (deltas.length === 0) return { thread, gap: false };
   const sorted = deltas.length === 1 ? deltas : [...deltas].sort((a, b) => a.v - b.v);
   const messages = thread.messages;
   /** message index -> its new content; materialised once at the end. */
@@ -39,15 +38,9 @@ export function applyDeltas(thread: Thread, deltas: readonly ThreadDelta[]): App
       break;
     }
     if (delta.messageId !== lastId) {
-      // Streams append to the newest messages: search from the end.
-      lastIndex = -1;
-      for (let i = messages.length - 1; i >= 0; i--) {
-        if (messages[i]!.id === delta.messageId) {
-          lastIndex = i;
-          break;
-        }
-      }
       lastId = delta.messageId;
+      // Streams append to the newest messages: search from the end.
+      lastIndex = messages.findLastIndex((message) => message.id === delta.messageId);
     }
     if (lastIndex < 0) {
       // The message's creation is a version we have not seen: only a pull can repair this.

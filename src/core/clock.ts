@@ -21,3 +21,27 @@ export const systemClock: Clock = {
   random: () => Math.random(),
 };
 /* eslint-enable no-restricted-properties, no-restricted-globals */
+
+/** One pending callback at most: setting it again replaces the one pending. */
+export interface Timer {
+  set(fn: () => void, ms: number): void;
+  clear(): void;
+}
+
+export function createTimer(clock: Clock): Timer {
+  let id: TimerId | null = null;
+  const clear = () => {
+    if (id !== null) clock.clearTimeout(id);
+    id = null;
+  };
+  return {
+    set(fn, ms) {
+      clear();
+      id = clock.setTimeout(() => {
+        id = null;
+        fn();
+      }, ms);
+    },
+    clear,
+  };
+}

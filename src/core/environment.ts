@@ -40,21 +40,24 @@ interface LockManagerLike {
 
 interface PageLike {
   visibilityState?: string;
-  addEventListener(type: string, fn: () => void, options?: { passive?: boolean }): void;
-  removeEventListener(type: string, fn: () => void): void;
+  addEventListener?(type: string, fn: () => void, options?: { passive?: boolean }): void;
+  removeEventListener?(type: string, fn: () => void): void;
 }
 
-const ACTIVITY_EVENTS = ['pointerdown', 'keydown', 'wheel', 'touchstart'] as const;
+/** A listener on the page: target (absent on a server), event type, handler. */
+type Listening = [PageLike | undefined, string, () => void];
+
+/** Window events passed on as they are. */
+const WINDOW_EVENTS = ['online', 'offline', 'focus', 'pagehide'] as const;
+const ACTIVITY_EVENTS = ['pointerdown', 'keydown', 'wheel', 'touchstart'];
 
 /**
  * Reads the page lazily, at call time, never at module load: importing syncline on a server
  * touches no browser global.
  */
 export function createBrowserEnvironment(clock: Clock): Environment {
-  const g = globalThis as unknown as {
+  const g = globalThis as unknown as PageLike & {
     document?: PageLike;
-    addEventListener?: PageLike['addEventListener'];
-    removeEventListener?: PageLike['removeEventListener'];
     requestAnimationFrame?: (cb: () => void) => number;
     navigator?: { onLine?: boolean; locks?: LockManagerLike };
     cancelAnimationFrame?: (id: number) => void;
@@ -67,27 +70,20 @@ export function createBrowserEnvironment(clock: Clock): Environment {
     for (const listener of [...listeners]) listener(event);
   };
 
+  const onActivity = () => {
+    // Input fires in bursts; one activity signal a second is plenty for the poller.
+    const now = clock.now();
+    if (now - lastActivityAt < 1000) return;
+    lastActivityAt = now;
+    emit('activity');
+  };
+
   const attach = () => {
     const doc = g.document;
-    const pairs: Array<[PageLike | undefined, string, () => void]> = [
-      [g as PageLike, 'online', () => emit('online')],
-      [g as PageLike, 'offline', () => emit('offline')],
-      [g as PageLike, 'focus', () => emit('focus')],
-      [g as PageLike, 'pagehide', () => emit('pagehide')],
+    const pairs: Listening[] = [
+      ...WINDOW_EVENTS.map((type): Listening => [g, type, () => emit(type)]),
       [doc, 'visibilitychange', () => emit(doc?.visibilityState === 'hidden' ? 'hidden' : 'visible')],
-      ...ACTIVITY_EVENTS.map(
-        (type): [PageLike | undefined, string, () => void] => [
-          doc,
-          type,
-          () => {
-            // Input fires in bursts; one activity signal a second is plenty for the poller.
-            const now = clock.now();
-            if (now - lastActivityAt < 1000) return;
-            lastActivityAt = now;
-            emit('activity');
-          },
-        ],
-      ),
+      ...ACTIVITY_EVENTS.map((type): Listening => [doc, type, onActivity]),
     ];
     for (const [target, type, fn] of pairs) target?.addEventListener?.(type, fn, { passive: true });
     return () => {

@@ -1,6 +1,6 @@
 import type { Clock } from './clock.js';
 import type { Environment } from './environment.js';
-import { addCause, causesOf, reasonForError, topReason, type Causes } from './healthReasons.js';
+import { causesOf, reasonForError, type Causes } from './healthReasons.js';
 import type { DegradedReason, HealthStatus } from './types.js';
 
 export { reasonForError } from './healthReasons.js';
@@ -41,7 +41,6 @@ export const DEGRADED_PRECEDENCE: readonly DegradedReason[] = [
   'push-unavailable',
 ];
 
-
 export function initialHealth(now: number): HealthStatus {
   return {
     state: 'stopped',
@@ -57,48 +56,16 @@ export function initialHealth(now: number): HealthStatus {
   };
 }
 
-type Fields = Pick<HealthStatus, 'transport' | 'lastFrameAt' | 'lastSyncedAt' | 'reconnectAttempts' | 'nextRetryAt'>;
-
-function build(prev: HealthStatus, f: Fields, c: Causes, now: number): HealthStatus {
-  const reason = topReason(c);
-  const state: HealthStatus['state'] = c.offline
-    ? 'offline'
-    : f.transport === 'sse'
-      ? 'live'
-      : f.transport === 'polling'
-        ? 'polling'
-        : 'connecting';
-  const next: HealthStatus = {
-    state,
-    transport: f.transport,
-    degraded: reason !== null,
-    degradedReason: reason,
-    // A silent stream has been failing since its last frame, not since we noticed: the banner's
-    // "for N s" and its anti-flicker delay count from then.
-    degradedSince:
-      reason === null ? null : (prev.degradedSince ?? (reason === 'stale' && f.lastFrameAt !== null ? f.lastFrameAt : now)),
-    stateEnteredAt: state === prev.state ? prev.stateEnteredAt : now,
-    lastFrameAt: f.lastFrameAt,
-    lastSyncedAt: f.lastSyncedAt,
-    reconnectAttempts: f.reconnectAttempts,
-    nextRetryAt: f.nextRetryAt,
-  };
-  return sameHealth(prev, next) ? prev : next;
+/** Field by field; both sides come from the reducer, so they have the same fields. */
+export function sameHealth(a: HealthStatus, b: HealthStatus): boolean {
+  return (Object.keys(a) as Array<keyof HealthStatus>).every((key) => a[key] === b[key]);
 }
 
-export function sameHealth(a: HealthStatus, b: HealthStatus): boolean {
-  return (
-    a.state === b.state &&
-    a.transport === b.transport &&
-    a.degraded === b.degraded &&
-    a.degradedReason === b.degradedReason &&
-    a.degradedSince === b.degradedSince &&
-    a.stateEnteredAt === b.stateEnteredAt &&
-    a.lastFrameAt === b.lastFrameAt &&
-    a.lastSyncedAt === b.lastSyncedAt &&
-    a.reconnectAttempts === b.reconnectAttempts &&
-    a.nextRetryAt === b.nextRetryAt
-  );
+/** The stream is down for one reason at a time, or up (null). */
+function setStreamCause(causes: Causes, reason: 'stale' | 'push-unavailable' | null): void {
+  causes.delete('stale');
+  causes.delete('push-unavailable');
+  if (reason) causes.add(reason);
 }
 
 /**
@@ -111,88 +78,95 @@ export function reduceHealth(state: HealthStatus, event: HealthEvent, now: numbe
     if (state.state === 'stopped') return state;
     return { ...initialHealth(now), lastFrameAt: state.lastFrameAt, lastSyncedAt: state.lastSyncedAt };
   }
-  if (event.type === 'start') {
-    const fresh: Causes = { fenced: false, auth: false, offline: false, serverErrors: false, stream: null };
-    const f: Fields = {
-      transport: null,
-      lastFrameAt: state.lastFrameAt,
-      lastSyncedAt: state.lastSyncedAt,
-      reconnectAttempts: 0,
-      nextRetryAt: null,
-    };
-    return build(state, f, fresh, now);
-  }
-  if (state.state === 'stopped') return state; // late news from a torn-down stream or request
+  // Once stopped, anything but `start` is late news from a torn-down stream or request.
+  if (state.state === 'stopped' && event.type !== 'start') return state;
 
-  const c = causesOf(state);
-  const f: Fields = {
-    transport: state.transport,
-    lastFrameAt: state.lastFrameAt,
-    lastSyncedAt: state.lastSyncedAt,
-    reconnectAttempts: state.reconnectAttempts,
-    nextRetryAt: state.nextRetryAt,
-  };
+  const causes = causesOf(state);
+  const next: HealthStatus = { ...state };
   switch (event.type) {
-    case 'stream-connecting':
-      f.nextRetryAt = null;
+    case 'start':
+      causes.clear();
+      next.transport = null;
+      next.reconnectAttempts = 0;
+      next.nextRetryAt = null;
       break;
-    case 'stream-open':
+    case 'stream-connecting':
+      next.nextRetryAt = null;
       break;
     case 'frame':
-      f.lastFrameAt = now;
+      next.lastFrameAt = now;
       if (state.transport !== 'sse') {
         // The first frame of a newly opened stream proves the network, the server and the
         // credentials. Later keepalives on an old connection prove less, so they clear nothing:
         // otherwise a push refused with 401 would flap against every keepalive.
-        f.transport = 'sse';
-        f.reconnectAttempts = 0;
-        f.nextRetryAt = null;
-        c.stream = null;
-        c.auth = false;
-        c.offline = false;
+        next.transport = 'sse';
+        next.reconnectAttempts = 0;
+        next.nextRetryAt = null;
+        setStreamCause(causes, null);
+        causes.delete('auth');
+        causes.delete('offline');
       }
       break;
     case 'stream-failed':
-      f.transport = 'polling';
-      f.reconnectAttempts += 1;
-      f.nextRetryAt = event.nextRetryAt;
-      c.stream = 'push-unavailable';
-      {
-        const reason = reasonForError(event.error, { offline: event.offline });
-        if (reason === 'fenced' || reason === 'auth' || reason === 'offline') addCause(c, reason);
+    case 'stream-stale': {
+      next.transport = 'polling';
+      next.reconnectAttempts += 1;
+      next.nextRetryAt = event.nextRetryAt;
+      if (event.type === 'stream-stale') {
+        setStreamCause(causes, 'stale');
+        break;
       }
+      setStreamCause(causes, 'push-unavailable');
+      // A stream that fails is 'push-unavailable'; only failed requests count as 'server-errors'.
+      const reason = reasonForError(event.error, event);
+      if (reason !== null && reason !== 'server-errors') causes.add(reason);
       break;
-    case 'stream-stale':
-      f.transport = 'polling';
-      f.reconnectAttempts += 1;
-      f.nextRetryAt = event.nextRetryAt;
-      c.stream = 'stale';
-      break;
+    }
     case 'stream-unsupported':
-      f.transport = 'polling';
-      f.nextRetryAt = null;
-      c.stream = 'push-unavailable';
+      next.transport = 'polling';
+      next.nextRetryAt = null;
+      setStreamCause(causes, 'push-unavailable');
       break;
-    case 'request-failed':
-      addCause(c, reasonForError(event.error, event));
+    case 'request-failed': {
+      const reason = reasonForError(event.error, event);
+      if (reason !== null) causes.add(reason);
       break;
+    }
     case 'request-succeeded':
-      c.offline = false;
+      causes.delete('offline');
       if (event.request !== 'ping') {
         // A ping proves the server is reachable; only a push or pull proves that sync works.
-        f.lastSyncedAt = now;
-        c.auth = false;
-        c.serverErrors = false;
+        next.lastSyncedAt = now;
+        causes.delete('auth');
+        causes.delete('server-errors');
       }
       break;
     case 'online':
-      c.offline = false;
+      causes.delete('offline');
       break;
     case 'offline':
-      c.offline = true;
+      causes.add('offline');
       break;
   }
-  return build(state, f, c, now);
+
+  const reason = DEGRADED_PRECEDENCE.find((r) => causes.has(r)) ?? null;
+  next.state = causes.has('offline')
+    ? 'offline'
+    : next.transport === 'sse'
+      ? 'live'
+      : next.transport === 'polling'
+        ? 'polling'
+        : 'connecting';
+  next.degraded = reason !== null;
+  next.degradedReason = reason;
+  // A silent stream has been failing since its last frame, not since we noticed: the banner's
+  // "for N s" and its anti-flicker delay count from then.
+  next.degradedSince =
+    reason === null
+      ? null
+      : (state.degradedSince ?? (reason === 'stale' && next.lastFrameAt !== null ? next.lastFrameAt : now));
+  next.stateEnteredAt = next.state === state.state ? state.stateEnteredAt : now;
+  return sameHealth(state, next) ? state : next;
 }
 
 export interface HealthMonitorOptions {
@@ -249,8 +223,7 @@ export function createHealthMonitor(options: HealthMonitorOptions): HealthMonito
     current = next;
     call(options.onChange, next);
     if (e.type === 'start' || e.type === 'stop') return; // (re)starting is neither a loss nor a recovery
-    if (!prev.degraded && next.degraded) call(options.onDegraded, next);
-    else if (prev.degraded && !next.degraded) call(options.onRecovered, next);
+    if (prev.degraded !== next.degraded) call(next.degraded ? options.onDegraded : options.onRecovered, next);
   };
 
   return {

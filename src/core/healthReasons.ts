@@ -2,14 +2,11 @@ import { isSyncError } from './errors.js';
 import type { HealthRequest } from './health.js';
 import type { DegradedReason, HealthStatus } from './types.js';
 
-/** What holds against the connection right now; the strongest one becomes `degradedReason`. */
-export interface Causes {
-  fenced: boolean;
-  auth: boolean;
-  offline: boolean;
-  serverErrors: boolean;
-  stream: 'stale' | 'push-unavailable' | null;
-}
+/**
+ * What holds against the connection right now; the strongest one becomes `degradedReason`. The
+ * stream is down for one reason at a time: 'stale' or 'push-unavailable', never both.
+ */
+export type Causes = Set<DegradedReason>;
 
 /**
  * The degradation a failed request stands for, or null when the failure says nothing about the
@@ -38,28 +35,10 @@ export function reasonForError(
  * A hidden 'server-errors' is forgotten too: the next request says whether it still holds.
  */
 export function causesOf(h: HealthStatus): Causes {
-  const r = h.degradedReason;
-  return {
-    fenced: r === 'fenced',
-    auth: r === 'auth',
-    offline: h.state === 'offline',
-    serverErrors: r === 'server-errors',
-    stream:
-      h.transport !== 'polling' ? null : r === 'stale' || r === 'push-unavailable' ? r : 'push-unavailable',
-  };
-}
-
-export function addCause(c: Causes, reason: DegradedReason | null): void {
-  if (reason === 'fenced') c.fenced = true;
-  else if (reason === 'auth') c.auth = true;
-  else if (reason === 'offline') c.offline = true;
-  else if (reason === 'server-errors') c.serverErrors = true;
-}
-
-export function topReason(c: Causes): DegradedReason | null {
-  if (c.fenced) return 'fenced';
-  if (c.auth) return 'auth';
-  if (c.offline) return 'offline';
-  if (c.serverErrors) return 'server-errors';
-  return c.stream;
+  const reason = h.degradedReason;
+  const causes: Causes = new Set();
+  if (reason === 'fenced' || reason === 'auth' || reason === 'server-errors') causes.add(reason);
+  if (h.state === 'offline') causes.add('offline');
+  if (h.transport === 'polling') causes.add(reason === 'stale' ? 'stale' : 'push-unavailable');
+  return causes;
 }

@@ -1,5 +1,5 @@
 import { DEFAULT_RETRY, retryDelay, type RetryPolicy } from './backoff.js';
-import type { Clock, TimerId } from './clock.js';
+import { createTimer, type Clock } from './clock.js';
 import type { Environment, EnvironmentEvent } from './environment.js';
 import { isSyncError } from './errors.js';
 
@@ -51,15 +51,17 @@ export function createPoller(options: PollerOptions): Poller {
   const activeWindowMs = options.activeWindowMs ?? 30_000;
   const retry = options.retry ?? DEFAULT_RETRY;
 
+  const timer = createTimer(clock);
+
   let running = false;
   let unsubscribe: (() => void) | null = null;
-  let timer: TimerId | null = null;
+  /** When the scheduled pull is due, as `dueAt` said (it may be past), or null when none is. */
   let timerAt: number | null = null;
   let inFlight = false;
   /** A pull was asked for while one ran: it runs once the current one settles. */
   let requested = false;
   /** pullNow() callers waiting for a pull that has not started yet. */
-  let waiting: Array<() => void> = [];
+  const waiting: Array<() => void> = [];
   // Until the user does something we assume nobody is watching: a page that is really in use
   // reports activity within a second, an idle one must stay within the idle budget.
   let lastActivityAt = -Infinity;
@@ -68,8 +70,7 @@ export function createPoller(options: PollerOptions): Poller {
   let retryAt = 0;
 
   const clearTimer = () => {
-    if (timer !== null) clock.clearTimeout(timer);
-    timer = null;
+    timer.clear();
     timerAt = null;
   };
 
@@ -81,40 +82,32 @@ export function createPoller(options: PollerOptions): Poller {
   };
 
   const dueAt = (now: number): number | null => {
-    if (!running || inFlight) return null; // after a pull settles, it schedules the next one
-    // Offline, every pull would fail: 'online' brings an immediate one.
-    if (!environment.isOnline()) return null;
+    // After a pull settles, it schedules the next one. Offline, every pull would fail: 'online'
+    // brings an immediate one.
+    if (!running || inFlight || !environment.isOnline()) return null;
     if (failures > 0) {
       // A failed pull is retried even while push is live (it was wanted for a reason), but a
       // failure never makes interval polling more frequent than it would be anyway.
-      if (requested || isPushLive()) return retryAt;
-      return Math.max(retryAt, lastPullAt + interval(now));
+      return requested || isPushLive() ? retryAt : Math.max(retryAt, lastPullAt + interval(now));
     }
     if (requested) return now;
-    if (isPushLive()) return null;
-    return lastPullAt + interval(now);
+    return isPushLive() ? null : lastPullAt + interval(now);
   };
 
   const schedule = () => {
     const now = clock.now();
     const at = dueAt(now);
     if (at === timerAt) return;
-    clearTimer();
-    if (at === null) return;
     timerAt = at;
-    timer = clock.setTimeout(() => {
-      timer = null;
-      timerAt = null;
-      run();
-    }, Math.max(0, at - now));
+    if (at === null) timer.clear();
+    else timer.set(run, Math.max(0, at - now));
   };
 
   const run = () => {
     clearTimer();
     inFlight = true;
     requested = false;
-    const settled = waiting;
-    waiting = [];
+    const settled = waiting.splice(0);
     let result: Promise<void>;
     try {
       result = pull();
@@ -159,25 +152,9 @@ export function createPoller(options: PollerOptions): Poller {
   };
 
   const onEnvironment = (event: EnvironmentEvent) => {
-    switch (event) {
-      case 'activity':
-        recordActivity();
-        break;
-      case 'focus':
-        lastActivityAt = clock.now();
-        request();
-        break;
-      case 'online':
-        request();
-        break;
-      case 'offline':
-      case 'visible':
-      case 'hidden':
-        schedule();
-        break;
-      case 'pagehide':
-        break;
-    }
+    if (event === 'activity' || event === 'focus') lastActivityAt = clock.now();
+    if (event === 'focus' || event === 'online') request();
+    else if (event !== 'pagehide') schedule(); // activity, visibility and connectivity move the next pull
   };
 
   return {
@@ -196,9 +173,7 @@ export function createPoller(options: PollerOptions): Poller {
       clearTimer();
       unsubscribe?.();
       unsubscribe = null;
-      const pending = waiting;
-      waiting = [];
-      for (const resolve of pending) resolve();
+      for (const resolve of waiting.splice(0)) resolve();
     },
     recordActivity,
     pullNow() {

@@ -1,8 +1,9 @@
 import { DEFAULT_RETRY, retryDelay, type RetryPolicy } from './backoff.js';
-import type { Clock, TimerId } from './clock.js';
+import { createTimer, type Clock } from './clock.js';
 import type { Environment, EnvironmentEvent } from './environment.js';
 import { SyncError, toSyncError } from './errors.js';
 import type { HealthEvent } from './health.js';
+import { reasonForError } from './healthReasons.js';
 import type { ServerEvent, SyncConnector } from './types.js';
 
 export interface PushChannelOptions {
@@ -37,10 +38,6 @@ export interface PushChannel {
   isLive(): boolean;
 }
 
-function isFenced(error: SyncError): boolean {
-  return error.kind === 'fenced' || error.status === 409;
-}
-
 /**
  * The event stream with its watchdog (DESIGN §4 "Push and health"): live from the first frame,
  * stale after `staleAfterMs` of silence, reconnected with full-jitter backoff, idle while the
@@ -50,90 +47,42 @@ export function createPushChannel(options: PushChannelOptions): PushChannel {
   const { connector, clock, environment, getCursor, onHealth } = options;
   const staleAfterMs = options.staleAfterMs ?? 7000;
   const retry = options.retry ?? DEFAULT_RETRY;
+  const watchdog = createTimer(clock);
+  const reconnectTimer = createTimer(clock);
 
   let running = false;
   let fenced = false;
   /** Bumped whenever the current stream is abandoned: callbacks of older streams are ignored. */
   let generation = 0;
   let controller: AbortController | null = null;
+  /** The current stream has delivered a frame. Every way of giving a stream up clears it. */
   let live = false;
   let attempts = 0;
   let streamsOpened = 0;
   let hintMs = 0;
-  let watchdog: TimerId | null = null;
-  let reconnectTimer: TimerId | null = null;
   let unsubscribe: (() => void) | null = null;
 
-  const clearWatchdog = () => {
-    if (watchdog !== null) clock.clearTimeout(watchdog);
-    watchdog = null;
-  };
-  const clearReconnect = () => {
-    if (reconnectTimer !== null) clock.clearTimeout(reconnectTimer);
-    reconnectTimer = null;
-  };
-  const setLive = (next: boolean) => {
-    if (live === next) return;
-    live = next;
-    options.onLiveChange?.(next);
-  };
-
-  const nextDelay = (error: SyncError | undefined): number => {
+  /** Schedules the next attempt, or waits for 'online'. Returns when it is due (null: waiting). */
+  const planReconnect = (error: SyncError | undefined): number | null => {
+    if (!environment.isOnline()) return null;
     const policy = { baseMs: Math.max(retry.baseMs, hintMs), maxMs: retry.maxMs };
     // retry.maxMs caps every backoff, a server's Retry-After included (DESIGN §4).
     const delay = Math.min(retry.maxMs, retryDelay(error, attempts, policy, clock.random));
     attempts += 1;
-    return delay;
-  };
-
-  /** Schedules the next attempt, or waits for 'online'. Returns when it is due (null: waiting). */
-  const planReconnect = (error: SyncError | undefined): number | null => {
-    clearReconnect();
-    if (!environment.isOnline()) return null;
-    const delay = nextDelay(error);
-    reconnectTimer = clock.setTimeout(connect, delay);
+    reconnectTimer.set(connect, delay);
     return clock.now() + delay;
   };
 
   const abandon = () => {
     generation += 1;
-    clearWatchdog();
+    watchdog.clear();
     controller?.abort();
     controller = null;
   };
 
-  const armWatchdog = (gen: number) => {
-    clearWatchdog();
-    watchdog = clock.setTimeout(() => {
-      watchdog = null;
-      if (gen !== generation || !running) return;
-      abandon();
-      setLive(false);
-      const nextRetryAt = planReconnect(undefined);
-      onHealth({ type: 'stream-stale', nextRetryAt });
-    }, staleAfterMs);
-  };
-
-  const ended = (gen: number, cause: unknown) => {
-    if (gen !== generation || !running) return; // we abandoned it ourselves
-    abandon();
-    setLive(false);
-    const error = toSyncError(cause, 'network', 'The event stream broke');
-    const offline = !environment.isOnline();
-    if (isFenced(error)) {
-      // Another writer took over: reconnecting would only be refused again.
-      fenced = true;
-      onHealth({ type: 'stream-failed', error, nextRetryAt: null, offline });
-      return;
-    }
-    const nextRetryAt = planReconnect(error);
-    onHealth({ type: 'stream-failed', error, nextRetryAt, offline });
-  };
-
   function connect() {
-    clearReconnect();
-    const openStream = connector.openStream?.bind(connector);
-    if (!running || fenced || !openStream) return;
+    reconnectTimer.clear();
+    if (!running || fenced || !connector.openStream) return;
     if (!environment.isOnline()) {
       onHealth({ type: 'offline' }); // and wait for 'online'
       return;
@@ -143,42 +92,63 @@ export function createPushChannel(options: PushChannelOptions): PushChannel {
     controller = ctrl;
     streamsOpened += 1;
     const reconnecting = streamsOpened > 1;
-    let streamLive = false;
     const current = () => gen === generation && running;
+
+    /** Gives this stream up; false when it had been given up already. */
+    const giveUp = () => {
+      if (!current()) return false;
+      abandon();
+      if (live) {
+        live = false;
+        options.onLiveChange?.(false);
+      }
+      return true;
+    };
+
+    const armWatchdog = () =>
+      watchdog.set(() => {
+        if (giveUp()) onHealth({ type: 'stream-stale', nextRetryAt: planReconnect(undefined) });
+      }, staleAfterMs);
+
+    const ended = (cause: unknown) => {
+      if (!giveUp()) return; // we abandoned it ourselves
+      const error = toSyncError(cause, 'network', 'The event stream broke');
+      // Another writer took over: reconnecting would only be refused again.
+      fenced = reasonForError(error) === 'fenced';
+      const nextRetryAt = fenced ? null : planReconnect(error);
+      onHealth({ type: 'stream-failed', error, nextRetryAt, offline: !environment.isOnline() });
+    };
 
     const frame = () => {
       if (!current()) return;
-      armWatchdog(gen);
-      if (streamLive) {
-        onHealth({ type: 'frame' });
-        return;
+      armWatchdog();
+      const first = !live;
+      if (first) {
+        attempts = 0;
+        live = true; // before anyone hears of it, so isLive() agrees with what they hear
       }
-      streamLive = true;
-      attempts = 0;
-      live = true; // before anyone hears of it, so isLive() agrees with what they hear
       onHealth({ type: 'frame' });
-      if (current()) options.onLiveChange?.(true);
-      if (current() && reconnecting) options.onReconnected?.();
+      if (first && current()) options.onLiveChange?.(true);
+      if (first && current() && reconnecting) options.onReconnected?.();
     };
 
     onHealth({ type: 'stream-connecting' });
     if (!current()) return;
     // Armed before the headers too: a connection attempt that hangs is as silent as a dead stream.
-    armWatchdog(gen);
+    armWatchdog();
     let result: Promise<void>;
     try {
-      result = openStream({
+      result = connector.openStream({
         cursor: getCursor(),
         signal: ctrl.signal,
         onOpen() {
           if (!current()) return;
-          armWatchdog(gen);
+          armWatchdog();
           onHealth({ type: 'stream-open' });
         },
         onFrame: frame,
         onEvent(event) {
-          if (!current()) return;
-          if (!streamLive) frame(); // an event is a frame, even from a connector that forgot to say so
+          if (!live) frame(); // an event is a frame, even from a connector that forgot to say so
           if (current()) options.onEvent(event);
         },
         onRetryHint(ms) {
@@ -189,14 +159,14 @@ export function createPushChannel(options: PushChannelOptions): PushChannel {
       result = Promise.reject(error);
     }
     result.then(
-      () => ended(gen, new SyncError('network', 'The server ended the event stream; syncline reconnects by itself.')),
-      (error: unknown) => ended(gen, error),
+      () => ended(new SyncError('network', 'The server ended the event stream; syncline reconnects by itself.')),
+      ended,
     );
   }
 
   const onEnvironment = (event: EnvironmentEvent) => {
     // Back online: reconnect at once instead of waiting out a backoff meant for a sick server.
-    if (event === 'online' && running && !fenced && controller === null) connect();
+    if (event === 'online' && controller === null) connect();
   };
 
   return {
@@ -218,7 +188,7 @@ export function createPushChannel(options: PushChannelOptions): PushChannel {
       if (!running) return;
       running = false;
       abandon();
-      clearReconnect();
+      reconnectTimer.clear();
       live = false;
       unsubscribe?.();
       unsubscribe = null;
