@@ -39,24 +39,19 @@ export function mergeThreads(base: Thread | undefined, local: Thread, remote: Th
   return merged;
 }
 
+/** Local unless it agrees with base or remote: then remote's (the only change, or no change). */
 function mergeScalar<T>(base: T, local: T, remote: T): T {
-  if (deepEqual(local, remote)) return remote;
-  if (deepEqual(local, base)) return remote;
-  if (deepEqual(remote, base)) return local;
-  return local;
+  return deepEqual(local, remote) || deepEqual(local, base) ? remote : local;
 }
 
 /** Merges each field present on any side; a field merged to `undefined` is left out. */
 function mergeRecord<T extends object>(base: T | undefined, local: T, remote: T): T {
-  const b = base as Record<string, unknown> | undefined;
-  const l = local as Record<string, unknown>;
-  const r = remote as Record<string, unknown>;
-  const out: Record<string, unknown> = {};
-  for (const key of unionKeys(r, l, b)) {
-    const value = mergeScalar(b?.[key], l[key], r[key]);
+  const out = {} as T;
+  for (const key of unionKeys(remote, local, base) as Array<keyof T>) {
+    const value = mergeScalar(base?.[key], local[key], remote[key]);
     if (value !== undefined) out[key] = value;
   }
-  return out as T;
+  return out;
 }
 
 function mergeMeta(
@@ -112,27 +107,23 @@ function byId(messages: Message[]): Map<string, Message> {
   return map;
 }
 
-function unionKeys(...records: Array<Record<string, unknown> | undefined>): string[] {
-  const keys = new Set<string>();
-  for (const record of records) if (record) for (const key of Object.keys(record)) keys.add(key);
-  return [...keys];
+function unionKeys(...records: Array<object | undefined>): string[] {
+  return [...new Set(records.flatMap((record) => Object.keys(record ?? {})))];
 }
 
 /** Structural equality for JSON-like values (what threads carry). */
 function deepEqual(a: unknown, b: unknown): boolean {
   if (Object.is(a, b)) return true;
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
   if (Array.isArray(a)) {
-    const other = b as unknown[];
-    return a.length === other.length && a.every((item, i) => deepEqual(item, other[i]));
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+  } else if (!isPlainObject(a) || !isPlainObject(b)) {
+    // A Date, Map or class instance has no comparable own keys: only the same object is equal.
+    return false;
   }
-  // A Date, Map or class instance has no comparable own keys: only the same object is equal.
-  if (!isPlainObject(a) || !isPlainObject(b)) return false;
   const ra = a as Record<string, unknown>;
   const rb = b as Record<string, unknown>;
-  const keys = unionKeys(ra, rb);
-  return keys.every((key) => deepEqual(ra[key], rb[key]));
+  return unionKeys(ra, rb).every((key) => deepEqual(ra[key], rb[key]));
 }
 
 function isPlainObject(value: object): boolean {

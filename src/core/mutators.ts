@@ -14,8 +14,8 @@ export class MutationError extends Error {
   }
 }
 
-const ROLES = new Set(['user', 'assistant', 'tool', 'system']);
-const STATUSES = new Set(['streaming', 'done', 'error']);
+const ROLES = new Set<unknown>(['user', 'assistant', 'tool', 'system']);
+const STATUSES = new Set<unknown>(['streaming', 'done', 'error']);
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -34,13 +34,11 @@ export function isMessage(value: unknown): value is Message {
   return (
     isRecord(value) &&
     typeof value.id === 'string' &&
-    value.id.length > 0 &&
-    typeof value.role === 'string' &&
+    value.id !== '' &&
     ROLES.has(value.role) &&
     typeof value.content === 'string' &&
-    typeof value.createdAt === 'number' &&
     Number.isFinite(value.createdAt) &&
-    (value.status === undefined || (typeof value.status === 'string' && STATUSES.has(value.status)))
+    (value.status === undefined || STATUSES.has(value.status))
   );
 }
 
@@ -98,25 +96,16 @@ function currentIndex(draft: Thread): IdIndex | null {
   return journal.index;
 }
 
-function hasMessage(draft: Thread, messageId: string): boolean {
+/** Where a message is, or -1. From the end: streaming and edits mostly touch the latest messages. */
+function indexOf(draft: Thread, messageId: string): number {
   const index = currentIndex(draft);
-  return index ? index.set.has(messageId) : baseMessages(draft).some((m) => m.id === messageId);
+  if (!index) return baseMessages(draft).findLastIndex((m) => m.id === messageId);
+  return index.set.has(messageId) ? index.ids.lastIndexOf(messageId) : -1;
 }
 
-const VERBS: Record<string, string> = { editMessage: 'edit', deleteMessage: 'delete', appendDelta: 'append to' };
-
-/** Finds a message from the end: streaming and edits mostly touch the latest messages. */
-function findIndex(draft: Thread, messageId: string, mutator: string): number {
-  const index = currentIndex(draft);
-  let at = -1;
-  if (index) at = index.ids.lastIndexOf(messageId);
-  else {
-    const messages = baseMessages(draft);
-    for (let i = messages.length - 1; i >= 0 && at < 0; i--) if (messages[i]!.id === messageId) at = i;
-  }
-  if (at < 0) {
-    throw new MutationError('not-found', `Thread ${draft.id} has no message ${messageId} to ${VERBS[mutator] ?? 'change'}.`);
-  }
+function findIndex(draft: Thread, messageId: string, verb: string): number {
+  const at = indexOf(draft, messageId);
+  if (at < 0) throw new MutationError('not-found', `Thread ${draft.id} has no message ${messageId} to ${verb}.`);
   return at;
 }
 
@@ -134,18 +123,18 @@ export const builtinMutators: Record<string, Mutator> = {
       );
     }
     // Idempotent: a message id the thread already holds changes nothing.
-    if (hasMessage(draft, message.id)) return;
+    if (indexOf(draft, message.id) >= 0) return;
     draft.messages.push({ ...message });
     record(draft, { add: message.id });
   },
   editMessage(draft, args: { messageId: string; content: string }) {
     const messageId = requireString(args, 'messageId', 'editMessage');
     const content = requireString(args, 'content', 'editMessage');
-    draft.messages[findIndex(draft, messageId, 'editMessage')]!.content = content;
+    draft.messages[findIndex(draft, messageId, 'edit')]!.content = content;
   },
   deleteMessage(draft, args: { messageId: string }) {
     const messageId = requireString(args, 'messageId', 'deleteMessage');
-    const at = findIndex(draft, messageId, 'deleteMessage');
+    const at = findIndex(draft, messageId, 'delete');
     draft.messages.splice(at, 1);
     record(draft, { removeAt: at });
   },
@@ -155,7 +144,7 @@ export const builtinMutators: Record<string, Mutator> = {
   appendDelta(draft, args: { messageId: string; text: string }) {
     const messageId = requireString(args, 'messageId', 'appendDelta');
     const text = requireString(args, 'text', 'appendDelta');
-    draft.messages[findIndex(draft, messageId, 'appendDelta')]!.content += text;
+    draft.messages[findIndex(draft, messageId, 'append to')]!.content += text;
   },
 };
 

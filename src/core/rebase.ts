@@ -7,7 +7,6 @@ import type { Mutator, Thread } from './types.js';
  * write (O(thread) per token). Views are still never mutated: every change makes a new object.
  */
 export const immer = new Immer({ autoFreeze: false });
-const produce = immer.produce;
 
 export interface WriteLike {
   name: string;
@@ -27,15 +26,14 @@ export function applyWrites(
   mutators: Record<string, Mutator>,
 ): Thread {
   let thread = base;
-  let i = 0;
-  const trusted = (w: WriteLike) => mutators[w.name] !== undefined && mutators[w.name] === builtinMutators[w.name];
-  while (i < writes.length) {
-    const start = i;
-    if (trusted(writes[i]!)) while (i < writes.length && trusted(writes[i]!)) i++;
-    else i++;
+  // An unknown name is trusted too: it changes nothing, in a run or alone.
+  const trusted = (w: WriteLike) => mutators[w.name] === builtinMutators[w.name];
+  for (let i = 0; i < writes.length; ) {
+    const start = i++;
+    if (trusted(writes[start]!)) while (i < writes.length && trusted(writes[i]!)) i++;
     const run = writes.slice(start, i);
     try {
-      thread = produce(thread, (draft) => {
+      thread = immer.produce(thread, (draft) => {
         for (const write of run) {
           try {
             mutators[write.name]?.(draft, write.args);
@@ -65,5 +63,5 @@ export function rebase(
 ): Thread | undefined {
   if (!confirmed && writes.length === 0) return undefined;
   const base = confirmed ?? emptyThread(threadId, writes[0]!.createdAt);
-  return writes.length === 0 ? base : applyWrites(base, writes, mutators);
+  return applyWrites(base, writes, mutators);
 }

@@ -1,6 +1,6 @@
 import type { HealthStatus, PendingWrite } from '../core/types.js';
-import { countWrites, deriveStatus, sameStatus, type WriteCounts } from './deriveStatus.js';
-import { groupPending } from './groupPending.js';
+import { deriveStatus } from './deriveStatus.js';
+import { groupPending, NO_WRITES } from './groupPending.js';
 import type { ThreadBook } from './threadBook.js';
 import type { SyncStore, SyncStoreState } from './types.js';
 
@@ -15,21 +15,18 @@ export interface CommitSources {
   health(): HealthStatus;
 }
 
-const EMPTY: PendingWrite[] = [];
-
-const countCache = new WeakMap<readonly PendingWrite[], WriteCounts>();
-/** Counts of a list of writes (the queue, or one thread's group), once per version of it. */
-function counts(list: readonly PendingWrite[]): WriteCounts {
-  let c = countCache.get(list);
-  if (!c) countCache.set(list, (c = countWrites(list)));
-  return c;
+/** `prev` when `next` holds the same values, so subscribers keep the object they have. */
+function reuse<T extends object>(prev: T | undefined, next: T): T {
+  if (!prev) return next;
+  for (const key in next) if (next[key] !== prev[key]) return next;
+  return prev;
 }
 
-function sameItems(a: readonly PendingWrite[] | undefined, b: readonly PendingWrite[]): boolean {
-  if (a === b) return true;
-  if (!a || a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
+/** `reuse` for lists of writes (indexed: a queue can hold 10 000). */
+function reuseList(prev: PendingWrite[] | undefined, next: PendingWrite[]): PendingWrite[] {
+  if (!prev || prev.length !== next.length) return next;
+  for (let i = 0; i < next.length; i++) if (next[i] !== prev[i]) return next;
+  return prev;
 }
 
 /** Copy-on-write for one record slice: copied once per commit, and only if something changed. */
@@ -88,21 +85,13 @@ export function createStoreCommitter(sources: CommitSources): StoreCommitter {
     for (const id of ids) {
       threads.set(id, book.view(id));
       confirmed.set(id, book.confirmed(id));
-      const group = groups.get(id) ?? EMPTY;
-      const prevGroup = prev.pendingByThread[id];
-      byThread.set(id, group.length === 0 ? undefined : sameItems(prevGroup, group) ? prevGroup : group);
-      const next = deriveStatus({
-        writes: group,
-        counted: counts(group),
-        inFlight: sources.inFlight(id),
-        online,
-        lastSyncedAt: book.lastSyncedAt(id),
-      });
-      status.set(id, sameStatus(prev.status[id], next) ? prev.status[id] : next);
+      const group = groups.get(id) ?? NO_WRITES;
+      byThread.set(id, group.length === 0 ? undefined : reuseList(prev.pendingByThread[id], group));
+      const next = deriveStatus({ writes: group, inFlight: sources.inFlight(id), online, lastSyncedAt: book.lastSyncedAt(id) });
+      status.set(id, reuse(prev.status[id], next));
     }
     const clientNext = deriveStatus({
       writes: pending,
-      counted: counts(pending),
       inFlight: sources.anyInFlight(),
       online,
       lastSyncedAt: sources.clientLastSyncedAt(),
@@ -110,13 +99,12 @@ export function createStoreCommitter(sources: CommitSources): StoreCommitter {
     const next: SyncStoreState = {
       threads: threads.get(),
       confirmed: confirmed.get(),
-      pending: sameItems(prev.pending, pending) ? prev.pending : pending,
+      pending: reuseList(prev.pending, pending),
       pendingByThread: byThread.get(),
       status: status.get(),
-      clientStatus: sameStatus(prev.clientStatus, clientNext) ? prev.clientStatus : clientNext,
+      clientStatus: reuse(prev.clientStatus, clientNext),
       health: sources.health(),
     };
-    const changed = (Object.keys(next) as Array<keyof SyncStoreState>).some((k) => next[k] !== prev[k]);
-    if (changed) store.setState(next, true);
+    if (reuse(prev, next) !== prev) store.setState(next, true);
   }
 }

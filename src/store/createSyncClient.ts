@@ -12,15 +12,13 @@ import { createSyncStore } from './createSyncStore.js';
 import { prepareWrite } from './prepareWrite.js';
 import { createRequestReporter } from './reachability.js';
 import { createStreamSink } from './streamSink.js';
-import { groupPending } from './groupPending.js';
+import { groupPending, NO_WRITES } from './groupPending.js';
 import { createInterest } from './interest.js';
 import { createPuller } from './puller.js';
 import { createPublishedHealth } from './publishedHealth.js';
 import { selectPending, selectStatus } from './selectors.js';
 import { createThreadBook } from './threadBook.js';
 import type { SyncClient, SyncClientOptions, SyncStoreState } from './types.js';
-
-const EMPTY: PendingWrite[] = [];
 
 /**
  * The sync client: an outbox, an optimistic view, a poller and a push stream feeding one zustand
@@ -40,17 +38,11 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
   let pushing = new Set<string>();
   let started = false;
   let disposed = false;
-  let clientLastSyncedAt: number | null = null;
   let pullTimer: unknown = null;
   let unsubscribeEnvironment: (() => void) | null = null;
   let warnedStorage = false;
 
-  const published = createPublishedHealth({
-    clock,
-    publish: () => commit(),
-    onDegraded: options.onDegraded,
-    onRecovered: options.onRecovered,
-  });
+  const published = createPublishedHealth({ ...options, clock, environment, publish: () => commit() });
   const health = published.monitor;
   const store = createSyncStore(health.get());
   const committer = createStoreCommitter({
@@ -58,15 +50,15 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     book,
     pending: () => outbox.list(),
     inFlight: (id) => pushing.has(id) || puller.pulling(id),
-    anyInFlight: () => pushing.size > 0 || puller.anyPulling(),
+    anyInFlight: () => pushing.size > 0 || puller.pulling(),
     online: () => environment.isOnline() && health.get().state !== 'offline',
-    clientLastSyncedAt: () => clientLastSyncedAt,
+    clientLastSyncedAt: () => book.lastSyncedAt(),
     health: published.snapshot,
   });
   const commit = committer.schedule;
 
-  const report = createRequestReporter({ connector, health, environment, active: () => started });
-  const pendingOf = (threadId: string) => groupPending(outbox.list()).get(threadId) ?? EMPTY;
+  const report = createRequestReporter({ connector, health, active: () => started });
+  const pendingOf = (threadId: string) => groupPending(outbox.list()).get(threadId) ?? NO_WRITES;
 
   /** Rebases each thread these writes touched, once: a refused batch of 50 is one rebase. */
   const recompute = (writes: PendingWrite[]) => {
@@ -84,16 +76,12 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     maxPending: options.maxPending ?? 10_000,
     ownerAlive: async (clientId) => (await environment.isLockHeld?.(lockName(clientId))) ?? false,
     listener: {
-      changed: () => commit(),
+      changed: commit,
       acked(items) {
         const now = clock.now();
-        const stale = new Set<string>();
-        for (const { write, v } of items) {
-          if (book.acknowledge(write, v)) stale.add(write.threadId);
-          book.markSynced(write.threadId, now);
-        }
-        for (const threadId of stale) book.recompute(threadId, pendingOf(threadId));
-        clientLastSyncedAt = now;
+        for (const { write } of items) book.markSynced(write.threadId, now);
+        // Writes the confirmed thread already shows leave the view now; the others stay in it.
+        recompute(items.filter(({ write, v }) => book.acknowledge(write, v)).map((i) => i.write));
         // The confirmed thread arrives over the stream when it is live; otherwise go and get it.
         if (!pushChannel.isLive()) pullSoon();
       },
@@ -101,7 +89,7 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
         recompute(items.map((i) => i.write));
         for (const { write, error } of items) options.onRollback?.(write, error);
       },
-      discarded: (writes) => recompute(writes),
+      discarded: recompute,
       pushStarted(threadIds) {
         pushing = threadIds;
       },
@@ -123,11 +111,10 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     book,
     interest,
     clientId: outbox.clientId,
-    pending: () => outbox.list(),
+    pending: outbox.list,
     pendingOf,
     report,
-    synced: (at) => (clientLastSyncedAt = at),
-    commit: () => commit(),
+    commit,
     disposed: () => disposed,
   });
   const pull = puller.pull;
@@ -138,11 +125,8 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     book,
     tracks: (threadId) => interest.isWatched(threadId) || book.has(threadId),
     pendingOf,
-    commit: () => commit(),
-    onGap: (threadId) => {
-      interest.ask(threadId);
-      pullSoon();
-    },
+    commit,
+    onGap: pullThreadSoon,
   });
 
   const poller = createPoller({
@@ -166,7 +150,7 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
       health.dispatch(event);
       poller.pushStateChanged();
     },
-    onReconnected: () => pullSoon(),
+    onReconnected: pullSoon,
     // Events may have been missed while the stream died: catch up at once, then poll.
     onLiveChange: (live) => {
       poller.pushStateChanged();
@@ -178,6 +162,11 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
       else stream.add(event);
     },
   });
+
+  function pullThreadSoon(threadId: string) {
+    interest.ask(threadId);
+    pullSoon();
+  }
 
   /** Coalesces pulls asked for in the same task (several watches, several acks). */
   function pullSoon() {
@@ -206,17 +195,17 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
   });
 
   /** Reads the store as the hooks do, after publishing anything waiting. */
-  const read = <T>(select: (state: SyncStoreState) => T): T => {
+  const read = <T>(select: (state: SyncStoreState, threadId?: string) => T, threadId?: string): T => {
     committer.flush();
-    return select(store.getState());
+    return select(store.getState(), threadId);
   };
 
   const client: SyncClient = {
     store,
     ready,
-    getThread: (threadId) => book.view(threadId),
-    getSyncStatus: (threadId) => read((s) => selectStatus(s, threadId)),
-    getPendingItems: (threadId) => read((s) => selectPending(s, threadId)),
+    getThread: book.view,
+    getSyncStatus: (threadId) => read(selectStatus, threadId),
+    getPendingItems: (threadId) => read(selectPending, threadId),
     start() {
       if (started || disposed) return;
       started = true;
@@ -270,9 +259,8 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
       return write;
     },
     queueForSync(threadId) {
-      interest.ask(threadId);
       outbox.sendNow();
-      pullSoon();
+      pullThreadSoon(threadId);
     },
     async syncImmediately(threadId) {
       interest.ask(threadId);
@@ -280,18 +268,18 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
       await pull();
     },
     flushPending: (opts) => outbox.flush(opts?.timeoutMs),
-    getHealthStatus: () => health.get(),
+    getHealthStatus: health.get,
     retry(writeId) {
       const write = outbox.get(writeId);
       outbox.retry(writeId);
-      if (write) book.recompute(write.threadId, pendingOf(write.threadId));
+      if (write) recompute([write]);
       commit();
     },
     discard(writeId) {
       outbox.discard(writeId);
       commit();
     },
-    recordActivity: () => poller.recordActivity(),
+    recordActivity: poller.recordActivity,
   };
   return client;
 }

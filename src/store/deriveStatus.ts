@@ -1,32 +1,34 @@
 import type { SyncError } from '../core/errors.js';
 import type { PendingWrite, SyncState, ThreadSyncStatus } from '../core/types.js';
 
-export interface WriteCounts {
+interface WriteCounts {
   pendingCount: number;
   failedCount: number;
   /** The error of the latest failed write. */
   error: SyncError | null;
 }
 
-export function countWrites(writes: readonly PendingWrite[]): WriteCounts {
-  let pendingCount = 0;
-  let failedCount = 0;
-  let error: SyncError | null = null;
+const countCache = new WeakMap<readonly PendingWrite[], WriteCounts>();
+
+/** Counted once per version of a list (the queue, or one thread's group): lists keep their identity. */
+function countWrites(writes: readonly PendingWrite[]): WriteCounts {
+  let counts = countCache.get(writes);
+  if (counts) return counts;
+  counts = { pendingCount: 0, failedCount: 0, error: null };
   for (const write of writes) {
     if (write.state === 'failed') {
-      failedCount++;
-      error = write.lastError;
+      counts.failedCount++;
+      counts.error = write.lastError;
     } else {
-      pendingCount++;
+      counts.pendingCount++;
     }
   }
-  return { pendingCount, failedCount, error };
+  countCache.set(writes, counts);
+  return counts;
 }
 
 export interface StatusInputs {
   writes: readonly PendingWrite[];
-  /** `countWrites(writes)` when the caller already has it. */
-  counted?: WriteCounts;
   inFlight: boolean;
   online: boolean;
   lastSyncedAt: number | null;
@@ -37,34 +39,19 @@ export interface StatusInputs {
  * wait while offline; `syncing` while a push or pull for it is in flight; `pending` while writes
  * wait; `synced` once a pull or push succeeded; else `unknown`.
  */
-export function deriveStatus(inputs: StatusInputs): ThreadSyncStatus {
-  const { pendingCount, failedCount, error } = inputs.counted ?? countWrites(inputs.writes);
+export function deriveStatus({ writes, inFlight, online, lastSyncedAt }: StatusInputs): ThreadSyncStatus {
+  const { pendingCount, failedCount, error } = countWrites(writes);
   let state: SyncState;
   if (failedCount > 0) state = 'error';
-  else if (pendingCount > 0 && !inputs.online) state = 'offline';
-  else if (inputs.inFlight) state = 'syncing';
+  else if (pendingCount > 0 && !online) state = 'offline';
+  else if (inFlight) state = 'syncing';
   else if (pendingCount > 0) state = 'pending';
-  else if (inputs.lastSyncedAt !== null) state = 'synced';
+  else if (lastSyncedAt !== null) state = 'synced';
   else state = 'unknown';
-  return { state, pendingCount, failedCount, lastSyncedAt: inputs.lastSyncedAt, error };
+  return { state, pendingCount, failedCount, lastSyncedAt, error };
 }
 
-/** Keeps the previous object when nothing changed, so subscribed components do not re-render. */
-export function sameStatus(a: ThreadSyncStatus | undefined, b: ThreadSyncStatus): boolean {
-  return (
-    a !== undefined &&
-    a.state === b.state &&
-    a.pendingCount === b.pendingCount &&
-    a.failedCount === b.failedCount &&
-    a.lastSyncedAt === b.lastSyncedAt &&
-    a.error === b.error
-  );
-}
-
-export const UNKNOWN_STATUS: ThreadSyncStatus = Object.freeze({
-  state: 'unknown',
-  pendingCount: 0,
-  failedCount: 0,
-  lastSyncedAt: null,
-  error: null,
-}) as ThreadSyncStatus;
+/** A thread never seen: no writes, never synced. */
+export const UNKNOWN_STATUS: ThreadSyncStatus = Object.freeze(
+  deriveStatus({ writes: [], inFlight: false, online: true, lastSyncedAt: null }),
+);

@@ -1,6 +1,21 @@
 import type { PendingWrite } from '../core/types.js';
 
-const groups = new WeakMap<readonly PendingWrite[], Map<string, PendingWrite[]>>();
+/** The items by key, each group in the items' order. */
+export function groupBy<T>(items: Iterable<T>, keyOf: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const key = keyOf(item);
+    const group = groups.get(key);
+    if (group) group.push(item);
+    else groups.set(key, [item]);
+  }
+  return groups;
+}
+
+/** One shared empty list: "no writes" keeps its identity too. */
+export const NO_WRITES: PendingWrite[] = [];
+
+const cache = new WeakMap<readonly PendingWrite[], Map<string, PendingWrite[]>>();
 
 /**
  * The pending writes by thread, computed once per version of the outbox's list (it keeps its
@@ -8,15 +23,7 @@ const groups = new WeakMap<readonly PendingWrite[], Map<string, PendingWrite[]>>
  * for every thread on every frame.
  */
 export function groupPending(list: readonly PendingWrite[]): Map<string, PendingWrite[]> {
-  let byThread = groups.get(list);
-  if (!byThread) {
-    byThread = new Map();
-    for (const write of list) {
-      const group = byThread.get(write.threadId);
-      if (group) group.push(write);
-      else byThread.set(write.threadId, [write]);
-    }
-    groups.set(list, byThread);
-  }
+  let byThread = cache.get(list);
+  if (!byThread) cache.set(list, (byThread = groupBy(list, (write) => write.threadId)));
   return byThread;
 }

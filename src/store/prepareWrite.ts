@@ -3,6 +3,9 @@ import { builtinMutators, emptyThread, MutationError } from '../core/mutators.js
 import { immer } from '../core/rebase.js';
 import type { Mutator, Thread } from '../core/types.js';
 
+const rejected = (message: string, code: string, cause?: unknown) =>
+  new SyncError('rejected', message, { code, cause });
+
 /**
  * Checks a write before it is queued and computes the view it makes: unknown names, malformed or
  * unstorable args are refused with a typed SyncError and change nothing. A write the view cannot
@@ -15,15 +18,14 @@ export function prepareWrite(
 ): { args: unknown; view: Thread } {
   const { threadId, name } = write;
   if (typeof threadId !== 'string' || threadId === '') {
-    throw new SyncError('rejected', 'mutate needs a non-empty thread id.', { code: 'invalid-args' });
+    throw rejected('mutate needs a non-empty thread id.', 'invalid-args');
   }
   const mutator = mutators[name];
   if (!mutator) {
-    throw new SyncError(
-      'rejected',
+    throw rejected(
       `There is no mutation named "${name}". Built-ins: ${Object.keys(builtinMutators).join(', ')}; ` +
         'add your own through the mutators option.',
-      { code: 'unknown-mutator' },
+      'unknown-mutator',
     );
   }
   let args: unknown;
@@ -31,19 +33,13 @@ export function prepareWrite(
     // The queued write must not change when the caller reuses its object, and must be storable.
     args = structuredClone(write.args);
   } catch (cause) {
-    throw new SyncError('rejected', `${name}: args must be plain data (structured-cloneable).`, {
-      code: 'invalid-args',
-      cause,
-    });
+    throw rejected(`${name}: args must be plain data (structured-cloneable).`, 'invalid-args', cause);
   }
   const base = view ?? emptyThread(threadId, write.now);
   try {
     return { args, view: immer.produce(base, (draft) => void mutator(draft, args)) };
   } catch (caught) {
     if (caught instanceof MutationError && caught.code !== 'invalid-args') return { args, view: base };
-    throw new SyncError('rejected', caught instanceof Error ? caught.message : String(caught), {
-      code: 'invalid-args',
-      cause: caught,
-    });
+    throw rejected(caught instanceof Error ? caught.message : String(caught), 'invalid-args', caught);
   }
 }

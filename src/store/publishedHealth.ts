@@ -1,4 +1,5 @@
 import type { Clock } from '../core/clock.js';
+import type { Environment } from '../core/environment.js';
 import { createHealthMonitor, sameHealth } from '../core/health.js';
 import type { HealthStatus } from '../core/types.js';
 
@@ -9,18 +10,22 @@ import type { HealthStatus } from '../core/types.js';
  */
 export function createPublishedHealth(options: {
   clock: Clock;
+  /** Marks failed requests `offline` while the page is offline. */
+  environment: Environment;
   publish(): void;
   onDegraded?(health: HealthStatus): void;
   onRecovered?(health: HealthStatus): void;
 }) {
+  const { clock, environment, onDegraded, onRecovered } = options;
   let published: HealthStatus | null = null;
   const monitor = createHealthMonitor({
-    clock: options.clock,
+    clock,
+    environment,
+    onDegraded,
+    onRecovered,
     onChange: (h) => {
       if (!published || !sameHealth({ ...h, lastFrameAt: published.lastFrameAt }, published)) options.publish();
     },
-    onDegraded: (h) => options.onDegraded?.(h),
-    onRecovered: (h) => options.onRecovered?.(h),
   });
   return {
     monitor,

@@ -17,7 +17,6 @@ export function createPuller(ctx: {
   pending(): PendingWrite[];
   pendingOf(threadId: string): PendingWrite[];
   report(request: 'pull', error: SyncError | null): void;
-  synced(at: number): void;
   commit(): void;
   disposed(): boolean;
 }) {
@@ -25,19 +24,15 @@ export function createPuller(ctx: {
   let cursor: string | null = null;
   let pulling = new Set<string>();
 
-  /** Every thread the next pull covers, with the version we hold. */
-  function targets(): Record<string, number> {
+  async function pull(): Promise<void> {
+    // Every thread of interest, with writes in play or acknowledged ones not yet confirmed.
     const inPlay = ctx.pending().map((w) => w.threadId);
     for (const id of book.ids()) if (book.hasAcked(id)) inPlay.push(id);
-    const known: Record<string, number> = {};
-    for (const id of ctx.interest.take(inPlay)) known[id] = book.knownVersion(id);
-    return known;
-  }
-
-  async function pull(): Promise<void> {
-    const known = targets();
-    const ids = Object.keys(known);
+    const ids = [...ctx.interest.take(inPlay)];
     if (ids.length === 0 || ctx.disposed()) return;
+    /** The version we hold of each. */
+    const known: Record<string, number> = {};
+    for (const id of ids) known[id] = book.confirmed(id)?.v ?? 0;
     pulling = new Set(ids);
     ctx.commit();
     try {
@@ -49,7 +44,6 @@ export function createPuller(ctx: {
       }
       const now = ctx.clock.now();
       for (const id of ids) book.markSynced(id, now);
-      ctx.synced(now);
       ctx.report('pull', null);
     } catch (caught) {
       const error = toSyncError(caught, 'network', 'The pull failed');
@@ -63,8 +57,8 @@ export function createPuller(ctx: {
 
   return {
     pull,
-    pulling: (threadId: string) => pulling.has(threadId),
-    anyPulling: () => pulling.size > 0,
+    /** Whether this thread (without an id: any thread) is being pulled. */
+    pulling: (threadId?: string) => (threadId === undefined ? pulling.size > 0 : pulling.has(threadId)),
     cursor: () => cursor,
     /** The stream moved the resume point on. */
     setCursor(next: string) {

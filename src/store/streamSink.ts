@@ -3,6 +3,7 @@ import type { Clock } from '../core/clock.js';
 import type { Environment } from '../core/environment.js';
 import { createFrameBatcher } from '../core/frameBatcher.js';
 import type { PendingWrite, ServerEvent, Thread } from '../core/types.js';
+import { groupBy } from './groupPending.js';
 import type { ThreadBook } from './threadBook.js';
 
 type StreamItem = Extract<ServerEvent, { type: 'thread' } | { type: 'delta' }>;
@@ -11,6 +12,8 @@ type StreamItem = Extract<ServerEvent, { type: 'thread' } | { type: 'delta' }>;
 const CHEAP_REBASE = 100;
 /** Past it (a long offline queue draining), at most once a second: its own writes stay visible. */
 const HEAVY_REBASE_MS = 1000;
+
+const threadOf = (item: StreamItem) => (item.type === 'thread' ? item.thread.id : item.threadId);
 
 /**
  * What the stream brings reaches the store at most once per animation frame (DESIGN §4): a long
@@ -27,10 +30,15 @@ export function createStreamSink(options: {
   commit(): void;
   onGap(threadId: string): void;
 }) {
-  const { book, clock } = options;
+  const { book, clock, pendingOf } = options;
   const lastRebase = new Map<string, number>();
   const deferred = new Set<string>();
   let deferTimer: unknown = null;
+
+  function rebaseNow(threadId: string, pending = pendingOf(threadId)) {
+    lastRebase.set(threadId, clock.now());
+    book.recompute(threadId, pending);
+  }
 
   /**
    * Rebasing costs O(writes in play). While a long queue drains, versions arrive every frame;
@@ -38,21 +46,18 @@ export function createStreamSink(options: {
    * lags the server by that much for other people's changes only.
    */
   function rebase(threadId: string) {
-    const pending = options.pendingOf(threadId);
-    const now = clock.now();
-    if (pending.length > CHEAP_REBASE && now - (lastRebase.get(threadId) ?? -Infinity) < HEAVY_REBASE_MS) {
-      deferred.add(threadId);
-      deferTimer ??= clock.setTimeout(() => {
-        deferTimer = null;
-        for (const id of deferred) book.recompute(id, options.pendingOf(id));
-        for (const id of deferred) lastRebase.set(id, clock.now());
-        deferred.clear();
-        options.commit();
-      }, HEAVY_REBASE_MS);
+    const pending = pendingOf(threadId);
+    if (pending.length <= CHEAP_REBASE || clock.now() - (lastRebase.get(threadId) ?? -Infinity) >= HEAVY_REBASE_MS) {
+      rebaseNow(threadId, pending);
       return;
     }
-    lastRebase.set(threadId, now);
-    book.recompute(threadId, pending);
+    deferred.add(threadId);
+    deferTimer ??= clock.setTimeout(() => {
+      deferTimer = null;
+      for (const id of deferred) rebaseNow(id);
+      deferred.clear();
+      options.commit();
+    }, HEAVY_REBASE_MS);
   }
 
   function applyThreadItems(threadId: string, items: StreamItem[]) {
@@ -83,19 +88,12 @@ export function createStreamSink(options: {
   }
 
   const batcher = createFrameBatcher<StreamItem>(options.environment, (items) => {
-    const byThread = new Map<string, StreamItem[]>();
-    for (const item of items) {
-      const threadId = item.type === 'thread' ? item.thread.id : item.threadId;
-      if (!options.tracks(threadId)) continue;
-      const list = byThread.get(threadId);
-      if (list) list.push(item);
-      else byThread.set(threadId, [item]);
-    }
-    for (const [threadId, list] of byThread) applyThreadItems(threadId, list);
-    if (byThread.size > 0) options.commit();
+    const tracked = items.filter((item) => options.tracks(threadOf(item)));
+    for (const [threadId, list] of groupBy(tracked, threadOf)) applyThreadItems(threadId, list);
+    if (tracked.length > 0) options.commit();
   });
   return {
-    add: (item: StreamItem) => batcher.add(item),
+    add: batcher.add,
     cancel() {
       batcher.cancel();
       if (deferTimer !== null) clock.clearTimeout(deferTimer);

@@ -24,16 +24,14 @@ const sameMessage = (a: Message, b: Message) =>
  */
 function shareUnchanged(prev: Thread, next: Thread): Thread {
   const before = new Map(prev.messages.map((m) => [m.id, m]));
-  let reused = 0;
+  let reused = false;
   const messages = next.messages.map((m) => {
     const old = before.get(m.id);
-    if (old && sameMessage(old, m)) {
-      reused++;
-      return old;
-    }
-    return m;
+    if (!old || !sameMessage(old, m)) return m;
+    reused = true;
+    return old;
   });
-  return reused === 0 ? next : { ...next, messages };
+  return reused ? { ...next, messages } : next;
 }
 
 /**
@@ -43,34 +41,38 @@ function shareUnchanged(prev: Thread, next: Thread): Thread {
  */
 export function createThreadBook(mutators: Record<string, Mutator>) {
   const entries = new Map<string, Entry>();
+  /** When any thread last synced: the whole client's `lastSyncedAt`. */
+  let lastSyncedAt: number | null = null;
 
   const entry = (threadId: string): Entry => {
     let e = entries.get(threadId);
-    if (!e) {
-      e = { acked: [], lastSyncedAt: null };
-      entries.set(threadId, e);
-    }
+    if (!e) entries.set(threadId, (e = { acked: [], lastSyncedAt: null }));
     return e;
   };
 
-  /** Recomputes the view from scratch; `pending` is the thread's writes, failed ones included. */
-  function recompute(threadId: string, pending: readonly PendingWrite[]): Thread | undefined {
-    const e = entry(threadId);
-    const writes: WriteLike[] = e.acked.map((a) => a.write);
-    for (const w of pending) if (w.state !== 'failed') writes.push(w);
-    e.view = rebase(threadId, e.confirmed, writes, mutators);
-    return e.view;
-  }
+  /** Adopts a confirmed thread: acknowledged writes it already shows leave the view. */
+  const confirm = (e: Entry, thread: Thread) => {
+    e.confirmed = thread;
+    e.acked = e.acked.filter((a) => a.v !== undefined && a.v > thread.v);
+  };
 
   return {
     has: (threadId: string) => entries.has(threadId),
     ids: () => entries.keys(),
     view: (threadId: string) => entries.get(threadId)?.view,
     confirmed: (threadId: string) => entries.get(threadId)?.confirmed,
-    knownVersion: (threadId: string) => entries.get(threadId)?.confirmed?.v ?? 0,
-    lastSyncedAt: (threadId: string) => entries.get(threadId)?.lastSyncedAt ?? null,
+    /** One thread's, or without an id the latest of any thread's. */
+    lastSyncedAt: (threadId?: string) =>
+      threadId === undefined ? lastSyncedAt : (entries.get(threadId)?.lastSyncedAt ?? null),
     hasAcked: (threadId: string) => (entries.get(threadId)?.acked.length ?? 0) > 0,
-    recompute,
+
+    /** Recomputes the view from scratch; `pending` is the thread's writes, failed ones included. */
+    recompute(threadId: string, pending: readonly PendingWrite[]) {
+      const e = entry(threadId);
+      const writes: WriteLike[] = e.acked.map((a) => a.write);
+      for (const w of pending) if (w.state !== 'failed') writes.push(w);
+      e.view = rebase(threadId, e.confirmed, writes, mutators);
+    },
 
     /** The view after a new local write, computed by the caller on top of the current view. */
     setView(threadId: string, view: Thread) {
@@ -84,17 +86,12 @@ export function createThreadBook(mutators: Record<string, Mutator>) {
     receive(thread: Thread): boolean {
       const e = entry(thread.id);
       if (e.confirmed && thread.v <= e.confirmed.v) return false;
-      e.confirmed = e.confirmed ? shareUnchanged(e.confirmed, thread) : thread;
-      e.acked = e.acked.filter((a) => a.v !== undefined && a.v > thread.v);
+      confirm(e, e.confirmed ? shareUnchanged(e.confirmed, thread) : thread);
       return true;
     },
 
     /** Replaces the confirmed thread without the version check (deltas applied locally). */
-    setConfirmed(thread: Thread) {
-      const e = entry(thread.id);
-      e.confirmed = thread;
-      e.acked = e.acked.filter((a) => a.v !== undefined && a.v > thread.v);
-    },
+    setConfirmed: (thread: Thread) => confirm(entry(thread.id), thread),
 
     /** Returns true when the view must be recomputed (the confirmed thread already has it). */
     acknowledge(write: PendingWrite, v: number | undefined): boolean {
@@ -106,6 +103,7 @@ export function createThreadBook(mutators: Record<string, Mutator>) {
 
     markSynced(threadId: string, at: number) {
       entry(threadId).lastSyncedAt = at;
+      lastSyncedAt = at;
     },
   };
 }
