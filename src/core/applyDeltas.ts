@@ -40,7 +40,8 @@ export function applyDeltas(thread: Thread, deltas: readonly ThreadDelta[]): App
     if (delta.messageId !== lastId) {
       lastId = delta.messageId;
       // Streams append to the newest messages: search from the end.
-      lastIndex = messages.findLastIndex((message) => message.id === delta.messageId);
+      lastIndex = -1;
+      for (let i = messages.length - 1; i >= 0 && lastIndex < 0; i--) if (messages[i]!.id === delta.messageId) lastIndex = i;
     }
     if (lastIndex < 0) {
       // The message's creation is a version we have not seen: only a pull can repair this.

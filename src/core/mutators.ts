@@ -99,7 +99,12 @@ function currentIndex(draft: Thread): IdIndex | null {
 /** Where a message is, or -1. From the end: streaming and edits mostly touch the latest messages. */
 function indexOf(draft: Thread, messageId: string): number {
   const index = currentIndex(draft);
-  if (!index) return baseMessages(draft).findLastIndex((m) => m.id === messageId);
+  if (!index) {
+    // A plain loop: V8 does not inline findLastIndex, and this scan runs for every added message.
+    const messages = baseMessages(draft);
+    for (let i = messages.length - 1; i >= 0; i--) if (messages[i]!.id === messageId) return i;
+    return -1;
+  }
   return index.set.has(messageId) ? index.ids.lastIndexOf(messageId) : -1;
 }
 

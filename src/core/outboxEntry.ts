@@ -32,9 +32,16 @@ function fromStoredError(stored: StoredError | null): SyncError | null {
 export function toStored(entry: OutboxEntry): StoredWrite {
   const { write } = entry;
   const error = write.lastError;
+  // Every field by name, not spread from toWire: this runs for each write stored, and a literal
+  // keeps one object shape that structured cloning walks quickly.
   return {
-    ...toWire(write),
+    id: write.id,
     clientId: entry.clientId,
+    seq: write.seq,
+    threadId: write.threadId,
+    name: write.name,
+    args: write.args,
+    createdAt: write.createdAt,
     attempts: write.attempts,
     state: write.state === 'failed' ? 'failed' : 'queued',
     lastError: error && { kind: error.kind, message: error.message, status: error.status, code: error.code },
