@@ -42,7 +42,8 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
   let unsubscribeEnvironment: (() => void) | null = null;
   let warnedStorage = false;
 
-  const published = createPublishedHealth({ ...options, clock, environment, publish: () => commit() });
+  const { onDegraded, onRecovered } = options;
+  const published = createPublishedHealth({ clock, environment, onDegraded, onRecovered, publish: () => commit() });
   const health = published.monitor;
   const store = createSyncStore(health.get());
   const committer = createStoreCommitter({
