@@ -26,6 +26,8 @@ export const systemClock: Clock = {
 export interface Timer {
   set(fn: () => void, ms: number): void;
   clear(): void;
+  /** A callback is set and has not run yet. */
+  pending(): boolean;
 }
 
 export function createTimer(clock: Clock): Timer {
@@ -43,5 +45,6 @@ export function createTimer(clock: Clock): Timer {
       }, ms);
     },
     clear,
+    pending: () => id !== null,
   };
 }

@@ -1,5 +1,5 @@
 import { retryDelay } from './backoff.js';
-import type { TimerId } from './clock.js';
+import { createTimer } from './clock.js';
 import { OutboxFullError, SyncError, toSyncError } from './errors.js';
 import { errorAction, findCoalesceTarget, keepaliveBatch, takeBatch } from './outboxBatch.js';
 import { pushBatch, pushRequest } from './pushBatch.js';
@@ -32,8 +32,9 @@ export function createOutbox(options: OutboxOptions) {
   let disposed = false;
   let fenced: SyncError | null = null;
   let abortPush: AbortController | null = null;
-  let windowTimer: TimerId | null = null;
-  let backoffTimer: TimerId | null = null;
+  /** The batch window: writes queued meanwhile go out together. */
+  const windowTimer = createTimer(clock);
+  const backoffTimer = createTimer(clock);
   let failures = 0;
   let splitLimit = Infinity;
 
@@ -110,23 +111,19 @@ export function createOutbox(options: OutboxOptions) {
   }
 
   function clearTimers() {
-    if (windowTimer !== null) clock.clearTimeout(windowTimer);
-    if (backoffTimer !== null) clock.clearTimeout(backoffTimer);
-    windowTimer = backoffTimer = null;
+    windowTimer.clear();
+    backoffTimer.clear();
   }
 
   /** Sends now (`urgent`) or when the batch window closes. */
   function kick(urgent: boolean) {
-    const canSend = started && loaded && !disposed && !fenced && !abortPush && backoffTimer === null;
+    const canSend = started && loaded && !disposed && !fenced && !abortPush && !backoffTimer.pending();
     if (!canSend || queue.queuedCount() === 0) return;
     if (urgent || queue.queuedCount() >= options.batch.maxItems) {
       clearTimers();
       void send();
-    } else if (windowTimer === null) {
-      windowTimer = clock.setTimeout(() => {
-        windowTimer = null;
-        kick(true);
-      }, options.batch.windowMs);
+    } else if (!windowTimer.pending()) {
+      windowTimer.set(() => kick(true), options.batch.windowMs);
     }
   }
 
@@ -202,10 +199,7 @@ export function createOutbox(options: OutboxOptions) {
         return clock.now();
       case 'retry': {
         const delay = retryDelay(error, failures++, retry, clock.random);
-        backoffTimer = clock.setTimeout(() => {
-          backoffTimer = null;
-          kick(true);
-        }, delay);
+        backoffTimer.set(() => kick(true), delay);
         return clock.now() + delay;
       }
       case 'fail':

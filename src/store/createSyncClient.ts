@@ -1,5 +1,5 @@
 import { DEFAULT_RETRY } from '../core/backoff.js';
-import { systemClock } from '../core/clock.js';
+import { createTimer, systemClock } from '../core/clock.js';
 import { defaultStorage } from '../core/defaultStorage.js';
 import { createBrowserEnvironment, type EnvironmentEvent } from '../core/environment.js';
 import { builtinMutators } from '../core/mutators.js';
@@ -38,7 +38,7 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
   let pushing = new Set<string>();
   let started = false;
   let disposed = false;
-  let pullTimer: unknown = null;
+  const pullTimer = createTimer(clock);
   let unsubscribeEnvironment: (() => void) | null = null;
   let warnedStorage = false;
 
@@ -171,11 +171,8 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
 
   /** Coalesces pulls asked for in the same task (several watches, several acks). */
   function pullSoon() {
-    if (pullTimer !== null || !started) return;
-    pullTimer = clock.setTimeout(() => {
-      pullTimer = null;
-      poller.pullNow().catch(() => {});
-    }, 0);
+    if (pullTimer.pending() || !started) return;
+    pullTimer.set(() => void poller.pullNow().catch(() => {}), 0);
   }
 
   function onEnvironment(event: EnvironmentEvent) {
@@ -233,8 +230,7 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
       started = false;
       unsubscribeEnvironment?.();
       unsubscribeEnvironment = null;
-      if (pullTimer !== null) clock.clearTimeout(pullTimer);
-      pullTimer = null;
+      pullTimer.clear();
       poller.stop();
       pushChannel.stop();
       outbox.stop();

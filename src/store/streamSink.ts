@@ -1,5 +1,5 @@
 import { applyDeltas, type ThreadDelta } from '../core/applyDeltas.js';
-import type { Clock } from '../core/clock.js';
+import { createTimer, type Clock } from '../core/clock.js';
 import type { Environment } from '../core/environment.js';
 import { createFrameBatcher } from '../core/frameBatcher.js';
 import type { PendingWrite, ServerEvent, Thread } from '../core/types.js';
@@ -33,7 +33,7 @@ export function createStreamSink(options: {
   const { book, clock, pendingOf } = options;
   const lastRebase = new Map<string, number>();
   const deferred = new Set<string>();
-  let deferTimer: unknown = null;
+  const deferTimer = createTimer(clock);
 
   function rebaseNow(threadId: string, pending = pendingOf(threadId)) {
     lastRebase.set(threadId, clock.now());
@@ -52,8 +52,8 @@ export function createStreamSink(options: {
       return;
     }
     deferred.add(threadId);
-    deferTimer ??= clock.setTimeout(() => {
-      deferTimer = null;
+    if (deferTimer.pending()) return;
+    deferTimer.set(() => {
       for (const id of deferred) rebaseNow(id);
       deferred.clear();
       options.commit();
@@ -96,8 +96,7 @@ export function createStreamSink(options: {
     add: batcher.add,
     cancel() {
       batcher.cancel();
-      if (deferTimer !== null) clock.clearTimeout(deferTimer);
-      deferTimer = null;
+      deferTimer.clear();
     },
   };
 }
