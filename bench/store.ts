@@ -20,8 +20,8 @@ export function perTokenStoreCostMs(messages = 10_000, tokens = 2000): number {
   const health = initialHealth(0);
   const store = createSyncStore(health);
   const committer = createStoreCommitter({
-    store, book, pending: () => [], inFlight: () => false, anyInFlight: () => false,
-    online: () => true, clientLastSyncedAt: () => null, health: () => health,
+    store, book, pending: () => [], inFlight: () => false,
+    online: () => true, health: () => health,
   });
   let renders = 0;
   store.subscribe(() => renders++);

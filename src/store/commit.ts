@@ -8,10 +8,9 @@ export interface CommitSources {
   store: SyncStore;
   book: ThreadBook;
   pending(): PendingWrite[];
-  inFlight(threadId: string): boolean;
-  anyInFlight(): boolean;
+  /** A push or pull for this thread, or without an id for any thread, is under way. */
+  inFlight(threadId?: string): boolean;
   online(): boolean;
-  clientLastSyncedAt(): number | null;
   health(): HealthStatus;
 }
 
@@ -92,9 +91,9 @@ export function createStoreCommitter(sources: CommitSources): StoreCommitter {
     }
     const clientNext = deriveStatus({
       writes: pending,
-      inFlight: sources.anyInFlight(),
+      inFlight: sources.inFlight(),
       online,
-      lastSyncedAt: sources.clientLastSyncedAt(),
+      lastSyncedAt: book.lastSyncedAt(),
     });
     const next: SyncStoreState = {
       threads: threads.get(),

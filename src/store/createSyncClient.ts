@@ -50,10 +50,8 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     store,
     book,
     pending: () => outbox.list(),
-    inFlight: (id) => pushing.has(id) || puller.pulling(id),
-    anyInFlight: () => pushing.size > 0 || puller.pulling(),
+    inFlight: (id) => (id === undefined ? pushing.size > 0 : pushing.has(id)) || puller.pulling(id),
     online: () => environment.isOnline() && health.get().state !== 'offline',
-    clientLastSyncedAt: () => book.lastSyncedAt(),
     health: published.snapshot,
   });
   const commit = committer.schedule;
