@@ -1,5 +1,6 @@
 import { isDraft, original } from 'immer';
 import type { Message, Mutator, Thread } from './types.js';
+import { isRecord } from './isRecord.js';
 
 /**
  * Thrown by a mutator that cannot apply its arguments. The server answers it as `rejected` with
@@ -16,10 +17,6 @@ export class MutationError extends Error {
 
 const ROLES = new Set<unknown>(['user', 'assistant', 'tool', 'system']);
 const STATUSES = new Set<unknown>(['streaming', 'done', 'error']);
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function requireString(args: unknown, key: string, mutator: string): string {
   const value = isRecord(args) ? args[key] : undefined;

@@ -8,6 +8,7 @@ import type {
   ServerEvent,
   Thread,
 } from './types.js';
+import { isRecord } from './isRecord.js';
 
 /*
  * Every answer from a server is checked in full before anything reaches the store: a proxy's HTML
@@ -27,10 +28,6 @@ export function protocolError(route: string, problem: string, cause?: unknown): 
 }
 
 type Check = (value: unknown) => boolean;
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** Versions and seqs are whole numbers ≥ 0 (DESIGN §3). */
 function isCount(value: unknown): value is number {

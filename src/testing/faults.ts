@@ -1,4 +1,5 @@
 import { seededRandom } from './fakeClock.js';
+import { isRecord } from '../core/isRecord.js';
 
 /**
  * Faults of the event stream (`GET /events`). They act on streams already open as well as new ones.
@@ -82,10 +83,6 @@ export type RequestPlan =
 const RATES = ['errorRate', 'rateLimitRate', 'htmlRate', 'hangRate', 'lostAnswerRate', 'duplicateRate'] as const;
 const DURATIONS = ['latencyMs', 'jitterMs', 'retryAfterSeconds'] as const;
 const FLAGS = ['offline', 'blockPushes'] as const;
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function check(ok: boolean, message: string): void {
   if (!ok) throw new TypeError(`Invalid faults: ${message}.`);

@@ -1,13 +1,10 @@
 import type { PullRequest, PushRequest, WireMutation } from '../core/types.js';
+import { isRecord } from '../core/isRecord.js';
 
 /*
  * The server's view of a request body: a whole request is checked before anything is applied, so
  * a malformed push changes nothing (it is answered 400).
  */
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function fail(problem: string): never {
   throw new TypeError(`${problem}. See DESIGN §3 for the protocol v1 request shapes.`);
