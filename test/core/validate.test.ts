@@ -36,24 +36,27 @@ describe('isThread', () => {
     expect(isThread({ ...thread, title: 'T', meta: { pinned: true } })).toBe(true);
   });
 
-  it.each<[string, unknown]>([
-    ['null', null],
-    ['an array', [thread]],
-    ['an empty id', { ...thread, id: '' }],
-    ['a negative v', { ...thread, v: -1 }],
-    ['a fractional v', { ...thread, v: 1.5 }],
-    ['a string v', { ...thread, v: '1' }],
-    ['a missing createdAt', { ...thread, createdAt: undefined }],
-    ['a null title', { ...thread, title: null }],
-    ['meta as an array', { ...thread, meta: [] }],
-    ['messages missing', { ...thread, messages: undefined }],
-    ['a message with a bad role', { ...thread, messages: [{ id: 'm', role: 'bot', content: '', createdAt: 1 }] }],
-    ['a message without content', { ...thread, messages: [{ id: 'm', role: 'user', createdAt: 1 }] }],
-    ['a message with a bad status', { ...thread, messages: [{ ...thread.messages[0], status: 'sent' }] }],
-    ['one message id twice', { ...thread, messages: [thread.messages[0], thread.messages[0]] }],
-  ])('rejects %s', (_name, value) => {
+  // Each message names what is wrong, so a person reading it knows which field to look at.
+  it.each<[string, unknown, string]>([
+    ['null', null, 'a thread that is not a JSON object (null)'],
+    ['an array', [thread], 'a thread that is not a JSON object'],
+    ['an empty id', { ...thread, id: '' }, 'a thread with id ""'],
+    ['a negative v', { ...thread, v: -1 }, 'thread "t1" with v -1'],
+    ['a fractional v', { ...thread, v: 1.5 }, 'thread "t1" with v 1.5'],
+    ['a string v', { ...thread, v: '1' }, 'thread "t1" with v "1"'],
+    ['a missing createdAt', { ...thread, createdAt: undefined }, 'thread "t1" with createdAt undefined'],
+    ['a null title', { ...thread, title: null }, 'thread "t1" with title null'],
+    ['a function as title', { ...thread, title: () => 'T' }, 'thread "t1" with title () =>'],
+    ['a symbol as title', { ...thread, title: Symbol('T') }, 'thread "t1" with title Symbol(T)'],
+    ['meta as an array', { ...thread, meta: [] }, 'thread "t1" with meta []'],
+    ['messages missing', { ...thread, messages: undefined }, 'thread "t1" with messages undefined'],
+    ['a message with a bad role', { ...thread, messages: [{ id: 'm', role: 'bot', content: '', createdAt: 1 }] }, 'invalid message at index 0'],
+    ['a message without content', { ...thread, messages: [{ id: 'm', role: 'user', createdAt: 1 }] }, 'invalid message at index 0'],
+    ['a message with a bad status', { ...thread, messages: [{ ...thread.messages[0], status: 'sent' }] }, 'invalid message at index 0'],
+    ['one message id twice', { ...thread, messages: [thread.messages[0], thread.messages[0]] }, 'holding message "m1" twice'],
+  ])('rejects %s and says what is wrong', (_name, value, problem) => {
     expect(isThread(value)).toBe(false);
-    expect(describeThreadProblem(value)).toEqual(expect.any(String));
+    expect(describeThreadProblem(value)).toContain(problem);
   });
 });
 
