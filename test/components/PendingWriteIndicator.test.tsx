@@ -1,22 +1,16 @@
-import { act, cleanup, render, screen, within } from '@testing-library/react';
+import { act, render, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { createRef } from 'react';
 import { PendingWriteIndicator } from 'syncline/components';
 import type { PendingWriteIndicatorLabels, PendingWriteIndicatorProps } from 'syncline/components';
 import { SyncProvider } from 'syncline/react';
-import { createHarness, userMessage } from '../react/harness.js';
+import { harnessPerTest, userMessage } from '../react/harness.js';
 import type { Harness } from '../react/harness.js';
 
 const XSS = '<img src=x onerror=alert(1)>';
 
 let h: Harness;
-beforeEach(() => {
-  h = createHarness();
-});
-afterEach(() => {
-  cleanup(); // unmount before the client stops, so no update lands outside act()
-  h.dispose();
-});
+harnessPerTest((harness) => (h = harness));
 
 function setup(props: PendingWriteIndicatorProps = {}) {
   const view = render(

@@ -1,23 +1,17 @@
-import { act, cleanup, render, screen } from '@testing-library/react';
+import { act, render, screen } from '@testing-library/react';
 import { createRef } from 'react';
 import { SyncBadge } from 'syncline/components';
 import type { SyncBadgeLabels } from 'syncline/components';
 import { SyncProvider } from 'syncline/react';
-import { createHarness, userMessage } from '../react/harness.js';
+import { harnessPerTest, userMessage } from '../react/harness.js';
 import type { Harness } from '../react/harness.js';
 import { driveBadge } from './drive.js';
 
 let h: Harness;
-beforeEach(() => {
-  // The badge's own "synced" delay runs on timers; the client runs on its fake clock.
-  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
-  h = createHarness();
-});
-afterEach(() => {
-  cleanup(); // unmount before the client stops, so no update lands outside act()
-  h.dispose();
-  vi.useRealTimers();
-});
+// The badge's own "synced" delay runs on timers; the client runs on its fake clock.
+beforeEach(() => vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] }));
+afterEach(() => vi.useRealTimers());
+harnessPerTest((harness) => (h = harness));
 
 const renderBadge = (props: Parameters<typeof SyncBadge>[0] = {}) =>
   render(

@@ -1,3 +1,4 @@
+import { cleanup } from '@testing-library/react';
 import { createMemoryStorage, createSyncClient } from 'syncline';
 import type { Message, Mutator, SyncClient, SyncClientOptions } from 'syncline';
 import { createFakeBackend, createFakeClock, createFakeEnvironment } from 'syncline/testing';
@@ -68,6 +69,20 @@ export function createHarness(options: HarnessOptions = {}): Harness {
       backend.close();
     },
   };
+}
+
+/**
+ * A fresh harness for each test of the file, handed to `use`. After each test the components
+ * unmount before the client stops, so no update lands outside act().
+ */
+export function harnessPerTest(use: (harness: Harness) => void, options?: HarnessOptions): void {
+  let current: Harness | undefined;
+  beforeEach(() => use((current = createHarness(options))));
+  afterEach(() => {
+    cleanup();
+    current?.dispose();
+    current = undefined;
+  });
 }
 
 let nextId = 0;

@@ -1,4 +1,4 @@
-import { act, cleanup, render, renderHook } from '@testing-library/react';
+import { act, render, renderHook } from '@testing-library/react';
 import { StrictMode } from 'react';
 import type { ReactNode } from 'react';
 import {
@@ -9,17 +9,11 @@ import {
   useSyncStatus,
   useThread,
 } from 'syncline/react';
-import { createHarness, userMessage } from './harness.js';
+import { harnessPerTest, userMessage } from './harness.js';
 import type { Harness } from './harness.js';
 
 let h: Harness;
-beforeEach(() => {
-  h = createHarness();
-});
-afterEach(() => {
-  cleanup(); // unmount before the client stops, so no update lands outside act()
-  h.dispose();
-});
+harnessPerTest((harness) => (h = harness));
 
 const wrapper = ({ children }: { children: ReactNode }) => (
   <SyncProvider client={h.client}>{children}</SyncProvider>

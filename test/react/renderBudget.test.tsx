@@ -1,21 +1,15 @@
-import { act, cleanup, render } from '@testing-library/react';
+import { act, render } from '@testing-library/react';
 import { Profiler } from 'react';
 import type { ReactNode } from 'react';
 import { SyncBadge, PendingWriteIndicator } from 'syncline/components';
 import { SyncProvider, useThread } from 'syncline/react';
-import { createHarness, userMessage } from './harness.js';
+import { harnessPerTest, userMessage } from './harness.js';
 import type { Harness } from './harness.js';
 
 // DESIGN §6 budgets, counted with React's <Profiler> (commits), never timed.
 
 let h: Harness;
-beforeEach(() => {
-  h = createHarness();
-});
-afterEach(() => {
-  cleanup(); // unmount before the client stops, so no update lands outside act()
-  h.dispose();
-});
+harnessPerTest((harness) => (h = harness));
 
 function Counted({ id, renders, children }: { id: string; renders: Map<string, number>; children: ReactNode }) {
   return (
