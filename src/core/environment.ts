@@ -22,19 +22,32 @@ export interface Environment {
   /** Runs `callback` before the next paint (a timer in Node). Returns a cancel function. */
   requestFrame(callback: () => void): () => void;
   /**
-   * Web Locks: holds the lock `name` while this page lives; returns the release. Optional: where
-   * there are no locks, every client counts as the only one.
+   * Web Locks: asks for the lock `name` and holds it while this page lives (other pages queue
+   * behind it); `onAcquired` runs once it is granted. Returns the release, which also withdraws a
+   * request still waiting. Optional: where there are no locks, every client counts as the only one.
    */
-  holdLock?(name: string): () => void;
+  holdLock?(name: string, onAcquired?: () => void): () => void;
   /** Whether some live page (this one included) holds the lock `name`. */
   isLockHeld?(name: string): Promise<boolean>;
+  /**
+   * A BroadcastChannel to the other pages of this origin, for tab leadership (docs/tabs.md).
+   * Absent, or returning undefined, where Web Locks or BroadcastChannel are missing: each client
+   * then works alone.
+   */
+  openChannel?(name: string, onMessage: (data: unknown) => void): TabChannel | undefined;
+}
+
+export interface TabChannel {
+  /** Structured-cloned to every other page listening on the channel (never to this one). */
+  post(data: unknown): void;
+  close(): void;
 }
 
 /** ~60 frames a second where there is no `requestAnimationFrame`. */
 export const FRAME_MS = 16;
 
 interface LockManagerLike {
-  request(name: string, callback: () => Promise<void>): Promise<unknown>;
+  request(name: string, options: { signal: AbortSignal }, callback: () => Promise<void>): Promise<unknown>;
   query?(): Promise<{ held?: Array<{ name?: string }> }>;
 }
 
@@ -61,6 +74,11 @@ export function createBrowserEnvironment(clock: Clock): Environment {
     requestAnimationFrame?: (cb: () => void) => number;
     navigator?: { onLine?: boolean; locks?: LockManagerLike };
     cancelAnimationFrame?: (id: number) => void;
+    BroadcastChannel?: new (name: string) => {
+      onmessage: ((event: { data: unknown }) => void) | null;
+      postMessage(data: unknown): void;
+      close(): void;
+    };
   };
   const listeners = new Set<(event: EnvironmentEvent) => void>();
   let detach: (() => void) | null = null;
@@ -105,13 +123,29 @@ export function createBrowserEnvironment(clock: Clock): Environment {
         }
       };
     },
-    holdLock(name) {
+    holdLock(name, onAcquired) {
       const locks = g.navigator?.locks;
       if (!locks) return () => {};
       let release!: () => void;
       const held = new Promise<void>((resolve) => (release = resolve));
-      locks.request(name, () => held).catch(() => {});
-      return release;
+      const abort = new AbortController();
+      locks
+        .request(name, { signal: abort.signal }, () => {
+          onAcquired?.();
+          return held;
+        })
+        .catch(() => {});
+      return () => {
+        abort.abort();
+        release();
+      };
+    },
+    openChannel(name, onMessage) {
+      const Channel = g.BroadcastChannel;
+      if (!g.navigator?.locks || !Channel) return undefined;
+      const channel = new Channel(name);
+      channel.onmessage = (event) => onMessage(event.data);
+      return { post: (data) => channel.postMessage(data), close: () => channel.close() };
     },
     async isLockHeld(name) {
       const snapshot = await g.navigator?.locks?.query?.();

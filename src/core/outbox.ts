@@ -3,15 +3,15 @@ import { createTimer } from './clock.js';
 import { OutboxFullError, SyncError, toSyncError } from './errors.js';
 import { errorAction, findCoalesceTarget, keepaliveBatch, takeBatch } from './outboxBatch.js';
 import { pushBatch, pushRequest } from './pushBatch.js';
-import { entryFrom, rejectionError, toStored, type OutboxEntry } from './outboxEntry.js';
+import { entryFrom, fromStoredError, rejectionError, toStored, toStoredError, type OutboxEntry } from './outboxEntry.js';
 import { createOutboxQueue } from './outboxQueue.js';
 import { randomId } from './randomId.js';
 import { settledCount } from './settledCount.js';
-import type { OutboxOptions } from './outboxOptions.js';
+import type { OutboxOptions, RelayReport } from './outboxOptions.js';
 import { restoreOutbox } from './restoreOutbox.js';
 import type { PendingWrite, PushResult, StoredWrite } from './types.js';
 
-export type { OutboxListener, OutboxOptions } from './outboxOptions.js';
+export type { OutboxListener, OutboxOptions, OutboxRelay, RelayReport } from './outboxOptions.js';
 
 /**
  * The outbox (DESIGN §4): serial (one push in flight), batched by window, count and bytes, in
@@ -20,7 +20,7 @@ export type { OutboxListener, OutboxOptions } from './outboxOptions.js';
  * clientId by default.
  */
 export function createOutbox(options: OutboxOptions) {
-  const { connector, storage, namespace, clock, listener, retry } = options;
+  const { connector, storage, namespace, clock, listener, retry, relay } = options;
   const clientId = options.clientId ?? randomId(clock.random);
   const queue = createOutboxQueue();
   let epoch = 1;
@@ -31,6 +31,8 @@ export function createOutbox(options: OutboxOptions) {
   let started = false;
   let disposed = false;
   let fenced: SyncError | null = null;
+  /** A tab that is not the leader: it stores and announces its writes; the leader sends them. */
+  let following = false;
   let abortPush: AbortController | null = null;
   /** The batch window: writes queued meanwhile go out together. */
   const windowTimer = createTimer(clock);
@@ -51,22 +53,39 @@ export function createOutbox(options: OutboxOptions) {
   async function load(): Promise<void> {
     const restored = await restoreOutbox(options, clientId).catch((error: unknown) => {
       reportStorage(error);
-      return { meta: undefined, stored: [] };
+      return { meta: undefined, stored: [], live: new Set<string>() };
     });
     if (disposed) return;
     epoch = (restored.meta?.epoch ?? 0) + 1;
     seqs = { ...restored.meta?.lastSeq };
-    // Stored writes go first; writes made before the load finished were not sent yet: they are
-    // numbered now, after every seq this clientId ever used, and stored.
-    const early = queue.takeAll();
-    for (const w of restored.stored) queue.add(entryFrom(w));
-    lastSeq = Math.max(seqs[clientId] ?? 0, ...restored.stored.filter((w) => w.clientId === clientId).map((w) => w.seq));
-    for (const entry of early) {
-      entry.write = { ...entry.write, seq: ++lastSeq };
+    following = false;
+    // Stored writes go first, in their order; the ones already here (made while following, or
+    // taken from other tabs) keep their entry. Writes made before the load have no seq yet: they
+    // are numbered now, after every seq this clientId ever used, and stored.
+    const early = new Map(queue.takeAll().map((e) => [e.write.id, e]));
+    for (const w of restored.stored) {
+      const here = early.get(w.id);
+      early.delete(w.id);
+      if (here) queue.add(here);
+      else if (!restored.live.has(w.clientId)) queue.add(entryFrom(w));
+      // A live tab's write: alone, it is that tab's to send; as the leader, this tab sends it for
+      // that tab (which keeps it on screen, and its failures: those are left to it).
+      else if (relay && w.state !== 'failed') queue.add({ ...entryFrom(w), foreign: true });
+    }
+    const own = restored.stored.filter((w) => w.clientId === clientId);
+    lastSeq = Math.max(lastSeq, seqs[clientId] ?? 0, ...own.map((w) => w.seq));
+    const numbered: OutboxEntry[] = [];
+    for (const entry of early.values()) {
+      if (entry.write.seq === 0) {
+        entry.write = { ...entry.write, seq: ++lastSeq };
+        numbered.push(entry);
+      }
       queue.add(entry);
     }
+    // Writes the last leader was sending for this tab: its answer will never come here.
+    for (const entry of queue.entries()) if (entry.write.state === 'sending') queue.update(entry, { state: 'queued' });
     await saveMeta().catch(reportStorage);
-    if (early.length > 0) await persist(early);
+    if (numbered.length > 0) await persist(numbered);
     loaded = true;
     listener.changed();
     kick(true);
@@ -79,6 +98,8 @@ export function createOutbox(options: OutboxOptions) {
   function add(write: StoredWrite): PendingWrite {
     const entry = entryFrom(write);
     if (write.seq > 0) entry.persisted = persist([entry]);
+    // Stored first, so that it survives the leader dying; then the leader hears of it.
+    if (following) void entry.persisted.then(() => relay?.announce(toStored(entry)));
     queue.add(entry);
     listener.changed();
     kick(false);
@@ -87,7 +108,8 @@ export function createOutbox(options: OutboxOptions) {
 
   function enqueue(threadId: string, name: string, args: unknown): PendingWrite {
     if (fenced) throw fenced;
-    const target = findCoalesceTarget(queue.entries(), clientId, threadId, name, args);
+    // A follower's write may already be with the leader: it is never changed after the fact.
+    const target = !following && findCoalesceTarget(queue.entries(), clientId, threadId, name, args);
     if (target) {
       const { entry } = target;
       queue.update(entry, { args: target.args });
@@ -137,6 +159,7 @@ export function createOutbox(options: OutboxOptions) {
     const { signal } = abortPush;
     const threadIds = new Set(batch.map((e) => e.write.threadId));
     for (const e of batch) queue.update(e, { state: 'sending', attempts: e.write.attempts + 1 });
+    reportStates(batch);
     listener.changed();
     listener.pushStarted(threadIds);
     const { results, error } = await pushBatch(connector, batch, epoch, signal);
@@ -145,6 +168,7 @@ export function createOutbox(options: OutboxOptions) {
     let nextRetryAt: number | null = null;
     if (error) nextRetryAt = handleError(batch, error);
     else handleResults(batch, results);
+    reportStates(batch.filter((e) => e.write.state === 'queued'));
     listener.changed();
     listener.pushEnded(threadIds, error, nextRetryAt);
     kick(true);
@@ -166,11 +190,15 @@ export function createOutbox(options: OutboxOptions) {
     });
     if (acked.length > 0) {
       const ids = acked.map((a) => a.write.id);
+      const foreign = new Set(batch.filter((e) => e.foreign).map((e) => e.write.id));
       queue.remove(new Set(ids));
       void (options.clientId ? saveMeta() : Promise.resolve())
         .then(() => storage.deleteWrites(namespace, ids))
         .catch(reportStorage);
-      listener.acked(acked);
+      if (foreign.size > 0) {
+        relay?.report({ t: 'acked', writes: acked.filter((a) => foreign.has(a.write.id)).map((a) => [a.write.id, a.v]) });
+      }
+      listener.acked(acked.filter((a) => !foreign.has(a.write.id)));
     }
     fail(refused);
   }
@@ -183,7 +211,52 @@ export function createOutbox(options: OutboxOptions) {
       entry.settle.reject(error);
     }
     void persist(failed.map(([entry]) => entry));
-    listener.failed(failed.map(([entry, error]) => ({ write: entry.write, error })));
+    // Another tab's failure is that tab's to show, retry or discard: it leaves this queue.
+    const foreign = failed.filter(([entry]) => entry.foreign);
+    if (foreign.length > 0) {
+      queue.remove(new Set(foreign.map(([entry]) => entry.write.id)));
+      relay?.report({ t: 'failed', writes: foreign.map(([entry, error]) => [entry.write.id, toStoredError(error)]) });
+    }
+    listener.failed(failed.filter(([entry]) => !entry.foreign).map(([entry, error]) => ({ write: entry.write, error })));
+  }
+
+  /** Leading: tells the other tabs where their writes in `batch` stand. */
+  function reportStates(batch: OutboxEntry[]) {
+    const writes = batch.filter((e) => e.foreign).map((e) => e.write);
+    if (writes.length === 0) return;
+    relay?.report({ t: 'state', writes: writes.map((w) => [w.id, w.state, w.attempts, toStoredError(w.lastError)]) });
+  }
+
+  /** Following: what the leader says became of this tab's writes. */
+  function hear(report: RelayReport) {
+    if (!following) return;
+    const mine = (id: string) => {
+      const entry = queue.get(id);
+      return entry && !entry.foreign && entry.write.state !== 'failed' ? entry : undefined;
+    };
+    if (report.t === 'state') {
+      for (const [id, state, attempts, error] of report.writes) {
+        const entry = mine(id);
+        if (entry) queue.update(entry, { state, attempts, lastError: fromStoredError(error) });
+      }
+    } else if (report.t === 'acked') {
+      const acked: Array<{ write: PendingWrite; v: number | undefined }> = [];
+      for (const [id, v] of report.writes) {
+        const entry = mine(id);
+        entry?.settle.resolve();
+        if (entry) acked.push({ write: entry.write, v });
+      }
+      queue.remove(new Set(acked.map((a) => a.write.id)));
+      listener.acked(acked);
+    } else {
+      const failed: Array<[OutboxEntry, SyncError]> = [];
+      for (const [id, error] of report.writes) {
+        const entry = mine(id);
+        if (entry) failed.push([entry, fromStoredError(error) ?? new SyncError('rejected', 'The write was refused.')]);
+      }
+      fail(failed);
+    }
+    listener.changed();
   }
 
   /** Returns when the next attempt is due, or null when none is scheduled. */
@@ -219,8 +292,9 @@ export function createOutbox(options: OutboxOptions) {
 
   function discard(writeId: string) {
     const entry = queue.get(writeId);
-    // A write being sent may already be applied: it cannot be taken back.
-    if (!entry || entry.write.state === 'sending') return;
+    // A write being sent may already be applied: it cannot be taken back. A follower's queued
+    // write is in the leader's hands already.
+    if (!entry || entry.write.state === 'sending' || (following && entry.write.state !== 'failed')) return;
     queue.remove(new Set([writeId]));
     if (entry.write.state === 'queued') {
       entry.settle.reject(new SyncError('rejected', 'The write was discarded before it was sent.'));
@@ -238,7 +312,7 @@ export function createOutbox(options: OutboxOptions) {
 
   /** The last chance on `pagehide`: everything unacknowledged, with keepalive, no waiting. */
   function sendOnPageHide() {
-    if (!loaded || fenced) return;
+    if (!loaded || fenced || following) return;
     const batch = keepaliveBatch(queue.entries());
     if (batch.length === 0) return;
     void connector.push(pushRequest(batch, epoch), { keepalive: true }).catch(() => {});
@@ -252,7 +326,33 @@ export function createOutbox(options: OutboxOptions) {
 
   return {
     clientId,
+    /** Loads storage and sends: alone, or as the tabs' leader (taking over from the last one). */
     load,
+    /** Not the leader: this tab's writes are stored and announced, and sent by the leader. */
+    follow() {
+      following = loaded = true;
+      // Other tabs' writes are the next leader's to send: it finds them in storage.
+      queue.remove(new Set(queue.entries().filter((e) => e.foreign).map((e) => e.write.id)));
+      listener.changed();
+    },
+    following: () => following,
+    /** Leading: another tab's stored write to send for it (once, however often it is announced). */
+    take(write: StoredWrite) {
+      if (queue.get(write.id) || write.state === 'failed') return;
+      queue.add({ ...entryFrom(write), foreign: true });
+      kick(false);
+    },
+    /**
+     * Following, when a new leader is elected: this tab's writes not yet acknowledged, for it to
+     * send (the old one's pushes in flight are unanswered now: those writes wait again).
+     */
+    handOver(): StoredWrite[] {
+      const unsent = queue.entries().filter((e) => e.write.state !== 'failed');
+      for (const e of unsent) if (e.write.state === 'sending') queue.update(e, { state: 'queued' });
+      listener.changed();
+      return unsent.map(toStored);
+    },
+    hear,
     /** A person asked to try again: skip the backoff wait (not the order, nor the batching). */
     retryNow() {
       clearTimers();

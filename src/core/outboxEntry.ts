@@ -9,6 +9,8 @@ export interface OutboxEntry {
   /** Resolves once the write is in storage: it is never sent before. */
   persisted: Promise<void>;
   settle: { resolve(): void; reject(error: SyncError): void };
+  /** Another tab's write, sent by this tab as the leader; not in this tab's view (docs/tabs.md). */
+  foreign?: true;
 }
 
 /** An entry for a stored write (or a new one): failed writes come back already settled. */
@@ -25,13 +27,16 @@ export function entryFrom(stored: StoredWrite): OutboxEntry {
   return { clientId, persisted: Promise.resolve(), settle, write: { ...write, lastError, settled } };
 }
 
-function fromStoredError(stored: StoredError | null): SyncError | null {
+export function fromStoredError(stored: StoredError | null): SyncError | null {
   return stored && new SyncError(stored.kind as SyncErrorKind, stored.message, { status: stored.status, code: stored.code });
+}
+
+export function toStoredError(error: SyncError | null): StoredError | null {
+  return error && { kind: error.kind, message: error.message, status: error.status, code: error.code };
 }
 
 export function toStored(entry: OutboxEntry): StoredWrite {
   const { write } = entry;
-  const error = write.lastError;
   // Every field by name, not spread from toWire: this runs for each write stored, and a literal
   // keeps one object shape that structured cloning walks quickly.
   return {
@@ -44,7 +49,7 @@ export function toStored(entry: OutboxEntry): StoredWrite {
     createdAt: write.createdAt,
     attempts: write.attempts,
     state: write.state === 'failed' ? 'failed' : 'queued',
-    lastError: error && { kind: error.kind, message: error.message, status: error.status, code: error.code },
+    lastError: toStoredError(write.lastError),
   };
 }
 

@@ -2,7 +2,7 @@ import type { RetryPolicy } from './backoff.js';
 import type { Clock } from './clock.js';
 import type { SyncError } from './errors.js';
 import type { BatchLimits } from './outboxBatch.js';
-import type { OutboxStorage, PendingWrite, SyncConnector } from './types.js';
+import type { OutboxStorage, PendingWrite, PendingWriteState, StoredError, StoredWrite, SyncConnector } from './types.js';
 
 export interface OutboxListener {
   /** The list of writes changed: added, removed, state or args. */
@@ -17,6 +17,20 @@ export interface OutboxListener {
   /** `error` null for a push that was answered. `nextRetryAt` when a retry is scheduled. */
   pushEnded(threadIds: Set<string>, error: SyncError | null, nextRetryAt: number | null): void;
   storageError(error: SyncError): void;
+}
+
+/** What became of other tabs' writes, as the leader tells them (plain data: it is broadcast). */
+export type RelayReport =
+  | { t: 'state'; writes: Array<[id: string, state: PendingWriteState, attempts: number, error: StoredError | null]> }
+  | { t: 'acked'; writes: Array<[id: string, v: number | undefined]> }
+  | { t: 'failed'; writes: Array<[id: string, error: StoredError | null]> };
+
+/** How an outbox shared by tabs talks to the other tabs (docs/tabs.md). */
+export interface OutboxRelay {
+  /** Following: this tab's write is stored; the leader must hear of it. */
+  announce(write: StoredWrite): void;
+  /** Leading: what became of other tabs' writes. */
+  report(report: RelayReport): void;
 }
 
 export interface OutboxOptions {
@@ -35,4 +49,6 @@ export interface OutboxOptions {
    * are its own to send. Without it every stored write is resumed.
    */
   ownerAlive?(clientId: string): Promise<boolean>;
+  /** Present when tabs share this outbox: the leader sends every tab's writes. */
+  relay?: OutboxRelay;
 }

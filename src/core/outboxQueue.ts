@@ -20,8 +20,8 @@ export function createOutboxQueue() {
     entries: (): readonly OutboxEntry[] => entries,
     get: (writeId: string) => byId.get(writeId),
     queuedCount: () => queued,
-    /** The public snapshots, in order; the same array until something changes. */
-    list: (): PendingWrite[] => (list ??= entries.map((e) => e.write)),
+    /** This tab's public snapshots, in order; the same array until something changes. */
+    list: (): PendingWrite[] => (list ??= entries.filter((e) => !e.foreign).map((e) => e.write)),
 
     add(entry: OutboxEntry) {
       entries.push(entry);

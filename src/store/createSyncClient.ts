@@ -6,7 +6,7 @@ import { builtinMutators } from '../core/mutators.js';
 import { createOutbox } from '../core/outbox.js';
 import { createPoller } from '../core/poller.js';
 import { createPushChannel } from '../core/pushChannel.js';
-import type { PendingWrite } from '../core/types.js';
+import type { HealthStatus, PendingWrite } from '../core/types.js';
 import { createStoreCommitter } from './commit.js';
 import { createSyncStore } from './createSyncStore.js';
 import { prepareWrite } from './prepareWrite.js';
@@ -18,6 +18,7 @@ import { createPuller } from './puller.js';
 import { createPublishedHealth } from './publishedHealth.js';
 import { selectPending, selectStatus } from './selectors.js';
 import { createThreadBook } from './threadBook.js';
+import { createTabLink, type TabHost } from './tabs.js';
 import type { SyncClient, SyncClientOptions, SyncStoreState } from './types.js';
 
 /**
@@ -43,16 +44,28 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
   let warnedStorage = false;
 
   const { onDegraded, onRecovered } = options;
-  const published = createPublishedHealth({ clock, environment, onDegraded, onRecovered, publish: () => commit() });
+  const published = createPublishedHealth({
+    clock,
+    environment,
+    onDegraded,
+    onRecovered,
+    publish: () => {
+      commit();
+      if (tabs?.leading()) tabs.post({ t: 'health', health: health.get() });
+    },
+  });
   const health = published.monitor;
+  /** A follower shows the leader's health (docs/tabs.md); null while leading or alone. */
+  let mirror: HealthStatus | null = null;
+  const healthNow = () => mirror ?? health.get();
   const store = createSyncStore(health.get());
   const committer = createStoreCommitter({
     store,
     book,
     pending: () => outbox.list(),
     inFlight: (id) => (id === undefined ? pushing.size > 0 : pushing.has(id)) || puller.pulling(id),
-    online: () => environment.isOnline() && health.get().state !== 'offline',
-    health: published.snapshot,
+    online: () => environment.isOnline() && healthNow().state !== 'offline',
+    health: () => mirror ?? published.snapshot(),
   });
   const commit = committer.schedule;
 
@@ -64,6 +77,9 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     for (const threadId of new Set(writes.map((w) => w.threadId))) book.recompute(threadId, pendingOf(threadId));
   };
 
+  // Tabs of one origin and namespace share one leader's connection (docs/tabs.md); an explicit
+  // clientId is one writer's, so that client works alone.
+  const tabs = options.tabs === 'alone' || options.clientId !== undefined ? undefined : createTabLink(environment, namespace, host());
   const outbox = createOutbox({
     connector,
     storage: options.storage ?? defaultStorage(),
@@ -74,15 +90,21 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     retry,
     maxPending: options.maxPending ?? 10_000,
     ownerAlive: async (clientId) => (await environment.isLockHeld?.(lockName(clientId))) ?? false,
+    ...(tabs && { relay: tabs }),
     listener: {
-      changed: commit,
+      changed() {
+        // A follower's writes are sent by the leader: its reports say which are in flight.
+        if (outbox.following()) pushing = new Set(outbox.list().filter((w) => w.state === 'sending').map((w) => w.threadId));
+        commit();
+      },
       acked(items) {
         const now = clock.now();
         for (const { write } of items) book.markSynced(write.threadId, now);
         // Writes the confirmed thread already shows leave the view now; the others stay in it.
         recompute(items.filter(({ write, v }) => book.acknowledge(write, v)).map((i) => i.write));
-        // The confirmed thread arrives over the stream when it is live; otherwise go and get it.
-        if (!pushChannel.isLive()) pullSoon();
+        // The confirmed thread arrives over the stream when it is live; otherwise go and get it
+        // (a follower's comes from the leader, which pulls when its stream is down).
+        if (!pushChannel.isLive() && !outbox.following()) pullSoon();
       },
       failed(items) {
         recompute(items.map((i) => i.write));
@@ -115,6 +137,7 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     report,
     commit,
     disposed: () => disposed,
+    pulled: (threads, synced) => tabs?.post({ t: 'threads', threads, synced }),
   });
   const pull = puller.pull;
 
@@ -158,7 +181,10 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     onEvent(event) {
       if (event.id !== null) puller.setCursor(event.id);
       if (event.type === 'reset') pullSoon();
-      else stream.add(event);
+      else {
+        stream.add(event);
+        tabs?.post({ t: 'event', event });
+      }
     },
   });
 
@@ -170,7 +196,62 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
   /** Coalesces pulls asked for in the same task (several watches, several acks). */
   function pullSoon() {
     if (pullTimer.pending() || !started) return;
-    pullTimer.set(() => void poller.pullNow().catch(() => {}), 0);
+    pullTimer.set(() => {
+      // A follower asks the leader, which pulls for every tab.
+      if (outbox.following()) tabs?.ask([...interest.take([])]);
+      else void poller.pullNow().catch(() => {});
+    }, 0);
+  }
+
+  /** Starts what only one tab runs: the outbox's sending, the stream, the poller. */
+  function connect() {
+    health.dispatch({ type: 'start' });
+    if (!environment.isOnline()) health.dispatch({ type: 'offline' });
+    outbox.start();
+    pushChannel.start();
+    poller.start();
+    // Threads watched before start() are pulled now (the stream only carries what follows).
+    pullSoon();
+  }
+
+  /** The tab link's view of this client (docs/tabs.md). */
+  function host(): TabHost {
+    return {
+      get outbox() {
+        return outbox;
+      },
+      watching: interest.watched,
+      lead() {
+        mirror = null;
+        void outbox.load().then(() => {
+          recompute(outbox.list());
+          if (started && tabs?.leading()) connect();
+          commit();
+        });
+      },
+      setRemote: (tab, watch) => interest.setRemote(tab, watch),
+      confirmed: (ids) => ids.flatMap((id) => book.confirmed(id) ?? []),
+      ask(ids, again) {
+        for (const id of ids) interest.ask(id);
+        if (again) client.reconnect();
+        else pullSoon();
+      },
+      health: health.get,
+      event: (event) => event.type !== 'reset' && stream.add(event),
+      threads(threads, synced) {
+        for (const thread of threads) if (book.receive(thread)) book.recompute(thread.id, pendingOf(thread.id));
+        const now = clock.now();
+        for (const id of synced) book.markSynced(id, now);
+        commit();
+      },
+      leaderHealth(next) {
+        const was = healthNow();
+        mirror = next;
+        if (!was.degraded && next.degraded) onDegraded?.(next);
+        if (was.degraded && !next.degraded) onRecovered?.(next);
+        commit();
+      },
+    };
   }
 
   function onEnvironment(event: EnvironmentEvent) {
@@ -185,10 +266,14 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
   // This client's writes are its own while it lives: other tabs see the lock and leave them.
   const lockName = (clientId: string) => `syncline:${namespace}:${clientId}`;
   const releaseLock = environment.holdLock?.(lockName(outbox.clientId));
-  const ready = outbox.load().then(() => {
-    recompute(outbox.list());
-    commit();
-  });
+  // In tabs, a follower loads nothing: the leader takes the stored writes over when elected.
+  if (tabs) outbox.follow();
+  const ready = tabs
+    ? Promise.resolve()
+    : outbox.load().then(() => {
+        recompute(outbox.list());
+        commit();
+      });
 
   /** Reads the store as the hooks do, after publishing anything waiting. */
   const read = <T>(select: (state: SyncStoreState, threadId?: string) => T, threadId?: string): T => {
@@ -205,17 +290,13 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     start() {
       if (started || disposed) return;
       started = true;
-      health.dispatch({ type: 'start' });
-      if (!environment.isOnline()) health.dispatch({ type: 'offline' });
       unsubscribeEnvironment = environment.subscribe(onEnvironment);
-      outbox.start();
-      pushChannel.start();
-      poller.start();
-      // Threads watched before start() are pulled now (the stream only carries what follows).
-      pullSoon();
+      if (tabs) tabs.start();
+      else connect();
     },
     reconnect() {
       if (!started) return;
+      if (outbox.following()) return tabs?.ask([...book.ids()], true);
       pushChannel.stop();
       pushChannel.start();
       outbox.retryNow();
@@ -233,18 +314,25 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
       pushChannel.stop();
       outbox.stop();
       health.dispatch({ type: 'stop' });
+      tabs?.stop();
+      mirror = null;
     },
     dispose() {
       client.stop();
       outbox.dispose();
+      tabs?.close();
       releaseLock?.();
       stream.cancel();
       disposed = true;
     },
     watch(threadId) {
       const unwatch = interest.watch(threadId);
+      tabs?.watched();
       pullSoon();
-      return unwatch;
+      return () => {
+        unwatch();
+        tabs?.watched();
+      };
     },
     mutate(threadId, name, args) {
       const prepared = prepareWrite(mutators, book.view(threadId), { threadId, name, args, now: clock.now() });
@@ -260,10 +348,11 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     async syncImmediately(threadId) {
       interest.ask(threadId);
       outbox.sendNow();
-      await pull();
+      if (outbox.following()) pullSoon();
+      else await pull();
     },
     flushPending: (opts) => outbox.flush(opts?.timeoutMs),
-    getHealthStatus: health.get,
+    getHealthStatus: healthNow,
     retry(writeId) {
       const write = outbox.get(writeId);
       outbox.retry(writeId);

@@ -5,7 +5,13 @@
 export function createInterest() {
   const watched = new Map<string, number>();
   const once = new Set<string>();
+  /** What the other tabs watch, by tab, when this one leads them (docs/tabs.md). */
+  const remote = new Map<string, string[]>();
   return {
+    setRemote(tab: string, ids: string[] | null) {
+      if (ids) remote.set(tab, ids);
+      else remote.delete(tab);
+    },
     /** Returns the unwatch function; calling it twice counts once. */
     watch(threadId: string): () => void {
       watched.set(threadId, (watched.get(threadId) ?? 0) + 1);
@@ -18,13 +24,15 @@ export function createInterest() {
         else watched.set(threadId, count);
       };
     },
-    isWatched: (threadId: string) => watched.has(threadId),
+    /** The threads this tab's own components watch. */
+    watched: () => [...watched.keys()],
+    isWatched: (threadId: string) => watched.has(threadId) || [...remote.values()].some((ids) => ids.includes(threadId)),
     ask(threadId: string) {
       once.add(threadId);
     },
     /** Every thread of interest plus `extra`; the one-time asks are used up. */
     take(extra: Iterable<string>): Set<string> {
-      const ids = new Set([...watched.keys(), ...once, ...extra]);
+      const ids = new Set([...watched.keys(), ...once, ...extra, ...[...remote.values()].flat()]);
       once.clear();
       return ids;
     },

@@ -1,6 +1,6 @@
 import type { Clock } from '../core/clock.js';
 import { toSyncError, type SyncError } from '../core/errors.js';
-import type { PendingWrite, SyncConnector } from '../core/types.js';
+import type { PendingWrite, SyncConnector, Thread } from '../core/types.js';
 import type { createInterest } from './interest.js';
 import type { ThreadBook } from './threadBook.js';
 
@@ -19,6 +19,8 @@ export function createPuller(ctx: {
   report(request: 'pull', error: SyncError | null): void;
   commit(): void;
   disposed(): boolean;
+  /** What a pull brought: the newer threads and every thread it covered (for the other tabs). */
+  pulled?(threads: Thread[], synced: string[]): void;
 }) {
   const { book } = ctx;
   let cursor: string | null = null;
@@ -44,6 +46,7 @@ export function createPuller(ctx: {
       }
       const now = ctx.clock.now();
       for (const id of ids) book.markSynced(id, now);
+      ctx.pulled?.(response.threads, ids);
       ctx.report('pull', null);
     } catch (caught) {
       const error = toSyncError(caught, 'network', 'The pull failed');

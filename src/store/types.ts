@@ -57,6 +57,14 @@ export interface SyncClientOptions {
   onDegraded?(health: HealthStatus): void;
   onRecovered?(health: HealthStatus): void;
   onRollback?(write: PendingWrite, error: SyncError): void;
+  /**
+   * `'shared'`: the tabs of one origin and namespace elect a leader (Web Locks) that alone holds
+   * the event stream, polls and pushes every tab's writes; the others follow over a
+   * BroadcastChannel (docs/tabs.md). Where Web Locks or BroadcastChannel are missing, and with an
+   * explicit `clientId`, each client works alone, as with `'alone'`.
+   * @default 'shared'
+   */
+  tabs?: 'shared' | 'alone';
   /** @default the system clock */
   clock?: Clock;
   /** @default the browser's page, or an always-online environment outside browsers */

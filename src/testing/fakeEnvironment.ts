@@ -1,5 +1,6 @@
 import type { Clock } from '../core/clock.js';
 import { FRAME_MS, type Environment, type EnvironmentEvent } from '../core/environment.js';
+import type { FakeTabPage } from './fakeTabs.js';
 
 export interface FakeEnvironment extends Environment {
   setOnline(online: boolean): void;
@@ -16,7 +17,13 @@ export type FakeLocks = Set<string>;
 
 export function createFakeEnvironment(
   clock: Clock,
-  options: { online?: boolean; visible?: boolean; locks?: FakeLocks } = {},
+  options: {
+    online?: boolean;
+    visible?: boolean;
+    locks?: FakeLocks;
+    /** A page of a fake browser (`createFakeTabs().page()`): real lock queues and a channel. */
+    tab?: FakeTabPage;
+  } = {},
 ): FakeEnvironment {
   const locks = options.locks ?? new Set<string>();
   let online = options.online ?? true;
@@ -38,6 +45,7 @@ export function createFakeEnvironment(
       return () => locks.delete(name);
     },
     isLockHeld: async (name) => locks.has(name),
+    ...(options.tab && { holdLock: options.tab.holdLock, isLockHeld: options.tab.isLockHeld, openChannel: options.tab.openChannel }),
     requestFrame(callback) {
       // Frames fall on a fixed 16 ms grid, like vsync, not 16 ms after each request.
       const delay = FRAME_MS - (clock.now() % FRAME_MS) || FRAME_MS;

@@ -2,6 +2,8 @@ export { createFakeClock, seededRandom, settle } from './fakeClock.js';
 export type { FakeClock } from './fakeClock.js';
 export { createFakeEnvironment } from './fakeEnvironment.js';
 export type { FakeEnvironment, FakeLocks } from './fakeEnvironment.js';
+export { createFakeTabs } from './fakeTabs.js';
+export type { FakeTabs, FakeTabPage } from './fakeTabs.js';
 export { createFakeBackend } from './fakeBackend.js';
 export type { FakeBackend, FakeBackendOptions, FakeBackendStats } from './fakeBackend.js';
 export { createReferenceBackend, BackendRequestError, SERVER_CLIENT_ID } from './referenceBackend.js';
