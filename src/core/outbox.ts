@@ -329,11 +329,13 @@ export function createOutbox(options: OutboxOptions) {
     /** Loads storage and sends: alone, or as the tabs' leader (taking over from the last one). */
     load,
     /** Not the leader: this tab's writes are stored and announced, and sent by the leader. */
-    follow() {
+    follow(): PendingWrite[] {
       following = loaded = true;
-      // Other tabs' writes are the next leader's to send: it finds them in storage.
-      queue.remove(new Set(queue.entries().filter((e) => e.foreign).map((e) => e.write.id)));
+      // Other tabs' writes (live or gone) are the leader's to send and show: it finds them in storage.
+      const others = queue.entries().filter((e) => e.foreign || e.clientId !== clientId);
+      queue.remove(new Set(others.map((e) => e.write.id)));
       listener.changed();
+      return others.map((e) => e.write);
     },
     following: () => following,
     /** Leading: another tab's stored write to send for it (once, however often it is announced). */

@@ -221,9 +221,14 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
         return outbox;
       },
       watching: interest.watched,
+      follow() {
+        heard();
+        return follow();
+      },
       lead() {
         mirror = null;
-        void outbox.load().then(() => {
+        void loaded.then(outbox.load).then(() => {
+          heard();
           recompute(outbox.list());
           if (started && tabs?.leading()) connect();
           commit();
@@ -266,14 +271,27 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
   // This client's writes are its own while it lives: other tabs see the lock and leave them.
   const lockName = (clientId: string) => `syncline:${namespace}:${clientId}`;
   const releaseLock = environment.holdLock?.(lockName(outbox.clientId));
-  // In tabs, a follower loads nothing: the leader takes the stored writes over when elected.
-  if (tabs) outbox.follow();
-  const ready = tabs
-    ? Promise.resolve()
-    : outbox.load().then(() => {
-        recompute(outbox.list());
-        commit();
-      });
+  // In tabs, a follower loads nothing: the leader holds the stored writes. A tab that finds no
+  // leader loads them as a lone client does, and follows if another tab wins the election.
+  // A follower is ready once the leader answered it (after start()).
+  const leaderNow = tabs ? environment.isLockHeld!(`syncline-leader:${namespace}`).catch(() => false) : Promise.resolve(false);
+  let heard!: () => void;
+  const leaderHeard = new Promise<void>((resolve) => (heard = resolve));
+  const loaded = leaderNow.then((led) => (led ? void follow() : outbox.load()));
+  const ready = loaded
+    .then(() => (outbox.following() ? leaderHeard : undefined))
+    .then(() => {
+      recompute(outbox.list());
+      commit();
+    });
+
+  /** Another tab leads: returns whether this one stopped sending just now. */
+  function follow(): boolean {
+    if (outbox.following()) return false;
+    recompute(outbox.follow());
+    commit();
+    return true;
+  }
 
   /** Reads the store as the hooks do, after publishing anything waiting. */
   const read = <T>(select: (state: SyncStoreState, threadId?: string) => T, threadId?: string): T => {

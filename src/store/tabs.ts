@@ -23,6 +23,8 @@ export interface TabHost {
   watching(): string[];
   /** This tab became the leader: load the outbox, open the stream, poll, push. */
   lead(): void;
+  /** Another tab leads: leave the sending to it. Returns whether this tab was sending until now. */
+  follow(): boolean;
   // The leader hears the followers:
   setRemote(tab: string, watch: string[] | null): void;
   /** The confirmed copies this tab holds of these threads. */
@@ -70,6 +72,8 @@ export function createTabLink(environment: Environment, namespace: string, host:
       if (m.t === 'bye') host.setRemote(m.from, null);
       return;
     }
+    // Only a leader speaks without `from` (or says `lead`): this tab did not win the election.
+    if ((m.t === 'lead' || !('from' in m)) && host.follow() && m.t !== 'lead') hello();
     if (m.t === 'lead') hello();
     else if (m.t === 'event') host.event(m.event);
     else if (m.t === 'threads') host.threads(m.threads, m.synced);
@@ -104,7 +108,7 @@ export function createTabLink(environment: Environment, namespace: string, host:
       release = null;
       if (!leading) post({ t: 'bye', from: me() });
       leading = false;
-      host.outbox.follow();
+      host.follow();
     },
     close() {
       channel.close();

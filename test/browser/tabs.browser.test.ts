@@ -3,11 +3,11 @@ import { createFakeBackend } from 'syncline/testing';
 
 // Real Web Locks and real IndexedDB: each client stands for a tab of one browser profile.
 describe('tabs sharing one IndexedDB outbox in Chromium', () => {
-  it('a live tab keeps its writes; a closed tab\'s writes are resumed once', async () => {
+  it('alone: a live tab keeps its writes; a closed tab\'s writes are resumed once', async () => {
     const fake = createFakeBackend({ faults: { blockPushes: true } });
     const namespace = `tabs-${crypto.randomUUID()}`;
     const tab = (): SyncClient => {
-      const c = createSyncClient({ connector: fake.connector, namespace, retry: { baseMs: 20, maxMs: 100 } });
+      const c = createSyncClient({ connector: fake.connector, namespace, tabs: 'alone', retry: { baseMs: 20, maxMs: 100 } });
       c.start();
       return c;
     };
@@ -40,6 +40,46 @@ describe('tabs sharing one IndexedDB outbox in Chromium', () => {
     await until(() => c.getPendingItems().length === 0);
     expect(fake.thread('t1')?.messages.map((m) => m.id)).toEqual(['a0', 'a1']);
     expect(fake.backend.applied).toHaveLength(2);
+    b.dispose();
+    c.dispose();
+    fake.close();
+  });
+
+  it('shared (real Web Locks, BroadcastChannel, IndexedDB): one leader sends every tab\'s writes; the next one takes over', async () => {
+    const fake = createFakeBackend();
+    const namespace = `shared-${crypto.randomUUID()}`;
+    const tab = (): SyncClient => {
+      const c = createSyncClient({ connector: fake.connector, namespace, retry: { baseMs: 20, maxMs: 100 } });
+      c.start();
+      c.watch('t1');
+      return c;
+    };
+    const until = async (done: () => boolean) => {
+      for (let i = 0; i < 300 && !done(); i++) await new Promise((r) => setTimeout(r, 10));
+      expect(done()).toBe(true);
+    };
+    const ids = () => fake.thread('t1')?.messages.map((m) => m.id) ?? [];
+
+    const a = tab();
+    await a.ready;
+    await until(() => fake.stats().openStreams === 1);
+    const b = tab();
+    const c = tab();
+    await Promise.all([b.ready, c.ready]);
+    const w = b.mutate('t1', 'addMessage', { message: { id: 'b0', role: 'user', content: 'b0', createdAt: 0 } });
+    await w.settled;
+    expect(ids()).toEqual(['b0']);
+    expect(a.getPendingItems()).toEqual([]); // b's write, sent by a, shown by b
+    await until(() => c.getThread('t1')?.messages.length === 1); // the thread reaches every tab
+    expect(fake.stats().openStreams).toBe(1);
+
+    a.dispose(); // the leader's page goes: b or c takes the lock and opens the one stream
+    b.mutate('t1', 'addMessage', { message: { id: 'b1', role: 'user', content: 'b1', createdAt: 1 } });
+    c.mutate('t1', 'addMessage', { message: { id: 'c1', role: 'user', content: 'c1', createdAt: 1 } });
+    await until(() => b.getPendingItems().length + c.getPendingItems().length === 0);
+    expect([...ids()].sort()).toEqual(['b0', 'b1', 'c1']);
+    expect(fake.backend.applied).toHaveLength(3);
+    await until(() => fake.stats().openStreams === 1);
     b.dispose();
     c.dispose();
     fake.close();
