@@ -13,6 +13,8 @@ declare global {
   interface Window {
     /** The page's client, for end-to-end tests (only with `?test`). */
     __synclineClient?: SyncClient;
+    /** The ids of writes rolled back in this page (`onRollback`), for end-to-end tests. */
+    __synclineRollbacks?: string[];
   }
 }
 
@@ -29,6 +31,9 @@ const client = createSyncClient({
   retry: config.retry,
   liveness: config.liveness,
   poll: config.poll,
+  onRollback: (write) => {
+    if (config.test) (window.__synclineRollbacks ??= []).push(write.id);
+  },
 });
 // SyncProvider starts it too; start() is idempotent, and this way sync does not wait for React.
 client.start();
