@@ -1,4 +1,4 @@
-import type { Clock } from './clock.js';
+import { monotonicNow, type Clock } from './clock.js';
 
 /**
  * What the page tells us. `activity` is user input; `focus` a window focus; `pagehide` the last
@@ -72,7 +72,7 @@ export function createBrowserEnvironment(clock: Clock): Environment {
 
   const onActivity = () => {
     // Input fires in bursts; one activity signal a second is plenty for the poller.
-    const now = clock.now();
+    const now = monotonicNow(clock); // an interval: a wall clock set back must not mute input
     if (now - lastActivityAt < 1000) return;
     lastActivityAt = now;
     emit('activity');
