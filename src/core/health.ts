@@ -26,7 +26,9 @@ export type HealthEvent =
   | { type: 'request-failed'; error: unknown; request?: HealthRequest; offline?: boolean }
   | { type: 'request-succeeded'; request?: HealthRequest }
   | { type: 'online' }
-  | { type: 'offline' };
+  | { type: 'offline' }
+  /** The outbox could not store writes (they live only in memory), or can again. */
+  | { type: 'storage'; failing: boolean };
 
 /**
  * When several causes hold at once, the first one in this list is the `degradedReason`: the one
@@ -35,6 +37,8 @@ export type HealthEvent =
 export const DEGRADED_PRECEDENCE: readonly DegradedReason[] = [
   'fenced',
   'auth',
+  // Closing the page would lose writes: worth saying over any trouble with the connection.
+  'storage',
   'offline',
   'server-errors',
   'stale',
@@ -203,6 +207,18 @@ export function createHealthMonitor(options: HealthMonitorOptions): HealthMonito
   const call = (fn: ((h: HealthStatus) => void) | undefined, h: HealthStatus) => {
     if (!fn) return;
     try {
+  /**
+   * A storage failure is the outbox's state, not the connection's: laid over the reducer's
+   * status (by DEGRADED_PRECEDENCE) rather than kept among its causes, where a stronger reason
+   * would hide it and make it forgotten.
+   */
+  let storageSince: number | null = null;
+  let shown = current;
+  const overlay = (h: HealthStatus): HealthStatus =>
+    storageSince === null ||
+    (h.degradedReason !== null && DEGRADED_PRECEDENCE.indexOf(h.degradedReason) < DEGRADED_PRECEDENCE.indexOf('storage'))
+      ? h
+      : { ...h, degraded: true, degradedReason: 'storage', degradedSince: h.degradedSince ?? storageSince };
       fn(h);
     } catch (error) {
       // A throwing listener must not leave the state machine half-notified; report it apart.
@@ -217,17 +233,19 @@ export function createHealthMonitor(options: HealthMonitorOptions): HealthMonito
     if ((e.type === 'stream-failed' || e.type === 'request-failed') && e.offline === undefined && environment) {
       e = { ...e, offline: !environment.isOnline() };
     }
-    const prev = current;
-    const next = reduceHealth(prev, e, clock.now());
-    if (next === prev) return;
-    current = next;
+    const prev = shown;
+    if (e.type === 'storage') storageSince = e.failing ? (storageSince ?? clock.now()) : null;
+    current = reduceHealth(current, e, clock.now());
+    const next = overlay(current);
+    if (next === prev || sameHealth(prev, next)) return;
+    shown = next;
     call(options.onChange, next);
     if (e.type === 'start' || e.type === 'stop') return; // (re)starting is neither a loss nor a recovery
     if (prev.degraded !== next.degraded) call(next.degraded ? options.onDegraded : options.onRecovered, next);
   };
 
   return {
-    get: () => current,
+    get: () => shown,
     dispatch(event) {
       // Events dispatched from a listener run after the current one has notified everyone.
       queue.push(event);

@@ -31,6 +31,8 @@ export interface ThreadSyncStatus {
 
 export type HealthState = 'stopped' | 'connecting' | 'live' | 'polling' | 'offline';
 export type DegradedReason =
+  /** Writes could not be stored: they are sent from memory, and closing the page would lose them. */
+  | 'storage'
   | 'offline'
   | 'push-unavailable'
   | 'server-errors'
@@ -175,6 +177,11 @@ export interface StoredError {
 }
 
 /**
+  /**
+   * A push of it ended without an answer (network, timeout, 5xx, 408, 429, unreadable): the
+   * server may have applied it, so every later attempt keeps this `(clientId, seq)`.
+   */
+  maybeApplied?: boolean;
  * Per-namespace bookkeeping. `epoch` grows each time a client loads the outbox (a new writer takes
  * over); `lastSeq` remembers, per clientId, the highest seq handed out, so an explicit clientId
  * never reuses a seq after its acknowledged writes were deleted.

@@ -3,10 +3,10 @@ import { createTimer, systemClock } from '../core/clock.js';
 import { defaultStorage } from '../core/defaultStorage.js';
 import { createBrowserEnvironment, type EnvironmentEvent } from '../core/environment.js';
 import { builtinMutators } from '../core/mutators.js';
-import { createOutbox } from '../core/outbox.js';
+import { createOutbox, disposedError } from '../core/outbox.js';
 import { createPoller } from '../core/poller.js';
 import { createPushChannel } from '../core/pushChannel.js';
-import type { PendingWrite } from '../core/types.js';
+import type { Mutator, PendingWrite } from '../core/types.js';
 import { createStoreCommitter } from './commit.js';
 import { createSyncStore } from './createSyncStore.js';
 import { prepareWrite } from './prepareWrite.js';
@@ -29,7 +29,8 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
   const clock = options.clock ?? systemClock;
   const environment = options.environment ?? createBrowserEnvironment(clock);
   const namespace = options.namespace ?? 'default';
-  const mutators = { ...builtinMutators, ...options.mutators };
+  // No prototype: a write named "constructor" or "toString" is an unknown mutation, not Object's.
+  const mutators: Record<string, Mutator> = Object.assign(Object.create(null), builtinMutators, options.mutators);
   const retry = { ...DEFAULT_RETRY, ...options.retry };
   const batch = { windowMs: 100, maxItems: 50, maxBytes: 256 * 1024, ...options.batch };
 
@@ -96,10 +97,11 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
         pushing = new Set();
         report('push', error);
       },
-      storageError(error) {
-        if (warnedStorage) return;
+      storageChanged(error) {
+        health.dispatch({ type: 'storage', failing: error !== null });
+        if (!error || warnedStorage) return;
         warnedStorage = true;
-        console.error(`[syncline] ${error.message} Writes stay in memory and are still sent.`);
+        console.error(`[syncline] ${error.message}`);
       },
     },
   });
@@ -247,6 +249,7 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
       return unwatch;
     },
     mutate(threadId, name, args) {
+      if (disposed) throw disposedError();
       const prepared = prepareWrite(mutators, book.view(threadId), { threadId, name, args, now: clock.now() });
       const write = outbox.enqueue(threadId, name, prepared.args);
       book.setView(threadId, prepared.view);
@@ -258,6 +261,7 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
       pullThreadSoon(threadId);
     },
     async syncImmediately(threadId) {
+      if (disposed) throw disposedError();
       interest.ask(threadId);
       outbox.sendNow();
       await pull();
