@@ -74,13 +74,18 @@ function setStreamCause(causes: Causes, reason: 'stale' | 'push-unavailable' | n
 
 /**
  * The health state machine. Pure: returns `state` itself when nothing changed, so a caller can
- * notify on identity. Precedence of reasons: {@link DEGRADED_PRECEDENCE}. 'fenced' holds until
- * stop/start; once stopped, only `start` moves it.
+ * notify on identity. Precedence of reasons: {@link DEGRADED_PRECEDENCE}. 'fenced' (a push
+ * answered 409) holds for the life of the client, through stop and start, as the outbox it
+ * stands for never sends again; once stopped, only `start` moves the state.
  */
 export function reduceHealth(state: HealthStatus, event: HealthEvent, now: number): HealthStatus {
+  // A fenced outbox never sends again (docs/outbox.md): stop and start cannot end that.
+  const fenced = state.degradedReason === 'fenced';
   if (event.type === 'stop') {
     if (state.state === 'stopped') return state;
-    return { ...initialHealth(now), lastFrameAt: state.lastFrameAt, lastSyncedAt: state.lastSyncedAt };
+    const { lastFrameAt, lastSyncedAt, degradedSince } = state;
+    const kept = fenced ? { degraded: true, degradedReason: 'fenced' as const, degradedSince } : {};
+    return { ...initialHealth(now), lastFrameAt, lastSyncedAt, ...kept };
   }
   // Once stopped, anything but `start` is late news from a torn-down stream or request.
   if (state.state === 'stopped' && event.type !== 'start') return state;
@@ -90,6 +95,7 @@ export function reduceHealth(state: HealthStatus, event: HealthEvent, now: numbe
   switch (event.type) {
     case 'start':
       causes.clear();
+      if (fenced) causes.add('fenced');
       next.transport = null;
       next.reconnectAttempts = 0;
       next.nextRetryAt = null;
