@@ -207,12 +207,6 @@ export interface HealthMonitor {
 export function createHealthMonitor(options: HealthMonitorOptions): HealthMonitor {
   const { clock, environment } = options;
   let current = initialHealth(clock.now());
-  const queue: HealthEvent[] = [];
-  let draining = false;
-
-  const call = (fn: ((h: HealthStatus) => void) | undefined, h: HealthStatus) => {
-    if (!fn) return;
-    try {
   /**
    * A storage failure is the outbox's state, not the connection's: laid over the reducer's
    * status (by DEGRADED_PRECEDENCE) rather than kept among its causes, where a stronger reason
@@ -225,6 +219,12 @@ export function createHealthMonitor(options: HealthMonitorOptions): HealthMonito
     (h.degradedReason !== null && DEGRADED_PRECEDENCE.indexOf(h.degradedReason) < DEGRADED_PRECEDENCE.indexOf('storage'))
       ? h
       : { ...h, degraded: true, degradedReason: 'storage', degradedSince: h.degradedSince ?? storageSince };
+  const queue: HealthEvent[] = [];
+  let draining = false;
+
+  const call = (fn: ((h: HealthStatus) => void) | undefined, h: HealthStatus) => {
+    if (!fn) return;
+    try {
       fn(h);
     } catch (error) {
       // A throwing listener must not leave the state machine half-notified; report it apart.
