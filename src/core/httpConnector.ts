@@ -2,6 +2,7 @@ import { systemClock } from './clock.js';
 import type { Clock } from './clock.js';
 import { describeError, SyncError } from './errors.js';
 import { errorFromStatus } from './httpErrors.js';
+import { DEFAULT_MAX_EVENT_BYTES } from './sseLimit.js';
 import { readEventStream, streamError } from './sseStream.js';
 import type {
   PullRequest,
@@ -33,6 +34,12 @@ export interface HttpConnectorOptions {
   timeoutMs?: number;
   /** @default systemClock */
   clock?: Clock;
+  /**
+   * The largest event the stream reads, in bytes. A larger one is skipped as it arrives (never
+   * held), and the client pulls the thread it was about instead.
+   * @default 8388608 (8 MiB)
+   */
+  maxEventBytes?: number;
 }
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
@@ -226,7 +233,7 @@ export function createHttpConnector(options: HttpConnectorOptions): SyncConnecto
       }
       stream.onOpen();
       if (!res.body) return;
-      await readEventStream(res.body, stream);
+      await readEventStream(res.body, stream, options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES);
     },
   };
 }

@@ -134,6 +134,16 @@ export interface StreamOptions {
   onEvent(event: ServerEvent): void;
   /** The server's `retry:` hint, in ms. */
   onRetryHint?(ms: number): void;
+  /** An event over the connector's size limit was skipped (not buffered); the stream goes on. */
+  onOversizedEvent?(event: OversizedEvent): void;
+}
+
+/** What the start of a skipped, oversized event said. */
+export interface OversizedEvent {
+  /** Its `event:` type, when that came before the limit. */
+  type: string | null;
+  /** The thread it was about, when its start named one; null: every thread may be behind. */
+  threadId: string | null;
 }
 
 /**
@@ -167,6 +177,11 @@ export interface StoredWrite {
   attempts: number;
   state: 'queued' | 'failed';
   lastError: StoredError | null;
+  /**
+   * A push of it ended without an answer (network, timeout, 5xx, 408, 429, unreadable): the
+   * server may have applied it, so every later attempt keeps this `(clientId, seq)`.
+   */
+  maybeApplied?: boolean;
 }
 
 export interface StoredError {
@@ -177,11 +192,6 @@ export interface StoredError {
 }
 
 /**
-  /**
-   * A push of it ended without an answer (network, timeout, 5xx, 408, 429, unreadable): the
-   * server may have applied it, so every later attempt keeps this `(clientId, seq)`.
-   */
-  maybeApplied?: boolean;
  * Per-namespace bookkeeping. `epoch` grows each time a client loads the outbox (a new writer takes
  * over); `lastSeq` remembers, per clientId, the highest seq handed out, so an explicit clientId
  * never reuses a seq after its acknowledged writes were deleted.

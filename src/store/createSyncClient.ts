@@ -162,6 +162,8 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
       if (event.type === 'reset') pullSoon();
       else stream.add(event);
     },
+    // Too large to read off the stream: pull that thread instead (all of them when unknown).
+    onOversizedEvent: ({ threadId }) => (threadId === null ? pullSoon() : pullThreadSoon(threadId)),
   });
 
   function pullThreadSoon(threadId: string) {
