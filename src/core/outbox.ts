@@ -351,10 +351,13 @@ export function createOutbox(options: OutboxOptions) {
   return {
     clientId,
     load,
-    /** A person asked to try again: skip the backoff wait (not the order, nor the batching). */
-    retryNow() {
+    /**
+     * Skips the backoff wait (not the order, nor the batching). A person asking starts the
+     * backoff over; the server coming back (`fresh` false) keeps it, should it fail again.
+     */
+    retryNow(fresh = true) {
       clearTimers();
-      failures = 0;
+      if (fresh) failures = 0;
       kick(true);
     },
     /** Sends what is queued now instead of when the batch window closes. */

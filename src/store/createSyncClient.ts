@@ -10,7 +10,7 @@ import type { Mutator, PendingWrite } from '../core/types.js';
 import { createStoreCommitter } from './commit.js';
 import { createSyncStore } from './createSyncStore.js';
 import { prepareWrite } from './prepareWrite.js';
-import { createRequestReporter } from './reachability.js';
+import { createReachability } from './reachability.js';
 import { createStreamSink } from './streamSink.js';
 import { groupPending, NO_WRITES } from './groupPending.js';
 import { createInterest } from './interest.js';
@@ -42,6 +42,7 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
   const pullTimer = createTimer(clock);
   let unsubscribeEnvironment: (() => void) | null = null;
   let warnedStorage = false;
+  let streamOpened = false;
 
   const { onDegraded, onRecovered } = options;
   const published = createPublishedHealth({ clock, environment, onDegraded, onRecovered, publish: () => commit() });
@@ -57,7 +58,18 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
   });
   const commit = committer.schedule;
 
-  const report = createRequestReporter({ connector, health, active: () => started });
+  const staleAfterMs = options.liveness?.staleAfterMs ?? 7000;
+  const reach = createReachability({
+    connector,
+    clock,
+    environment,
+    health,
+    active: () => started,
+    staleAfterMs,
+    maxSpreadMs: retry.maxMs,
+    onReachable: recover,
+  });
+  const report = reach.report;
   const pendingOf = (threadId: string) => groupPending(outbox.list()).get(threadId) ?? NO_WRITES;
 
   /** Rebases each thread these writes touched, once: a refused batch of 50 is one rebase. */
@@ -92,6 +104,7 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
       discarded: recompute,
       pushStarted(threadIds) {
         pushing = threadIds;
+        reach.began('push');
       },
       pushEnded(_threadIds, error) {
         pushing = new Set();
@@ -114,6 +127,7 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     clientId: outbox.clientId,
     pending: outbox.list,
     pendingOf,
+    began: reach.began,
     report,
     commit,
     disposed: () => disposed,
@@ -144,10 +158,16 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     connector,
     clock,
     environment,
-    staleAfterMs: options.liveness?.staleAfterMs ?? 7000,
+    staleAfterMs,
     retry,
     getCursor: puller.cursor,
     onHealth: (event) => {
+      // A stream that opened proves the server reachable; one that could not open, maybe not.
+      if (event.type === 'stream-connecting') streamOpened = false;
+      if (event.type === 'stream-open') streamOpened = true;
+      if (event.type === 'stream-open' || (event.type === 'stream-failed' && !streamOpened)) {
+        reach.stream(streamOpened, event.type === 'stream-failed' ? event.error : undefined);
+      }
       health.dispatch(event);
       poller.pushStateChanged();
     },
@@ -171,6 +191,13 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     pullSoon();
   }
 
+  /** The server can be reached again after an outage: everything waiting goes now. */
+  function recover() {
+    outbox.retryNow(false);
+    pushChannel.reconnectNow();
+    pullSoon();
+  }
+
   /** Coalesces pulls asked for in the same task (several watches, several acks). */
   function pullSoon() {
     if (pullTimer.pending() || !started) return;
@@ -182,6 +209,7 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     else if (event === 'pagehide') outbox.sendOnPageHide();
     else if (event === 'online') {
       health.dispatch({ type: 'online' });
+      reach.online();
       outbox.retryNow(); // the backoff was for a sick network, not for this one
     }
   }
@@ -233,6 +261,7 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
       unsubscribeEnvironment?.();
       unsubscribeEnvironment = null;
       pullTimer.clear();
+      reach.stop();
       poller.stop();
       pushChannel.stop();
       outbox.stop();

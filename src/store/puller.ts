@@ -16,6 +16,8 @@ export function createPuller(ctx: {
   clientId: string;
   pending(): PendingWrite[];
   pendingOf(threadId: string): PendingWrite[];
+  /** A pull went out (watched for hanging); `report` says how it ended. */
+  began(request: 'pull'): void;
   report(request: 'pull', error: SyncError | null): void;
   commit(): void;
   disposed(): boolean;
@@ -35,6 +37,7 @@ export function createPuller(ctx: {
     for (const id of ids) known[id] = book.confirmed(id)?.v ?? 0;
     pulling = new Set(ids);
     ctx.commit();
+    ctx.began('pull');
     try {
       const response = await ctx.connector.pull({ clientId: ctx.clientId, cursor, threads: known });
       if (ctx.disposed()) return;
