@@ -40,6 +40,7 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
   let started = false;
   let disposed = false;
   const pullTimer = createTimer(clock);
+  const ackCheck = createTimer(clock);
   let unsubscribeEnvironment: (() => void) | null = null;
   let warnedStorage = false;
   let streamOpened = false;
@@ -53,6 +54,7 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     book,
     pending: () => outbox.list(),
     inFlight: (id) => (id === undefined ? pushing.size > 0 : pushing.has(id)) || puller.pulling(id),
+    inFlightIds: () => [...pushing, ...puller.pullingIds()],
     online: () => environment.isOnline() && health.get().state !== 'offline',
     health: published.snapshot,
   });
@@ -96,6 +98,7 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
         recompute(items.filter(({ write, v }) => book.acknowledge(write, v)).map((i) => i.write));
         // The confirmed thread arrives over the stream when it is live; otherwise go and get it.
         if (!pushChannel.isLive()) pullSoon();
+        else checkAcksLater();
       },
       failed(items) {
         recompute(items.map((i) => i.write));
@@ -186,6 +189,24 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     onOversizedEvent: ({ threadId }) => (threadId === null ? pullSoon() : pullThreadSoon(threadId)),
   });
 
+  /**
+   * An ack whose version the stream never reaches (a server that answered v = 1e15) would keep
+   * its write in the view, applied twice over the confirmed thread: after `staleAfterMs`, the
+   * threads still waiting on an ack from before are pulled, and the pull settles them.
+   */
+  function checkAcksLater() {
+    if (ackCheck.pending()) return;
+    const mark = book.mark();
+    ackCheck.set(() => {
+      let waiting = false;
+      for (const id of book.ids()) {
+        if (book.waitsSince(id, mark)) pullThreadSoon(id);
+        else waiting ||= book.hasAcked(id);
+      }
+      if (waiting) checkAcksLater();
+    }, staleAfterMs);
+  }
+
   function pullThreadSoon(threadId: string) {
     interest.ask(threadId);
     pullSoon();
@@ -261,6 +282,7 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
       unsubscribeEnvironment?.();
       unsubscribeEnvironment = null;
       pullTimer.clear();
+      ackCheck.clear();
       reach.stop();
       poller.stop();
       pushChannel.stop();
