@@ -28,7 +28,9 @@ export type HealthEvent =
   | { type: 'online' }
   | { type: 'offline' }
   /** The outbox could not store writes (they live only in memory), or can again. */
-  | { type: 'storage'; failing: boolean };
+  | { type: 'storage'; failing: boolean }
+  /** When the outbox sends again after a failed push; null once it sends (or has nothing to). */
+  | { type: 'writes-retry'; at: number | null };
 
 /**
  * When several causes hold at once, the first one in this list is the `degradedReason`: the one
@@ -213,12 +215,20 @@ export function createHealthMonitor(options: HealthMonitorOptions): HealthMonito
    * would hide it and make it forgotten.
    */
   let storageSince: number | null = null;
+  /** The outbox's backoff, laid over the stream's: `nextRetryAt` is the earlier of the two. */
+  let writesRetryAt: number | null = null;
   let shown = current;
-  const overlay = (h: HealthStatus): HealthStatus =>
+  const overlayStorage = (h: HealthStatus): HealthStatus =>
     storageSince === null ||
     (h.degradedReason !== null && DEGRADED_PRECEDENCE.indexOf(h.degradedReason) < DEGRADED_PRECEDENCE.indexOf('storage'))
       ? h
       : { ...h, degraded: true, degradedReason: 'storage', degradedSince: h.degradedSince ?? storageSince };
+  const overlay = (h: HealthStatus): HealthStatus => {
+    const o = overlayStorage(h);
+    return writesRetryAt === null || (o.nextRetryAt !== null && o.nextRetryAt <= writesRetryAt)
+      ? o
+      : { ...o, nextRetryAt: writesRetryAt };
+  };
   const queue: HealthEvent[] = [];
   let draining = false;
 
@@ -241,6 +251,7 @@ export function createHealthMonitor(options: HealthMonitorOptions): HealthMonito
     }
     const prev = shown;
     if (e.type === 'storage') storageSince = e.failing ? (storageSince ?? clock.now()) : null;
+    if (e.type === 'writes-retry' || e.type === 'stop') writesRetryAt = e.type === 'stop' ? null : e.at;
     current = reduceHealth(current, e, clock.now());
     const next = overlay(current);
     if (next === prev || sameHealth(prev, next)) return;

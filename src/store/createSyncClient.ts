@@ -108,10 +108,12 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
       pushStarted(threadIds) {
         pushing = threadIds;
         reach.began('push');
+        health.dispatch({ type: 'writes-retry', at: null });
       },
-      pushEnded(_threadIds, error) {
+      pushEnded(_threadIds, error, nextRetryAt) {
         pushing = new Set();
         report('push', error);
+        health.dispatch({ type: 'writes-retry', at: nextRetryAt });
       },
       storageChanged(error) {
         health.dispatch({ type: 'storage', failing: error !== null });

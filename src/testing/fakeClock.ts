@@ -84,7 +84,9 @@ export function createFakeClock(options: { now?: number; seed?: number } = {}): 
     },
     setTimeout(fn, ms) {
       const id = nextId++;
-      timers.set(id, { id, at: now + Math.max(0, ms || 0), fn });
+      // As real timers do: a delay past 2^31 − 1 ms overflows and fires at once (Node: in 1 ms).
+      const delay = ms > 2 ** 31 - 1 ? 1 : Math.max(0, ms || 0);
+      timers.set(id, { id, at: now + delay, fn });
       return id;
     },
     clearTimeout(id: TimerId) {
