@@ -8,6 +8,7 @@ import { pullsPerIdleHour, timeToDetectSilentStream } from './liveness.js';
 import { simulateReconnectStorm } from './reconnectStorm.js';
 import { BUNDLE_BUDGET_BYTES, bundleSizes } from './size.js';
 import { perTokenStoreCostMs } from './store.js';
+import { mutateCommitCostMs } from './commitCost.js';
 
 interface Row {
   figure: string;
@@ -45,6 +46,14 @@ row('silent dead stream detected after (ms)', detect, '≤ staleAfterMs + 1 s = 
 
 const token = perTokenStoreCostMs();
 row('one token appended to a 10 000-message thread, in the store (ms)', token.toFixed(4), '< 0.2', token < 0.2);
+
+const commitCost = new Map<number, number>();
+for (const threads of [1, 100, 1000, 3000]) commitCost.set(threads, await mutateCommitCostMs(threads));
+for (const [threads, ms] of commitCost) {
+  const ratio = ms / commitCost.get(1)!;
+  row(`one mutate + commit with ${threads} thread${threads === 1 ? '' : 's'} (ms)`, ms.toFixed(4),
+    threads === 3000 ? '≤ 1.5 × the 1-thread cost' : '(information)', threads === 3000 ? ratio <= 1.5 : null);
+}
 
 const jitter = simulateReconnectStorm({ clients: 1000, outageMs: 30_000, strategy: 'full-jitter', seed: 1 });
 const fixed = simulateReconnectStorm({ clients: 1000, outageMs: 30_000, strategy: 'fixed', seed: 1 });

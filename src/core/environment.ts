@@ -1,4 +1,4 @@
-import type { Clock } from './clock.js';
+import { monotonicNow, type Clock } from './clock.js';
 
 /**
  * What the page tells us. `activity` is user input; `focus` a window focus; `pagehide` the last
@@ -24,7 +24,9 @@ export interface Environment {
   /**
    * Web Locks: asks for the lock `name` and holds it while this page lives (other pages queue
    * behind it); `onAcquired` runs once it is granted. Returns the release, which also withdraws a
-   * request still waiting. Optional: where there are no locks, every client counts as the only one.
+   * request still waiting. Optional: without it every client counts as the only one. The browser
+   * environment falls back to locks within the process where there are no Web Locks (Node); those
+   * never queue, so tabs do not lead there (`openChannel` is absent).
    */
   holdLock?(name: string, onAcquired?: () => void): () => void;
   /** Whether some live page (this one included) holds the lock `name`. */
@@ -60,6 +62,13 @@ interface PageLike {
 /** A listener on the page: target (absent on a server), event type, handler. */
 type Listening = [PageLike | undefined, string, () => void];
 
+/**
+ * Locks held by the clients of this JavaScript realm, for where there are no Web Locks (Node,
+ * old browsers): two live clients on one namespace in one process must not take over each
+ * other's writes. Released by `dispose()`; a process that ends takes them with it.
+ */
+const processLocks = new Map<string, number>();
+
 /** Window events passed on as they are. */
 const WINDOW_EVENTS = ['online', 'offline', 'focus', 'pagehide'] as const;
 const ACTIVITY_EVENTS = ['pointerdown', 'keydown', 'wheel', 'touchstart'];
@@ -90,7 +99,7 @@ export function createBrowserEnvironment(clock: Clock): Environment {
 
   const onActivity = () => {
     // Input fires in bursts; one activity signal a second is plenty for the poller.
-    const now = clock.now();
+    const now = monotonicNow(clock); // an interval: a wall clock set back must not mute input
     if (now - lastActivityAt < 1000) return;
     lastActivityAt = now;
     emit('activity');
@@ -125,7 +134,17 @@ export function createBrowserEnvironment(clock: Clock): Environment {
     },
     holdLock(name, onAcquired) {
       const locks = g.navigator?.locks;
-      if (!locks) return () => {};
+      if (!locks) {
+        processLocks.set(name, (processLocks.get(name) ?? 0) + 1);
+        let held = true;
+        return () => {
+          if (!held) return;
+          held = false;
+          const count = (processLocks.get(name) ?? 1) - 1;
+          if (count > 0) processLocks.set(name, count);
+          else processLocks.delete(name);
+        };
+      }
       let release!: () => void;
       const held = new Promise<void>((resolve) => (release = resolve));
       const abort = new AbortController();
@@ -148,7 +167,8 @@ export function createBrowserEnvironment(clock: Clock): Environment {
       return { post: (data) => channel.postMessage(data), close: () => channel.close() };
     },
     async isLockHeld(name) {
-      const snapshot = await g.navigator?.locks?.query?.();
+      if (!g.navigator?.locks) return processLocks.has(name);
+      const snapshot = await g.navigator.locks.query?.();
       return (snapshot?.held ?? []).some((lock) => lock.name === name);
     },
     requestFrame(callback) {

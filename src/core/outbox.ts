@@ -3,7 +3,7 @@ import { createTimer } from './clock.js';
 import { OutboxFullError, SyncError, toSyncError } from './errors.js';
 import { errorAction, findCoalesceTarget, keepaliveBatch, takeBatch } from './outboxBatch.js';
 import { pushBatch, pushRequest } from './pushBatch.js';
-import { entryFrom, fromStoredError, rejectionError, toStored, toStoredError, type OutboxEntry } from './outboxEntry.js';
+import { entryFrom, fromStoredError, rejectionError, toStored, toStoredError, wireSize, type OutboxEntry } from './outboxEntry.js';
 import { createOutboxQueue } from './outboxQueue.js';
 import { randomId } from './randomId.js';
 import { settledCount } from './settledCount.js';
@@ -26,7 +26,7 @@ export function createOutbox(options: OutboxOptions) {
   let epoch = 1;
   let lastSeq = 0;
   /** The highest seq each stable clientId ever used (OutboxMeta.lastSeq), kept whole. */
-  let seqs: Record<string, number> = {};
+  let seqs: Record<string, number> = Object.create(null) as Record<string, number>;
   let loaded = false;
   let started = false;
   let disposed = false;
@@ -40,15 +40,56 @@ export function createOutbox(options: OutboxOptions) {
   let failures = 0;
   let splitLimit = Infinity;
 
-  const reportStorage = (error: unknown) =>
-    listener.storageError(toSyncError(error, 'storage', 'The outbox could not be stored'));
-  const persist = (entries: OutboxEntry[]) =>
-    storage.putWrites(namespace, entries.map(toStored)).catch(reportStorage);
+  /** The storage's last failure, until a write is stored again. */
+  let storageError: SyncError | null = null;
+
+  /** A storage call that throws at once is treated like one that rejects. */
+  const safely = <T>(call: () => Promise<T>) => new Promise<T>((resolve) => resolve(call()));
+  const reportStorage = (error: unknown) => {
+    storageError = toSyncError(
+      error,
+      'storage',
+      'Writes could not be stored: they are kept in memory and still sent, but closing the page now would lose them',
+    );
+    listener.storageChanged(storageError);
+    return storageError;
+  };
+  const persist = (entries: OutboxEntry[]): Promise<void> =>
+    safely(() => storage.putWrites(namespace, entries.map(toStored))).then(
+      () => stored(entries),
+      (error: unknown) => {
+        const failure = reportStorage(error);
+        for (const e of entries) {
+          if (queue.get(e.write.id) !== e) continue;
+          e.unstored = true;
+          if (e.write.state !== 'failed') queue.update(e, { lastError: failure });
+        }
+        listener.changed();
+      },
+    );
   // A stable clientId remembers its seq before writes are forgotten, so it never reuses one.
   const saveMeta = () => {
     if (options.clientId) seqs[clientId] = lastSeq;
-    return storage.saveMeta(namespace, { epoch, lastSeq: seqs });
+    return safely(() => storage.saveMeta(namespace, { epoch, lastSeq: seqs }));
   };
+
+  /** The storage works again: writes kept only in memory meanwhile are stored now. */
+  function stored(entries: OutboxEntry[]) {
+    let changed = false;
+    for (const e of entries) {
+      if (!e.unstored) continue;
+      e.unstored = false;
+      if (e.write.lastError?.kind !== 'storage' || queue.get(e.write.id) !== e) continue;
+      queue.update(e, { lastError: null });
+      changed = true;
+    }
+    if (changed) listener.changed();
+    if (!storageError) return;
+    storageError = null;
+    listener.storageChanged(null);
+    const rest = queue.entries().filter((e) => e.unstored);
+    if (rest.length > 0) void persist(rest);
+  }
 
   async function load(): Promise<void> {
     const restored = await restoreOutbox(options, clientId).catch((error: unknown) => {
@@ -57,7 +98,7 @@ export function createOutbox(options: OutboxOptions) {
     });
     if (disposed) return;
     epoch = (restored.meta?.epoch ?? 0) + 1;
-    seqs = { ...restored.meta?.lastSeq };
+    seqs = Object.assign(Object.create(null) as Record<string, number>, restored.meta?.lastSeq);
     following = false;
     // Stored writes go first, in their order; the ones already here (made while following, or
     // taken from other tabs) keep their entry. Writes made before the load have no seq yet: they
@@ -107,6 +148,7 @@ export function createOutbox(options: OutboxOptions) {
   }
 
   function enqueue(threadId: string, name: string, args: unknown): PendingWrite {
+    if (disposed) throw disposedError();
     if (fenced) throw fenced;
     // A follower's write may already be with the leader: it is never changed after the fact.
     const target = !following && findCoalesceTarget(queue.entries(), clientId, threadId, name, args);
@@ -143,17 +185,50 @@ export function createOutbox(options: OutboxOptions) {
     if (!canSend || queue.queuedCount() === 0) return;
     if (urgent || queue.queuedCount() >= options.batch.maxItems) {
       clearTimers();
-      void send();
+      void send().catch(crashed);
     } else if (!windowTimer.pending()) {
       windowTimer.set(() => kick(true), options.batch.windowMs);
     }
   }
 
+  /**
+   * A send that threw where nothing should (a listener, a bug): its writes go back to the queue
+   * with the error and are retried after a backoff; the outbox never stops on its own.
+   */
+  function crashed(caught: unknown) {
+    abortPush = null;
+    const error = toSyncError(caught, 'network', 'Sending failed unexpectedly');
+    const batch = queue.entries().filter((e) => e.write.state === 'sending');
+    const delay = retryDelay(error, failures++, retry, clock.random);
+    for (const e of batch) queue.update(e, { state: 'queued', lastError: error });
+    backoffTimer.set(() => kick(true), delay);
+    listener.changed();
+  }
+
+  /**
+   * The next batch. A write JSON cannot carry (stored by an older version that let a BigInt
+   * through) fails alone, marked `invalid-args`, instead of failing every push behind it.
+   */
+  function nextBatch(): OutboxEntry[] {
+    const limits = { maxItems: Math.min(options.batch.maxItems, splitLimit), maxBytes: options.batch.maxBytes };
+    for (;;) {
+      try {
+        return takeBatch(queue.entries(), limits);
+      } catch (caught) {
+        const bad = queue.entries().find((e) => e.write.state === 'queued' && !serializable(e));
+        if (!bad) throw caught;
+        const error = new SyncError('rejected', `${bad.write.name}: its args cannot be sent as JSON (${String(caught)}). Discard it.`, {
+          code: 'invalid-args',
+          cause: caught,
+        });
+        fail([[bad, error]]);
+      }
+    }
+  }
+
   async function send(): Promise<void> {
-    const batch = takeBatch(queue.entries(), {
-      maxItems: Math.min(options.batch.maxItems, splitLimit),
-      maxBytes: options.batch.maxBytes,
-    });
+    const batch = nextBatch();
+    if (batch.length === 0) return;
     // Set first: it is what keeps a listener's call back into the outbox from a second push.
     abortPush = new AbortController();
     const { signal } = abortPush;
@@ -179,10 +254,16 @@ export function createOutbox(options: OutboxOptions) {
     splitLimit = Infinity;
     const acked: Array<{ write: PendingWrite; v: number | undefined }> = [];
     const refused: Array<[OutboxEntry, SyncError]> = [];
+    const unseen: OutboxEntry[] = [];
     batch.forEach((entry, i) => {
       const result = results[i]!;
-      if (result.status === 'rejected') refused.push([entry, rejectionError(entry.write.name, result.error)]);
-      else {
+      if (result.status === 'rejected') {
+        // Resent under its old seq in case it had been applied: `out-of-order` says it never
+        // was, so it goes again under a new seq. Any other answer means the server saw it.
+        if (entry.maybeApplied && result.error.code === 'out-of-order') unseen.push(entry);
+        else refused.push([entry, rejectionError(entry.write.name, result.error)]);
+        entry.maybeApplied = false;
+      } else {
         entry.write = { ...entry.write, lastError: null };
         entry.settle.resolve();
         acked.push({ write: entry.write, v: result.v });
@@ -199,6 +280,13 @@ export function createOutbox(options: OutboxOptions) {
         relay?.report({ t: 'acked', writes: acked.filter((a) => foreign.has(a.write.id)).map((a) => [a.write.id, a.v]) });
       }
       listener.acked(acked.filter((a) => !foreign.has(a.write.id)));
+    }
+    for (const entry of unseen) {
+      queue.remove(new Set([entry.write.id]));
+      entry.clientId = clientId;
+      entry.write = { ...entry.write, seq: ++lastSeq, state: 'queued', lastError: null };
+      entry.persisted = persist([entry]);
+      queue.add(entry);
     }
     fail(refused);
   }
@@ -261,8 +349,15 @@ export function createOutbox(options: OutboxOptions) {
 
   /** Returns when the next attempt is due, or null when none is scheduled. */
   function handleError(batch: OutboxEntry[], error: SyncError): number | null {
-    // Back to the front, still queued; the error stays on each write so the UI can say why.
-    for (const e of batch) queue.update(e, { state: 'queued', lastError: error });
+    const ambiguous = mayHaveApplied(error);
+    const flagged = batch.filter((e) => ambiguous && !e.maybeApplied);
+    // Back to the front, still queued; the error stays on each write so the UI can say why (a
+    // write only in memory keeps saying that: a reload would lose it).
+    for (const e of batch) {
+      if (ambiguous) e.maybeApplied = true;
+      queue.update(e, { state: 'queued', lastError: e.unstored ? storageError ?? error : error });
+    }
+    if (flagged.length > 0) void persist(flagged);
     switch (errorAction(error, batch.length)) {
       case 'fenced':
         fenced = error;
@@ -283,11 +378,13 @@ export function createOutbox(options: OutboxOptions) {
 
   function retryWrite(writeId: string) {
     const entry = queue.get(writeId);
-    if (!entry || entry.write.state !== 'failed' || fenced) return;
-    // A new seq at the end: the server has seen higher seqs of this client since, and would
-    // answer the old one `out-of-order`.
+    if (!entry || entry.write.state !== 'failed' || fenced || disposed) return;
     queue.remove(new Set([writeId]));
-    add({ ...entry.write, clientId, seq: ++lastSeq, state: 'queued', lastError: null });
+    const write = { ...toStored(entry), state: 'queued' as const, lastError: null };
+    // One that may have been applied keeps its (clientId, seq): the server answers `duplicate`
+    // instead of applying it twice. Any other takes a new seq at the end: the server has seen
+    // higher seqs of this client since, and would answer the old one `out-of-order`.
+    add(entry.maybeApplied ? write : { ...write, clientId, seq: ++lastSeq });
   }
 
   function discard(writeId: string) {
@@ -305,6 +402,7 @@ export function createOutbox(options: OutboxOptions) {
   }
 
   function flush(timeoutMs?: number): Promise<number> {
+    if (disposed) return Promise.reject(disposedError());
     const targets = queue.entries().filter((e) => e.write.state !== 'failed').map((e) => e.write.settled);
     kick(true);
     return settledCount(targets, clock, timeoutMs);
@@ -355,10 +453,13 @@ export function createOutbox(options: OutboxOptions) {
       return unsent.map(toStored);
     },
     hear,
-    /** A person asked to try again: skip the backoff wait (not the order, nor the batching). */
-    retryNow() {
+    /**
+     * Skips the backoff wait (not the order, nor the batching). A person asking starts the
+     * backoff over; the server coming back (`fresh` false) keeps it, should it fail again.
+     */
+    retryNow(fresh = true) {
       clearTimers();
-      failures = 0;
+      if (fresh) failures = 0;
       kick(true);
     },
     /** Sends what is queued now instead of when the batch window closes. */
@@ -376,6 +477,8 @@ export function createOutbox(options: OutboxOptions) {
     dispose() {
       stop();
       disposed = true;
+      // Nothing settles these any more (the writes stay stored for the next client): waiters hear it now.
+      for (const e of queue.entries()) if (e.write.state !== 'failed') e.settle.reject(disposedError());
     },
     list: queue.list,
     get: (writeId: string): PendingWrite | undefined => queue.get(writeId)?.write,
@@ -383,3 +486,26 @@ export function createOutbox(options: OutboxOptions) {
 }
 
 export type Outbox = ReturnType<typeof createOutbox>;
+
+/** What every call of a disposed client says. */
+export const disposedError = () =>
+  new SyncError('rejected', 'The sync client was disposed; create a new one.', { code: 'disposed' });
+
+/**
+ * Whether the server may have applied a push that failed so: no answer (network, timeout), an
+ * unreadable one, or a 408, 429 or 5xx. A 4xx that refused the request means it was not.
+ */
+function mayHaveApplied(error: SyncError): boolean {
+  const { status } = error;
+  if (status === undefined) return error.kind === 'network' || error.kind === 'timeout' || error.kind === 'protocol';
+  return status < 300 || status === 408 || status === 429 || status >= 500;
+}
+
+function serializable(entry: OutboxEntry): boolean {
+  try {
+    wireSize(entry.write);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -9,6 +9,10 @@ export interface OutboxEntry {
   /** Resolves once the write is in storage: it is never sent before. */
   persisted: Promise<void>;
   settle: { resolve(): void; reject(error: SyncError): void };
+  /** See StoredWrite.maybeApplied. */
+  maybeApplied: boolean;
+  /** Its last storing failed: it lives only in memory (its lastError says so while queued). */
+  unstored?: boolean;
   /** Another tab's write, sent by this tab as the leader; not in this tab's view (docs/tabs.md). */
   foreign?: true;
 }
@@ -24,7 +28,8 @@ export function entryFrom(stored: StoredWrite): OutboxEntry {
   settled.catch(() => {});
   if (stored.state === 'failed') settle.reject(lastError ?? new SyncError('rejected', 'The write failed.'));
   const { clientId, ...write } = stored;
-  return { clientId, persisted: Promise.resolve(), settle, write: { ...write, lastError, settled } };
+  const { maybeApplied = false, ...rest } = write;
+  return { clientId, maybeApplied, persisted: Promise.resolve(), settle, write: { ...rest, lastError, settled } };
 }
 
 export function fromStoredError(stored: StoredError | null): SyncError | null {
@@ -50,6 +55,7 @@ export function toStored(entry: OutboxEntry): StoredWrite {
     attempts: write.attempts,
     state: write.state === 'failed' ? 'failed' : 'queued',
     lastError: toStoredError(write.lastError),
+    maybeApplied: entry.maybeApplied,
   };
 }
 

@@ -10,6 +10,8 @@ export interface CommitSources {
   pending(): PendingWrite[];
   /** A push or pull for this thread, or without an id for any thread, is under way. */
   inFlight(threadId?: string): boolean;
+  /** The threads a push or pull is under way for. */
+  inFlightIds(): Iterable<string>;
   online(): boolean;
   health(): HealthStatus;
 }
@@ -28,13 +30,17 @@ function reuseList(prev: PendingWrite[] | undefined, next: PendingWrite[]): Pend
   return prev;
 }
 
+/** A record keyed by thread ids: without a prototype, `__proto__` and `constructor` are ids like any other. */
+export const byId = <T>(from?: Record<string, T>): Record<string, T> =>
+  Object.assign(Object.create(null) as Record<string, T>, from);
+
 /** Copy-on-write for one record slice: copied once per commit, and only if something changed. */
 function slice<T>(prev: Record<string, T>) {
   let next = prev;
   return {
     set(id: string, value: T | undefined) {
       if (next[id] === value) return;
-      if (next === prev) next = { ...prev };
+      if (next === prev) next = byId(prev);
       if (value === undefined) delete next[id];
       else next[id] = value;
     },
@@ -57,6 +63,10 @@ export interface StoreCommitter {
 export function createStoreCommitter(sources: CommitSources): StoreCommitter {
   const { store, book } = sources;
   let scheduled = false;
+  /** What the last commit saw: a thread's status changes only when one of these does. */
+  let seenPending: PendingWrite[] | null = null;
+  let seenOnline: boolean | null = null;
+  let seenInFlight = new Set<string>();
   const committer: StoreCommitter = {
     schedule() {
       if (scheduled) return;
@@ -80,7 +90,20 @@ export function createStoreCommitter(sources: CommitSources): StoreCommitter {
     const confirmed = slice(prev.confirmed);
     const byThread = slice(prev.pendingByThread);
     const status = slice(prev.status);
-    const ids = new Set([...book.ids(), ...groups.keys(), ...Object.keys(prev.pendingByThread)]);
+    // Only threads that may have changed (docs/design-changes.md): the book says which it
+    // touched; writes and connectivity touch the threads with writes; a push or pull the
+    // threads it is, or was, for. A commit costs the same with 1 thread or 3 000.
+    const ids = book.takeChanged();
+    if (pending !== seenPending || online !== seenOnline) {
+      for (const id of groups.keys()) ids.add(id);
+      for (const id in prev.pendingByThread) ids.add(id);
+    }
+    const inFlight = new Set(sources.inFlightIds());
+    for (const id of seenInFlight) ids.add(id);
+    for (const id of inFlight) ids.add(id);
+    seenPending = pending;
+    seenOnline = online;
+    seenInFlight = inFlight;
     for (const id of ids) {
       threads.set(id, book.view(id));
       confirmed.set(id, book.confirmed(id));

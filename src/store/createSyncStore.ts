@@ -1,16 +1,17 @@
 import { createStore } from 'zustand/vanilla';
 import type { HealthStatus } from '../core/types.js';
+import { byId } from './commit.js';
 import { UNKNOWN_STATUS } from './deriveStatus.js';
 import type { SyncStore } from './types.js';
 
 /** The vanilla store the client feeds. Only the client writes to it. */
 export function createSyncStore(health: HealthStatus): SyncStore {
   return createStore(() => ({
-    threads: {},
-    confirmed: {},
+    threads: byId(),
+    confirmed: byId(),
     pending: [],
-    pendingByThread: {},
-    status: {},
+    pendingByThread: byId(),
+    status: byId(),
     clientStatus: UNKNOWN_STATUS,
     health,
   }));

@@ -1,6 +1,12 @@
 import type { Clock, TimerId } from '../core/clock.js';
 
 export interface FakeClock extends Clock {
+  monotonic(): number;
+  /**
+   * Sets the wall clock (`now()`) without moving time: as a user or NTP setting the system clock.
+   * Timers and `monotonic()` are not affected.
+   */
+  setWallTime(ms: number): void;
   /** Moves time forward by `ms`, running every timer that falls due, in order. */
   advance(ms: number): void;
   /**
@@ -44,7 +50,9 @@ export function settle(): Promise<void> {
 }
 
 export function createFakeClock(options: { now?: number; seed?: number } = {}): FakeClock {
+  /** Monotonic time: timers fall due on it. The wall clock is `now + wallOffset`. */
   let now = options.now ?? 1_700_000_000_000;
+  let wallOffset = 0;
   let nextId = 1;
   let random = seededRandom(options.seed ?? 42);
   const timers = new Map<number, Timer>();
@@ -69,10 +77,16 @@ export function createFakeClock(options: { now?: number; seed?: number } = {}): 
   }
 
   const clock: FakeClock = {
-    now: () => now,
+    now: () => now + wallOffset,
+    monotonic: () => now,
+    setWallTime(ms) {
+      wallOffset = ms - now;
+    },
     setTimeout(fn, ms) {
       const id = nextId++;
-      timers.set(id, { id, at: now + Math.max(0, ms || 0), fn });
+      // As real timers do: a delay past 2^31 − 1 ms overflows and fires at once (Node: in 1 ms).
+      const delay = ms > 2 ** 31 - 1 ? 1 : Math.max(0, ms || 0);
+      timers.set(id, { id, at: now + delay, fn });
       return id;
     },
     clearTimeout(id: TimerId) {

@@ -5,6 +5,7 @@ export type { FakeEnvironment, FakeLocks } from './fakeEnvironment.js';
 export { createFakeTabs } from './fakeTabs.js';
 export type { FakeTabs, FakeTabPage } from './fakeTabs.js';
 export { createFakeBackend } from './fakeBackend.js';
+export { createFullStorage } from './fullStorage.js';
 export type { FakeBackend, FakeBackendOptions, FakeBackendStats } from './fakeBackend.js';
 export { createReferenceBackend, BackendRequestError, SERVER_CLIENT_ID } from './referenceBackend.js';
 export type {
