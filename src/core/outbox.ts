@@ -3,11 +3,12 @@ import { createTimer } from './clock.js';
 import { OutboxFullError, SyncError, toSyncError } from './errors.js';
 import { errorAction, findCoalesceTarget, keepaliveBatch, takeBatch } from './outboxBatch.js';
 import { pushBatch, pushRequest } from './pushBatch.js';
-import { entryFrom, fromStoredError, rejectionError, toStored, toStoredError, wireSize, type OutboxEntry } from './outboxEntry.js';
+import { entryFrom, rejectionError, toStored, wireSize, type OutboxEntry } from './outboxEntry.js';
 import { createOutboxQueue } from './outboxQueue.js';
+import { createOutboxTabs } from './outboxTabs.js';
 import { randomId } from './randomId.js';
 import { settledCount } from './settledCount.js';
-import type { OutboxOptions, RelayReport } from './outboxOptions.js';
+import type { OutboxOptions } from './outboxOptions.js';
 import { restoreOutbox } from './restoreOutbox.js';
 import type { PendingWrite, PushResult, StoredWrite } from './types.js';
 
@@ -33,6 +34,15 @@ export function createOutbox(options: OutboxOptions) {
   let fenced: SyncError | null = null;
   /** A tab that is not the leader: it stores and announces its writes; the leader sends them. */
   let following = false;
+  const tabs = createOutboxTabs({
+    queue,
+    relay,
+    listener,
+    clientId,
+    following: () => following,
+    fail: (failed) => fail(failed),
+    kick: () => kick(false),
+  });
   let abortPush: AbortController | null = null;
   /** The batch window: writes queued meanwhile go out together. */
   const windowTimer = createTimer(clock);
@@ -234,7 +244,7 @@ export function createOutbox(options: OutboxOptions) {
     const { signal } = abortPush;
     const threadIds = new Set(batch.map((e) => e.write.threadId));
     for (const e of batch) queue.update(e, { state: 'sending', attempts: e.write.attempts + 1 });
-    reportStates(batch);
+    tabs.reportStates(batch);
     listener.changed();
     listener.pushStarted(threadIds);
     const { results, error } = await pushBatch(connector, batch, epoch, signal);
@@ -243,7 +253,7 @@ export function createOutbox(options: OutboxOptions) {
     let nextRetryAt: number | null = null;
     if (error) nextRetryAt = handleError(batch, error);
     else handleResults(batch, results);
-    reportStates(batch.filter((e) => e.write.state === 'queued'));
+    tabs.reportStates(batch.filter((e) => e.write.state === 'queued'));
     listener.changed();
     listener.pushEnded(threadIds, error, nextRetryAt);
     kick(true);
@@ -271,15 +281,11 @@ export function createOutbox(options: OutboxOptions) {
     });
     if (acked.length > 0) {
       const ids = acked.map((a) => a.write.id);
-      const foreign = new Set(batch.filter((e) => e.foreign).map((e) => e.write.id));
       queue.remove(new Set(ids));
       void (options.clientId ? saveMeta() : Promise.resolve())
         .then(() => storage.deleteWrites(namespace, ids))
         .catch(reportStorage);
-      if (foreign.size > 0) {
-        relay?.report({ t: 'acked', writes: acked.filter((a) => foreign.has(a.write.id)).map((a) => [a.write.id, a.v]) });
-      }
-      listener.acked(acked.filter((a) => !foreign.has(a.write.id)));
+      listener.acked(tabs.acked(acked, batch));
     }
     for (const entry of unseen) {
       queue.remove(new Set([entry.write.id]));
@@ -299,52 +305,7 @@ export function createOutbox(options: OutboxOptions) {
       entry.settle.reject(error);
     }
     void persist(failed.map(([entry]) => entry));
-    // Another tab's failure is that tab's to show, retry or discard: it leaves this queue.
-    const foreign = failed.filter(([entry]) => entry.foreign);
-    if (foreign.length > 0) {
-      queue.remove(new Set(foreign.map(([entry]) => entry.write.id)));
-      relay?.report({ t: 'failed', writes: foreign.map(([entry, error]) => [entry.write.id, toStoredError(error)]) });
-    }
-    listener.failed(failed.filter(([entry]) => !entry.foreign).map(([entry, error]) => ({ write: entry.write, error })));
-  }
-
-  /** Leading: tells the other tabs where their writes in `batch` stand. */
-  function reportStates(batch: OutboxEntry[]) {
-    const writes = batch.filter((e) => e.foreign).map((e) => e.write);
-    if (writes.length === 0) return;
-    relay?.report({ t: 'state', writes: writes.map((w) => [w.id, w.state, w.attempts, toStoredError(w.lastError)]) });
-  }
-
-  /** Following: what the leader says became of this tab's writes. */
-  function hear(report: RelayReport) {
-    if (!following) return;
-    const mine = (id: string) => {
-      const entry = queue.get(id);
-      return entry && !entry.foreign && entry.write.state !== 'failed' ? entry : undefined;
-    };
-    if (report.t === 'state') {
-      for (const [id, state, attempts, error] of report.writes) {
-        const entry = mine(id);
-        if (entry) queue.update(entry, { state, attempts, lastError: fromStoredError(error) });
-      }
-    } else if (report.t === 'acked') {
-      const acked: Array<{ write: PendingWrite; v: number | undefined }> = [];
-      for (const [id, v] of report.writes) {
-        const entry = mine(id);
-        entry?.settle.resolve();
-        if (entry) acked.push({ write: entry.write, v });
-      }
-      queue.remove(new Set(acked.map((a) => a.write.id)));
-      listener.acked(acked);
-    } else {
-      const failed: Array<[OutboxEntry, SyncError]> = [];
-      for (const [id, error] of report.writes) {
-        const entry = mine(id);
-        if (entry) failed.push([entry, fromStoredError(error) ?? new SyncError('rejected', 'The write was refused.')]);
-      }
-      fail(failed);
-    }
-    listener.changed();
+    listener.failed(tabs.failed(failed).map(([entry, error]) => ({ write: entry.write, error })));
   }
 
   /** Returns when the next attempt is due, or null when none is scheduled. */
@@ -429,30 +390,12 @@ export function createOutbox(options: OutboxOptions) {
     /** Not the leader: this tab's writes are stored and announced, and sent by the leader. */
     follow(): PendingWrite[] {
       following = loaded = true;
-      // Other tabs' writes (live or gone) are the leader's to send and show: it finds them in storage.
-      const others = queue.entries().filter((e) => e.foreign || e.clientId !== clientId);
-      queue.remove(new Set(others.map((e) => e.write.id)));
-      listener.changed();
-      return others.map((e) => e.write);
+      return tabs.follow();
     },
     following: () => following,
-    /** Leading: another tab's stored write to send for it (once, however often it is announced). */
-    take(write: StoredWrite) {
-      if (queue.get(write.id) || write.state === 'failed') return;
-      queue.add({ ...entryFrom(write), foreign: true });
-      kick(false);
-    },
-    /**
-     * Following, when a new leader is elected: this tab's writes not yet acknowledged, for it to
-     * send (the old one's pushes in flight are unanswered now: those writes wait again).
-     */
-    handOver(): StoredWrite[] {
-      const unsent = queue.entries().filter((e) => e.write.state !== 'failed');
-      for (const e of unsent) if (e.write.state === 'sending') queue.update(e, { state: 'queued' });
-      listener.changed();
-      return unsent.map(toStored);
-    },
-    hear,
+    take: tabs.take,
+    handOver: tabs.handOver,
+    hear: tabs.hear,
     /**
      * Skips the backoff wait (not the order, nor the batching). A person asking starts the
      * backoff over; the server coming back (`fresh` false) keeps it, should it fail again.
