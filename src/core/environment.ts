@@ -2,7 +2,8 @@ import { monotonicNow, type Clock } from './clock.js';
 
 /**
  * What the page tells us. `activity` is user input; `focus` a window focus; `pagehide` the last
- * chance to send before the page goes away.
+ * chance to send before the page goes away; `freeze` and `resume` a background tab the browser
+ * suspends and wakes (Page Lifecycle).
  */
 export type EnvironmentEvent =
   | 'online'
@@ -11,7 +12,9 @@ export type EnvironmentEvent =
   | 'hidden'
   | 'focus'
   | 'activity'
-  | 'pagehide';
+  | 'pagehide'
+  | 'freeze'
+  | 'resume';
 
 /** The browser (or its absence) behind a small interface, so tests can drive it. */
 export interface Environment {
@@ -110,6 +113,8 @@ export function createBrowserEnvironment(clock: Clock): Environment {
     const pairs: Listening[] = [
       ...WINDOW_EVENTS.map((type): Listening => [g, type, () => emit(type)]),
       [doc, 'visibilitychange', () => emit(doc?.visibilityState === 'hidden' ? 'hidden' : 'visible')],
+      [doc, 'freeze', () => emit('freeze')],
+      [doc, 'resume', () => emit('resume')],
       ...ACTIVITY_EVENTS.map((type): Listening => [doc, type, onActivity]),
     ];
     for (const [target, type, fn] of pairs) target?.addEventListener?.(type, fn, { passive: true });

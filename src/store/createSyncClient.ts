@@ -253,7 +253,10 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     pullTimer.set(() => {
       // A follower asks the leader, which pulls for every tab.
       if (outbox.following()) tabs?.ask([...interest.take([])]);
-      else void poller.pullNow().catch(() => {});
+      else {
+        void tabs?.prune();
+        void poller.pullNow().catch(() => {});
+      }
     }, 0);
   }
 
@@ -266,6 +269,17 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     poller.start();
     // Threads watched before start() are pulled now (the stream only carries what follows).
     pullSoon();
+  }
+
+  /** Stops what `connect` started. */
+  function disconnect() {
+    pullTimer.clear();
+    ackCheck.clear();
+    reach.stop();
+    poller.stop();
+    pushChannel.stop();
+    outbox.stop();
+    health.dispatch({ type: 'stop' });
   }
 
   /** The tab link's view of this client (docs/tabs.md). */
@@ -288,7 +302,9 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
           commit();
         });
       },
-      setRemote: (tab, watch) => interest.setRemote(tab, watch),
+      setRemote: interest.setRemote,
+      remote: interest.remoteTabs,
+      alive: (tab) => environment.isLockHeld?.(lockName(tab)).catch(() => true) ?? Promise.resolve(true),
       confirmed: (ids) => ids.flatMap((id) => book.confirmed(id) ?? []),
       ask(ids, again) {
         for (const id of ids) interest.ask(id);
@@ -314,6 +330,11 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
   }
 
   function onEnvironment(event: EnvironmentEvent) {
+    // A frozen tab cannot lead (nor answer): it leaves the election until it wakes.
+    if (tabs && event === 'freeze') {
+      disconnect();
+      tabs.stop();
+    } else if (tabs && event === 'resume') tabs.start();
     // A follower sends nothing itself: the leader's page watches the network.
     if (outbox.following()) return;
     if (event === 'offline') health.dispatch({ type: 'offline' });
@@ -384,13 +405,7 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
       started = false;
       unsubscribeEnvironment?.();
       unsubscribeEnvironment = null;
-      pullTimer.clear();
-      ackCheck.clear();
-      reach.stop();
-      poller.stop();
-      pushChannel.stop();
-      outbox.stop();
-      health.dispatch({ type: 'stop' });
+      disconnect();
       tabs?.stop();
       mirror = null;
     },

@@ -8,6 +8,7 @@ export function createInterest() {
   /** What the other tabs watch, by tab, when this one leads them (docs/tabs.md). */
   const remote = new Map<string, string[]>();
   return {
+    remoteTabs: () => [...remote.keys()],
     setRemote(tab: string, ids: string[] | null) {
       if (ids) remote.set(tab, ids);
       else remote.delete(tab);

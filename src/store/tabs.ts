@@ -27,6 +27,10 @@ export interface TabHost {
   follow(): boolean;
   // The leader hears the followers:
   setRemote(tab: string, watch: string[] | null): void;
+  /** The tabs whose watch sets this leader keeps. */
+  remote(): string[];
+  /** Whether a tab still lives (holds its client lock). */
+  alive(tab: string): Promise<boolean>;
   /** The confirmed copies this tab holds of these threads. */
   confirmed(ids: string[]): Thread[];
   ask(ids: string[], reconnect: boolean): void;
@@ -91,6 +95,10 @@ export function createTabLink(environment: Environment, namespace: string, host:
 
   return {
     leading: () => leading,
+    /** Leading: forgets what crashed tabs watched (a closed tab says `bye`; a crashed one cannot). */
+    async prune() {
+      for (const tab of host.remote()) if (!(await host.alive(tab))) host.setRemote(tab, null);
+    },
     /** Joins the election: follows until this tab holds the lock, then leads until stopped. */
     start() {
       if (release) return;

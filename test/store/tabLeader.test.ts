@@ -1,5 +1,12 @@
 import { createMemoryStorage, createSyncClient, MutationError, type PendingWrite, type SyncClient, type SyncConnector } from 'syncline';
-import { createFakeBackend, createFakeClock, createFakeEnvironment, createFakeTabs, type FakeTabPage } from 'syncline/testing';
+import {
+  createFakeBackend,
+  createFakeClock,
+  createFakeEnvironment,
+  createFakeTabs,
+  type FakeEnvironment,
+  type FakeTabPage,
+} from 'syncline/testing';
 import { userMessage } from '../helpers.js';
 
 /** One fake browser: tabs share a clock, a backend, an outbox storage (IndexedDB), locks and a channel. */
@@ -17,20 +24,21 @@ function browser(options: { serverMutators?: ConstructorParameters<typeof Object
       return fake.connector.pull(request, opts);
     },
   };
-  const open: Array<{ client: SyncClient; page: FakeTabPage; rollbacks: PendingWrite[] }> = [];
+  const open: Array<{ client: SyncClient; page: FakeTabPage; env: FakeEnvironment; rollbacks: PendingWrite[] }> = [];
   const tab = () => {
     const page = tabs.page();
+    const env = createFakeEnvironment(clock, { tab: page });
     const rollbacks: PendingWrite[] = [];
     const client = createSyncClient({
       connector,
       clock,
       storage,
-      environment: createFakeEnvironment(clock, { tab: page }),
+      environment: env,
       retry: { baseMs: 50, maxMs: 500 },
       onRollback: (write) => rollbacks.push(write),
     });
     client.start();
-    const t = { client, page, rollbacks };
+    const t = { client, page, env, rollbacks };
     open.push(t);
     return t;
   };
@@ -164,6 +172,44 @@ describe('tabs of one origin share one leader (fake Web Locks and BroadcastChann
     expect(b.fake.backend.stats().fenced).toBeGreaterThan(0);
     expect(old!.client.getHealthStatus().degradedReason).toBe('fenced');
     expect(b.fake.backend.applied.filter((a) => a.threadId === 't1')).toHaveLength(8);
+  });
+
+  it('a frozen leader leaves the election: the next tab leads at once; woken, it follows', async () => {
+    const b = browser();
+    const tabs = [b.tab(), b.tab(), b.tab()];
+    for (const t of tabs) t.client.watch('t1');
+    await b.clock.advanceAsync(50);
+    const [old] = b.leaders();
+    old!.env.emit('freeze');
+    await b.clock.advanceAsync(10);
+    expect(b.leaders()).toHaveLength(1);
+    expect(b.leaders()[0]).not.toBe(old);
+    expect(b.fake.stats().openStreams).toBe(1);
+    old!.env.emit('resume');
+    await b.clock.advanceAsync(10);
+    expect(b.leaders()).not.toContain(old);
+    tabs.forEach((t, i) => t.client.mutate('t1', 'addMessage', userMessage(`m${i}`)));
+    await b.until(() => tabs.every((t) => t.client.getPendingItems().length === 0));
+    expect([...b.ids('t1')].sort()).toEqual(['m0', 'm1', 'm2']);
+    expect(b.fake.backend.stats().fenced).toBe(0);
+    expect(b.fake.stats().openStreams).toBe(1);
+    expect(old!.client.getHealthStatus()).toMatchObject({ state: 'live', degraded: false });
+  });
+
+  it('what a crashed follower watched is dropped at the leader\'s next pull', async () => {
+    const b = browser();
+    b.tab();
+    await b.clock.advanceAsync(50);
+    const follower = b.tab();
+    follower.client.watch('x');
+    await b.clock.advanceAsync(50);
+    expect(b.pulls.at(-1)?.threads).toContain('x');
+    follower.page.crash();
+    b.leaders()[0]!.client.watch('y'); // a pull (which notices the crash), then another
+    await b.clock.advanceAsync(50);
+    b.leaders()[0]!.client.watch('z');
+    await b.clock.advanceAsync(50);
+    expect(b.pulls.at(-1)?.threads).toEqual(['y', 'z']);
   });
 
   it('a thread unwatched in every tab is no longer pulled', async () => {
