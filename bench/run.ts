@@ -8,6 +8,7 @@ import { pullsPerIdleHour, timeToDetectSilentStream } from './liveness.js';
 import { simulateReconnectStorm } from './reconnectStorm.js';
 import { BUNDLE_BUDGET_BYTES, bundleSizes } from './size.js';
 import { perTokenStoreCostMs } from './store.js';
+import { measureTabs } from './tabs.js';
 import { mutateCommitCostMs } from './commitCost.js';
 
 interface Row {
@@ -59,6 +60,13 @@ const jitter = simulateReconnectStorm({ clients: 1000, outageMs: 30_000, strateg
 const fixed = simulateReconnectStorm({ clients: 1000, outageMs: 30_000, strategy: 'fixed', seed: 1 });
 row('reconnect storm (1 000 clients, 30 s outage), full jitter: busiest s / mean', jitter.ratio.toFixed(2), '≤ 3', jitter.ratio <= 3);
 row('  the same with fixed delays 1 s, 2 s, 5 s, 10 s, 30 s', fixed.ratio.toFixed(2), '(comparison)', null);
+
+const tabs = await measureTabs();
+for (const { tabs: n, streams, requestsPerMinute } of tabs.idle) {
+  row(`${n} tab${n > 1 ? 's' : ''} of the demo in Chromium, idle: event streams / requests per minute`, `${streams} / ${requestsPerMinute}`, '1 / as for 1 tab', streams === 1 && requestsPerMinute <= tabs.idle[0]!.requestsPerMinute);
+}
+row('  8 tabs with tabs: \'alone\' (each its own stream; HTTP/1.1 allows 6)', tabs.aloneStreams, '(comparison)', null);
+row('tab hand-off: leader tab closed → next leader\'s stream open (ms)', tabs.handOffMs, '≤ 2 000', tabs.handOffMs <= 2000);
 
 const size = await bundleSizes();
 row(

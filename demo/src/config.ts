@@ -14,6 +14,8 @@ export interface DemoConfig {
   retry: { baseMs?: number; maxMs?: number };
   liveness: { staleAfterMs?: number };
   poll: { activeMs?: number; idleMs?: number };
+  /** `?tabs=alone`: this tab keeps its own connection instead of sharing the leader's. */
+  tabs: 'shared' | 'alone';
 }
 
 /** Where `npm run server` listens by default. */
@@ -47,5 +49,6 @@ export function readConfig(search: string): DemoConfig {
     retry: defined({ baseMs: numberParam(params, 'retryBaseMs'), maxMs: numberParam(params, 'retryMaxMs') }),
     liveness: defined({ staleAfterMs: numberParam(params, 'staleAfterMs') }),
     poll: defined({ activeMs: numberParam(params, 'pollMs'), idleMs: numberParam(params, 'idleMs') }),
+    tabs: params.get('tabs') === 'alone' ? 'alone' : 'shared',
   };
 }

@@ -31,6 +31,7 @@ const client = createSyncClient({
   retry: config.retry,
   liveness: config.liveness,
   poll: config.poll,
+  tabs: config.tabs,
   onRollback: (write) => {
     if (config.test) (window.__synclineRollbacks ??= []).push(write.id);
   },
