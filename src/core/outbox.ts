@@ -390,6 +390,9 @@ export function createOutbox(options: OutboxOptions) {
     /** Not the leader: this tab's writes are stored and announced, and sent by the leader. */
     follow(): PendingWrite[] {
       following = loaded = true;
+      // A follower never pushes: the leader sends its writes under the newest epoch. A fence
+      // met while this tab still thought it led ends here.
+      fenced = null;
       return tabs.follow();
     },
     following: () => following,
