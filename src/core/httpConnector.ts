@@ -75,8 +75,8 @@ function redirectError(route: string, where: string, res: Response): SyncError {
   discardBody(res);
   return new SyncError(
     'protocol',
-    `${route} was redirected ${where}; syncline never sends your data after a redirect it cannot ` +
-      'check. Set baseUrl to where the server answers; syncline retries against baseUrl.',
+    `${route} was redirected ${where}, which syncline does not follow with your data. ` +
+      'Set baseUrl to where the server answers; syncline retries.',
     { retryable: true, status: res.status || undefined },
   );
 }
