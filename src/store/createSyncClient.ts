@@ -69,7 +69,11 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     active: () => started,
     staleAfterMs,
     maxSpreadMs: retry.maxMs,
-    onReachable: recover,
+    onReachable() {
+      outbox.retryNow(false);
+      pullSoon();
+    },
+    onStreamDue: () => pushChannel.reconnectNow(),
   });
   const report = reach.report;
   const pendingOf = (threadId: string) => groupPending(outbox.list()).get(threadId) ?? NO_WRITES;
@@ -211,13 +215,6 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
 
   function pullThreadSoon(threadId: string) {
     interest.ask(threadId);
-    pullSoon();
-  }
-
-  /** The server can be reached again after an outage: everything waiting goes now. */
-  function recover() {
-    outbox.retryNow(false);
-    pushChannel.reconnectNow();
     pullSoon();
   }
 

@@ -9,15 +9,20 @@ type SyncRequest = 'push' | 'pull';
 /** The probe's backoff: from 250 ms, doubling, capped at 2 s (docs/liveness.md "Recovery"). */
 export const PROBE_BASE_MS = 250;
 export const PROBE_MAX_MS = 2000;
-/** Clients brought back by one server's recovery come back spread over this long. */
-export const RECOVERY_SPREAD_MS = 1000;
+/**
+ * The clients of one outage come back spread over this long: their writes within 1 s, their
+ * streams (long-lived, each replaying what it missed) within 2.25 s. With the probe's own spread
+ * that keeps the busiest second under half of them (bench/reconnectStorm.ts), and at p95 the
+ * writes within 2.5 s and the streams within 3.5 s of the server's return (bench/recovery.ts).
+ */
+export const RECOVERY_SPREAD_MS = { writes: 1000, stream: 2250 };
 
 /**
  * How requests went, told to health in the same task, and the recovery after an outage: while
  * the server cannot be reached a `/ping` probe runs on its own backoff; the first request that
- * gets through (a probe, a pull, a push, a stream that opens) ends the outage, and `onReachable`
- * runs once, a random moment within {@link RECOVERY_SPREAD_MS} later, so that the clients of one
- * outage do not all return in the same second.
+ * gets through (a probe, a pull, a push, a stream that opens) ends the outage: `onReachable`
+ * and `onStreamDue` run once each, at random moments within {@link RECOVERY_SPREAD_MS}, so that
+ * the clients of one outage do not all return in the same second.
  */
 export interface Reachability {
   /** A push or pull went out: one still unanswered after `staleAfterMs` shows in health. */
@@ -43,8 +48,10 @@ export interface ReachabilityOptions {
   staleAfterMs: number;
   /** Caps the spread of repeated recoveries that brought no successful push or pull. */
   maxSpreadMs: number;
-  /** The server can be reached again: send the outbox, reopen the stream, pull. */
+  /** The server can be reached again: send the outbox and pull. */
   onReachable(): void;
+  /** The server can be reached again: reopen the stream (a little later than `onReachable`). */
+  onStreamDue(): void;
 }
 
 /** A request that got no answer at all: the server, or the way to it, is down. */
@@ -53,7 +60,7 @@ const unreachable = (error: unknown) => !isSyncError(error) || error.kind === 'n
 export function createReachability(options: ReachabilityOptions): Reachability {
   const { clock, environment, health, active, staleAfterMs } = options;
   const probeTimer = createTimer(clock);
-  const recoverTimer = createTimer(clock);
+  const recoverTimers = { writes: createTimer(clock), stream: createTimer(clock) };
   const hangTimers = { push: createTimer(clock), pull: createTimer(clock) };
   const inFlight = { push: 0, pull: 0 };
   /**
@@ -132,11 +139,15 @@ export function createReachability(options: ReachabilityOptions): Reachability {
     if (!down) return;
     down = false;
     probeTimer.clear();
-    const spread = Math.min(options.maxSpreadMs, RECOVERY_SPREAD_MS * 2 ** Math.min(fruitless, 20));
+    const widen = 2 ** Math.min(fruitless, 20);
     fruitless += 1;
-    recoverTimer.set(() => {
-      if (active()) options.onReachable();
-    }, Math.floor(spread * clock.random()));
+    const due = { writes: options.onReachable, stream: options.onStreamDue };
+    for (const what of ['writes', 'stream'] as const) {
+      const spread = Math.min(options.maxSpreadMs, RECOVERY_SPREAD_MS[what] * widen);
+      recoverTimers[what].set(() => {
+        if (active()) due[what]();
+      }, Math.floor(spread * clock.random()));
+    }
   }
 
   return {
@@ -171,7 +182,7 @@ export function createReachability(options: ReachabilityOptions): Reachability {
     },
     stop() {
       probeTimer.clear();
-      recoverTimer.clear();
+      for (const timer of Object.values(recoverTimers)) timer.clear();
       for (const timer of Object.values(hangTimers)) timer.clear();
       inFlight.push = inFlight.pull = 0;
       failing.clear();
