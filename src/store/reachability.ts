@@ -83,8 +83,7 @@ export function createReachability(options: ReachabilityOptions): Reachability {
   const hangingError = (request: SyncRequest) =>
     new SyncError(
       'timeout',
-      `POST /${request} has had no answer for ${staleAfterMs} ms; syncline keeps waiting for it ` +
-        '(timeoutMs is off or longer) and sends nothing twice.',
+      `POST /${request} has had no answer for ${staleAfterMs} ms; syncline keeps waiting, and retries if it fails.`,
     );
 
   const watch = (request: SyncRequest) =>
@@ -101,11 +100,11 @@ export function createReachability(options: ReachabilityOptions): Reachability {
     // A probe that hangs proves nothing either: bounded whatever the connector's timeoutMs.
     const abort = new AbortController();
     const deadline = clock.setTimeout(() => abort.abort(), staleAfterMs);
-    const settle = (error: unknown) => {
+    const settle = (ok: boolean, error?: unknown) => {
       clock.clearTimeout(deadline);
       probing = false;
       if (!active()) return;
-      if (error === null) {
+      if (ok) {
         succeeded('ping');
         return reached();
       }
@@ -121,7 +120,7 @@ export function createReachability(options: ReachabilityOptions): Reachability {
     } catch (error) {
       result = Promise.reject(error);
     }
-    result.then(() => settle(null), (error: unknown) => settle(error ?? new Error('ping failed')));
+    result.then(() => settle(true), (error: unknown) => settle(false, error));
   }
 
   function lost(by: SyncRequest | 'stream') {
