@@ -43,7 +43,6 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
   const ackCheck = createTimer(clock);
   let unsubscribeEnvironment: (() => void) | null = null;
   let warnedStorage = false;
-  let streamOpened = false;
 
   const { onDegraded, onRecovered } = options;
   const published = createPublishedHealth({ clock, environment, onDegraded, onRecovered, publish: () => commit() });
@@ -171,12 +170,7 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     retry,
     getCursor: puller.cursor,
     onHealth: (event) => {
-      // A stream that opened proves the server reachable; one that could not open, maybe not.
-      if (event.type === 'stream-connecting') streamOpened = false;
-      if (event.type === 'stream-open') streamOpened = true;
-      if (event.type === 'stream-open' || (event.type === 'stream-failed' && !streamOpened)) {
-        reach.stream(streamOpened, event.type === 'stream-failed' ? event.error : undefined);
-      }
+      reach.streamEvent(event);
       health.dispatch(event);
       poller.pushStateChanged();
     },

@@ -1,7 +1,7 @@
 import { createTimer, type Clock } from '../core/clock.js';
 import type { Environment } from '../core/environment.js';
 import { SyncError, isSyncError } from '../core/errors.js';
-import type { HealthMonitor, HealthRequest } from '../core/health.js';
+import type { HealthEvent, HealthMonitor, HealthRequest } from '../core/health.js';
 import type { SyncConnector } from '../core/types.js';
 
 type SyncRequest = 'push' | 'pull';
@@ -29,8 +29,8 @@ export interface Reachability {
   began(request: SyncRequest): void;
   /** A push or pull ended: `error` null when it succeeded. */
   report(request: SyncRequest, error: SyncError | null): void;
-  /** The event stream opened (true), or could not be opened (false, with why). */
-  stream(opened: boolean, error?: unknown): void;
+  /** What the event stream reports: one that opens proves the server reachable; one that could not open, maybe not. */
+  streamEvent(event: HealthEvent): void;
   /** The page came back online: probe at once if the server was out of reach. */
   online(): void;
   /** Ends probing and the watch on requests; late reports are ignored until active() again. */
@@ -70,6 +70,7 @@ export function createReachability(options: ReachabilityOptions): Reachability {
    */
   const failing = new Map<SyncRequest, SyncError>();
   let down = false;
+  let streamOpened = false;
   let probing = false;
   let probes = 0;
   /** What failed for want of the server; a recovery bore fruit once each has worked again. */
@@ -169,10 +170,15 @@ export function createReachability(options: ReachabilityOptions): Reachability {
       for (const [other, otherError] of failing) failed(other, otherError);
       reached(request);
     },
-    stream(opened, error) {
+    streamEvent(event) {
+      if (event.type === 'stream-connecting') streamOpened = false;
       if (!active()) return;
-      if (opened) reached('stream');
-      else if (unreachable(error)) lost('stream');
+      if (event.type === 'stream-open') {
+        streamOpened = true;
+        reached('stream');
+      } else if (event.type === 'stream-failed' && !streamOpened && unreachable(event.error)) {
+        lost('stream');
+      }
     },
     online() {
       probes = 0;
