@@ -40,6 +40,12 @@ export interface HttpConnectorOptions {
    * @default 8388608 (8 MiB)
    */
   maxEventBytes?: number;
+  /**
+   * The largest answer to a push or pull, in bytes: a larger one (declared or as it arrives) is a
+   * protocol error, so an endless body cannot exhaust memory. Leave room for your largest threads.
+   * @default 134217728 (128 MiB)
+   */
+  maxBodyBytes?: number;
 }
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
@@ -75,8 +81,8 @@ function redirectError(route: string, where: string, res: Response): SyncError {
   discardBody(res);
   return new SyncError(
     'protocol',
-    `${route} was redirected ${where}; syncline never sends your data after a redirect it cannot ` +
-      'check. Set baseUrl to where the server answers; syncline retries against baseUrl.',
+    `${route} was redirected ${where}, which syncline does not follow with your data. ` +
+      'Set baseUrl to where the server answers; syncline retries.',
     { retryable: true, status: res.status || undefined },
   );
 }
@@ -220,11 +226,35 @@ export function createHttpConnector(options: HttpConnectorOptions): SyncConnecto
     }
   }
 
+  /** The body as text, refused once past maxBodyBytes (declared or counted as it arrives). */
+  async function readText(res: Response, route: string): Promise<string> {
+    const max = options.maxBodyBytes ?? 128 * 1024 * 1024;
+    const tooLarge = () => protocolError(route, `an answer over maxBodyBytes (${max} bytes)`);
+    if (Number(res.headers.get('content-length')) > max) {
+      discardBody(res);
+      throw tooLarge();
+    }
+    const reader = res.body?.getReader();
+    if (!reader) return '';
+    const decoder = new TextDecoder();
+    let text = '';
+    for (let bytes = 0; ; ) {
+      const { done, value } = await reader.read();
+      if (done) return text + decoder.decode();
+      bytes += value.length;
+      if (bytes > max) {
+        reader.cancel().catch(() => undefined);
+        throw tooLarge();
+      }
+      text += decoder.decode(value, { stream: true });
+    }
+  }
+
   /** Reads a JSON body whole; anything but JSON is a protocol error, never a partial result. */
   async function readJson(res: Response, route: string): Promise<unknown> {
     const type = mediaType(res);
     if (type !== 'application/json' && !type.endsWith('+json')) throw unexpectedAnswer(res, route, 'application/json');
-    const text = await res.text();
+    const text = await readText(res, route);
     try {
       return JSON.parse(text) as unknown;
     } catch (err) {

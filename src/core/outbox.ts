@@ -3,7 +3,8 @@ import { createTimer } from './clock.js';
 import { OutboxFullError, SyncError, toSyncError } from './errors.js';
 import { errorAction, findCoalesceTarget, keepaliveBatch, takeBatch } from './outboxBatch.js';
 import { pushBatch, pushRequest } from './pushBatch.js';
-import { entryFrom, rejectionError, toStored, wireSize, type OutboxEntry } from './outboxEntry.js';
+import { entryFrom, rejectionError, toStored, type OutboxEntry } from './outboxEntry.js';
+import { copyWireArgs } from './wireArgs.js';
 import { createOutboxQueue } from './outboxQueue.js';
 import { createOutboxTabs } from './outboxTabs.js';
 import { randomId } from './randomId.js';
@@ -114,15 +115,29 @@ export function createOutbox(options: OutboxOptions) {
     // taken from other tabs) keep their entry. Writes made before the load have no seq yet: they
     // are numbered now, after every seq this clientId ever used, and stored.
     const early = new Map(queue.takeAll().map((e) => [e.write.id, e]));
+    const unsendable: Array<[OutboxEntry, SyncError]> = [];
     for (const w of restored.stored) {
       const here = early.get(w.id);
       early.delete(w.id);
-      if (here) queue.add(here);
-      else if (!restored.live.has(w.clientId)) queue.add(entryFrom(w));
+      if (here) {
+        queue.add(here);
+        continue;
+      }
       // A live tab's write: alone, it is that tab's to send; as the leader, this tab sends it for
       // that tab (which keeps it on screen, and its failures: those are left to it).
-      else if (relay && w.state !== 'failed') queue.add({ ...entryFrom(w), foreign: true });
+      const live = restored.live.has(w.clientId);
+      if (live && (!relay || w.state === 'failed')) continue;
+      const entry: OutboxEntry = live ? { ...entryFrom(w), foreign: true } : entryFrom(w);
+      queue.add(entry);
+      // An older version may have stored args JSON cannot carry (a BigInt): that write fails
+      // alone, instead of failing every push behind it.
+      try {
+        if (w.state === 'queued') copyWireArgs(w.args, w.name);
+      } catch (error) {
+        unsendable.push([entry, error as SyncError]);
+      }
     }
+    fail(unsendable);
     const own = restored.stored.filter((w) => w.clientId === clientId);
     lastSeq = Math.max(lastSeq, seqs[clientId] ?? 0, ...own.map((w) => w.seq));
     const numbered: OutboxEntry[] = [];
@@ -215,30 +230,11 @@ export function createOutbox(options: OutboxOptions) {
     listener.changed();
   }
 
-  /**
-   * The next batch. A write JSON cannot carry (stored by an older version that let a BigInt
-   * through) fails alone, marked `invalid-args`, instead of failing every push behind it.
-   */
-  function nextBatch(): OutboxEntry[] {
-    const limits = { maxItems: Math.min(options.batch.maxItems, splitLimit), maxBytes: options.batch.maxBytes };
-    for (;;) {
-      try {
-        return takeBatch(queue.entries(), limits);
-      } catch (caught) {
-        const bad = queue.entries().find((e) => e.write.state === 'queued' && !serializable(e));
-        if (!bad) throw caught;
-        const error = new SyncError('rejected', `${bad.write.name}: its args cannot be sent as JSON (${String(caught)}). Discard it.`, {
-          code: 'invalid-args',
-          cause: caught,
-        });
-        fail([[bad, error]]);
-      }
-    }
-  }
-
   async function send(): Promise<void> {
-    const batch = nextBatch();
-    if (batch.length === 0) return;
+    const batch = takeBatch(queue.entries(), {
+      maxItems: Math.min(options.batch.maxItems, splitLimit),
+      maxBytes: options.batch.maxBytes,
+    });
     // Set first: it is what keeps a listener's call back into the outbox from a second push.
     abortPush = new AbortController();
     const { signal } = abortPush;
@@ -447,11 +443,3 @@ function mayHaveApplied(error: SyncError): boolean {
   return status < 300 || status === 408 || status === 429 || status >= 500;
 }
 
-function serializable(entry: OutboxEntry): boolean {
-  try {
-    wireSize(entry.write);
-    return true;
-  } catch {
-    return false;
-  }
-}

@@ -105,33 +105,25 @@ export function createEventSizer(maxBytes: number) {
   };
 }
 
-/** An id as JSON writes it, after a key. */
-const THREAD_ID = { thread: /^\s*\{\s*"id"\s*:\s*("(?:[^"\\]|\\.)*")/, delta: /"threadId"\s*:\s*("(?:[^"\\]|\\.)*")/ };
-
 /**
- * What the start of a skipped event says: its type, and the thread a `thread` event (its first
- * key) or a `delta` is about. Unescaped quotes in JSON only delimit strings, so a key cannot be
- * faked by the text inside one.
+ * Where each event type names its thread, as JSON writes it: a thread's first key, a delta's
+ * `threadId`. Unescaped quotes in JSON only delimit strings, so the text inside one cannot fake a
+ * key. A Map: the type comes from the server.
  */
+const THREAD_ID = new Map([
+  ['thread', /^\s*\{\s*"id"\s*:\s*("(?:[^"\\]|\\.)*")/],
+  ['delta', /"threadId"\s*:\s*("(?:[^"\\]|\\.)*")/],
+]);
+
+/** What the start of a skipped event says: its type, and the thread it is about when it names one. */
 export function describeHead(bytes: Uint8Array): OversizedEvent {
-  let type: string | null = null;
-  let data: string | null = null;
-  let started = false;
-  for (const line of new TextDecoder().decode(bytes).split(/\r\n|\r|\n/)) {
-    // The kept start may run past a short event's end (a blank line) into the next one.
-    if (line === '' && started) break;
-    started ||= line !== '';
-    const field = /^(event|data): ?(.*)$/.exec(line);
-    if (field?.[1] === 'event') type = field[2]!;
-    else if (field) data = data === null ? field[2]! : `${data}\n${field[2]!}`;
-  }
-  const pattern = type === 'thread' || type === 'delta' ? THREAD_ID[type] : undefined;
-  const quoted = pattern && data !== null ? pattern.exec(data)?.[1] : undefined;
-  let threadId: string | null = null;
+  // One kind of line end, and this event only: the kept start may run past a short one's end.
+  const text = new TextDecoder().decode(bytes).replace(/\r\n?/g, '\n').replace(/^\n+/, '').split('\n\n')[0]!;
+  const type = /^event: ?(.*)/m.exec(text)?.[1] ?? null;
+  const quoted = THREAD_ID.get(type!)?.exec(/^data: ?(.*)/m.exec(text)?.[1] ?? '')?.[1];
   try {
-    if (quoted) threadId = (JSON.parse(quoted) as string) || null;
+    return { type, threadId: quoted ? (JSON.parse(quoted) as string) || null : null };
   } catch {
-    // A malformed escape: the thread stays unknown and every thread is pulled.
+    return { type, threadId: null }; // a malformed escape: every thread is pulled
   }
-  return { type, threadId };
 }

@@ -38,7 +38,7 @@ function describe(value: unknown): string | null {
 export function copyWireArgs(args: unknown, name: string): unknown {
   const ancestors = new Set<object>();
   const refuse = (path: string, what: string) =>
-    new SyncError('rejected', `${name}: ${path} is ${what}; the wire carries only plain JSON data. Nothing was queued.`, {
+    new SyncError('rejected', `${name}: ${path} is ${what}; the wire carries only plain JSON data.`, {
       code: 'invalid-args',
       retryable: false,
     });

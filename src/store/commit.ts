@@ -1,6 +1,7 @@
 import type { HealthStatus, PendingWrite } from '../core/types.js';
 import { deriveStatus } from './deriveStatus.js';
 import { groupPending, NO_WRITES } from './groupPending.js';
+import { recordWriter } from './idRecord.js';
 import type { ThreadBook } from './threadBook.js';
 import type { SyncStore, SyncStoreState } from './types.js';
 
@@ -30,23 +31,6 @@ function reuseList(prev: PendingWrite[] | undefined, next: PendingWrite[]): Pend
   return prev;
 }
 
-/** A record keyed by thread ids: without a prototype, `__proto__` and `constructor` are ids like any other. */
-export const byId = <T>(from?: Record<string, T>): Record<string, T> =>
-  Object.assign(Object.create(null) as Record<string, T>, from);
-
-/** Copy-on-write for one record slice: copied once per commit, and only if something changed. */
-function slice<T>(prev: Record<string, T>) {
-  let next = prev;
-  return {
-    set(id: string, value: T | undefined) {
-      if (next[id] === value) return;
-      if (next === prev) next = byId(prev);
-      if (value === undefined) delete next[id];
-      else next[id] = value;
-    },
-    get: () => next,
-  };
-}
 
 export interface StoreCommitter {
   /** Publishes at the end of the current task: a burst of changes is one notification. */
@@ -86,10 +70,10 @@ export function createStoreCommitter(sources: CommitSources): StoreCommitter {
     const pending = sources.pending();
     const groups = groupPending(pending);
     const online = sources.online();
-    const threads = slice(prev.threads);
-    const confirmed = slice(prev.confirmed);
-    const byThread = slice(prev.pendingByThread);
-    const status = slice(prev.status);
+    const threads = recordWriter(prev.threads);
+    const confirmed = recordWriter(prev.confirmed);
+    const byThread = recordWriter(prev.pendingByThread);
+    const status = recordWriter(prev.status);
     // Only threads that may have changed (docs/design-changes.md): the book says which it
     // touched; writes and connectivity touch the threads with writes; a push or pull the
     // threads it is, or was, for. A commit costs the same with 1 thread or 3 000.

@@ -44,7 +44,6 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
   const ackCheck = createTimer(clock);
   let unsubscribeEnvironment: (() => void) | null = null;
   let warnedStorage = false;
-  let streamOpened = false;
 
   const { onDegraded, onRecovered } = options;
   const published = createPublishedHealth({
@@ -82,7 +81,11 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     active: () => started,
     staleAfterMs,
     maxSpreadMs: retry.maxMs,
-    onReachable: recover,
+    onReachable() {
+      outbox.retryNow(false);
+      pullSoon();
+    },
+    onStreamDue: () => pushChannel.reconnectNow(),
   });
   const report = reach.report;
   const pendingOf = (threadId: string) => groupPending(outbox.list()).get(threadId) ?? NO_WRITES;
@@ -190,12 +193,7 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     retry,
     getCursor: puller.cursor,
     onHealth: (event) => {
-      // A stream that opened proves the server reachable; one that could not open, maybe not.
-      if (event.type === 'stream-connecting') streamOpened = false;
-      if (event.type === 'stream-open') streamOpened = true;
-      if (event.type === 'stream-open' || (event.type === 'stream-failed' && !streamOpened)) {
-        reach.stream(streamOpened, event.type === 'stream-failed' ? event.error : undefined);
-      }
+      reach.streamEvent(event);
       health.dispatch(event);
       poller.pushStateChanged();
     },
@@ -237,13 +235,6 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
 
   function pullThreadSoon(threadId: string) {
     interest.ask(threadId);
-    pullSoon();
-  }
-
-  /** The server can be reached again after an outage: everything waiting goes now. */
-  function recover() {
-    outbox.retryNow(false);
-    pushChannel.reconnectNow();
     pullSoon();
   }
 

@@ -1,7 +1,7 @@
 import { createTimer, type Clock } from '../core/clock.js';
 import type { Environment } from '../core/environment.js';
 import { SyncError, isSyncError } from '../core/errors.js';
-import type { HealthMonitor, HealthRequest } from '../core/health.js';
+import type { HealthEvent, HealthMonitor, HealthRequest } from '../core/health.js';
 import type { SyncConnector } from '../core/types.js';
 
 type SyncRequest = 'push' | 'pull';
@@ -9,23 +9,28 @@ type SyncRequest = 'push' | 'pull';
 /** The probe's backoff: from 250 ms, doubling, capped at 2 s (docs/liveness.md "Recovery"). */
 export const PROBE_BASE_MS = 250;
 export const PROBE_MAX_MS = 2000;
-/** Clients brought back by one server's recovery come back spread over this long. */
-export const RECOVERY_SPREAD_MS = 1000;
+/**
+ * The clients of one outage come back spread over this long: their writes within 1 s, their
+ * streams (long-lived, each replaying what it missed) within 2.25 s. With the probe's own spread
+ * that keeps the busiest second under half of them (bench/reconnectStorm.ts), and at p95 the
+ * writes within 2.5 s and the streams within 3.5 s of the server's return (bench/recovery.ts).
+ */
+export const RECOVERY_SPREAD_MS = { writes: 1000, stream: 2250 };
 
 /**
  * How requests went, told to health in the same task, and the recovery after an outage: while
  * the server cannot be reached a `/ping` probe runs on its own backoff; the first request that
- * gets through (a probe, a pull, a push, a stream that opens) ends the outage, and `onReachable`
- * runs once, a random moment within {@link RECOVERY_SPREAD_MS} later, so that the clients of one
- * outage do not all return in the same second.
+ * gets through (a probe, a pull, a push, a stream that opens) ends the outage: `onReachable`
+ * and `onStreamDue` run once each, at random moments within {@link RECOVERY_SPREAD_MS}, so that
+ * the clients of one outage do not all return in the same second.
  */
 export interface Reachability {
   /** A push or pull went out: one still unanswered after `staleAfterMs` shows in health. */
   began(request: SyncRequest): void;
   /** A push or pull ended: `error` null when it succeeded. */
   report(request: SyncRequest, error: SyncError | null): void;
-  /** The event stream opened (true), or could not be opened (false, with why). */
-  stream(opened: boolean, error?: unknown): void;
+  /** What the event stream reports: one that opens proves the server reachable; one that could not open, maybe not. */
+  streamEvent(event: HealthEvent): void;
   /** The page came back online: probe at once if the server was out of reach. */
   online(): void;
   /** Ends probing and the watch on requests; late reports are ignored until active() again. */
@@ -43,8 +48,10 @@ export interface ReachabilityOptions {
   staleAfterMs: number;
   /** Caps the spread of repeated recoveries that brought no successful push or pull. */
   maxSpreadMs: number;
-  /** The server can be reached again: send the outbox, reopen the stream, pull. */
+  /** The server can be reached again: send the outbox and pull. */
   onReachable(): void;
+  /** The server can be reached again: reopen the stream (a little later than `onReachable`). */
+  onStreamDue(): void;
 }
 
 /** A request that got no answer at all: the server, or the way to it, is down. */
@@ -53,7 +60,7 @@ const unreachable = (error: unknown) => !isSyncError(error) || error.kind === 'n
 export function createReachability(options: ReachabilityOptions): Reachability {
   const { clock, environment, health, active, staleAfterMs } = options;
   const probeTimer = createTimer(clock);
-  const recoverTimer = createTimer(clock);
+  const recoverTimers = { writes: createTimer(clock), stream: createTimer(clock) };
   const hangTimers = { push: createTimer(clock), pull: createTimer(clock) };
   const inFlight = { push: 0, pull: 0 };
   /**
@@ -63,6 +70,7 @@ export function createReachability(options: ReachabilityOptions): Reachability {
    */
   const failing = new Map<SyncRequest, SyncError>();
   let down = false;
+  let streamOpened = false;
   let probing = false;
   let probes = 0;
   /** What failed for want of the server; a recovery bore fruit once each has worked again. */
@@ -76,8 +84,7 @@ export function createReachability(options: ReachabilityOptions): Reachability {
   const hangingError = (request: SyncRequest) =>
     new SyncError(
       'timeout',
-      `POST /${request} has had no answer for ${staleAfterMs} ms; syncline keeps waiting for it ` +
-        '(timeoutMs is off or longer) and sends nothing twice.',
+      `POST /${request} has had no answer for ${staleAfterMs} ms; syncline keeps waiting, and retries if it fails.`,
     );
 
   const watch = (request: SyncRequest) =>
@@ -94,11 +101,11 @@ export function createReachability(options: ReachabilityOptions): Reachability {
     // A probe that hangs proves nothing either: bounded whatever the connector's timeoutMs.
     const abort = new AbortController();
     const deadline = clock.setTimeout(() => abort.abort(), staleAfterMs);
-    const settle = (error: unknown) => {
+    const settle = (ok: boolean, error?: unknown) => {
       clock.clearTimeout(deadline);
       probing = false;
       if (!active()) return;
-      if (error === null) {
+      if (ok) {
         succeeded('ping');
         return reached();
       }
@@ -114,7 +121,7 @@ export function createReachability(options: ReachabilityOptions): Reachability {
     } catch (error) {
       result = Promise.reject(error);
     }
-    result.then(() => settle(null), (error: unknown) => settle(error ?? new Error('ping failed')));
+    result.then(() => settle(true), (error: unknown) => settle(false, error));
   }
 
   function lost(by: SyncRequest | 'stream') {
@@ -132,11 +139,15 @@ export function createReachability(options: ReachabilityOptions): Reachability {
     if (!down) return;
     down = false;
     probeTimer.clear();
-    const spread = Math.min(options.maxSpreadMs, RECOVERY_SPREAD_MS * 2 ** Math.min(fruitless, 20));
+    const widen = 2 ** Math.min(fruitless, 20);
     fruitless += 1;
-    recoverTimer.set(() => {
-      if (active()) options.onReachable();
-    }, Math.floor(spread * clock.random()));
+    const due = { writes: options.onReachable, stream: options.onStreamDue };
+    for (const what of ['writes', 'stream'] as const) {
+      const spread = Math.min(options.maxSpreadMs, RECOVERY_SPREAD_MS[what] * widen);
+      recoverTimers[what].set(() => {
+        if (active()) due[what]();
+      }, Math.floor(spread * clock.random()));
+    }
   }
 
   return {
@@ -159,10 +170,15 @@ export function createReachability(options: ReachabilityOptions): Reachability {
       for (const [other, otherError] of failing) failed(other, otherError);
       reached(request);
     },
-    stream(opened, error) {
+    streamEvent(event) {
+      if (event.type === 'stream-connecting') streamOpened = false;
       if (!active()) return;
-      if (opened) reached('stream');
-      else if (unreachable(error)) lost('stream');
+      if (event.type === 'stream-open') {
+        streamOpened = true;
+        reached('stream');
+      } else if (event.type === 'stream-failed' && !streamOpened && unreachable(event.error)) {
+        lost('stream');
+      }
     },
     online() {
       probes = 0;
@@ -171,7 +187,7 @@ export function createReachability(options: ReachabilityOptions): Reachability {
     },
     stop() {
       probeTimer.clear();
-      recoverTimer.clear();
+      for (const timer of Object.values(recoverTimers)) timer.clear();
       for (const timer of Object.values(hangTimers)) timer.clear();
       inFlight.push = inFlight.pull = 0;
       failing.clear();

@@ -56,13 +56,41 @@ export function createFakeClock(options: { now?: number; seed?: number } = {}): 
   let nextId = 1;
   let random = seededRandom(options.seed ?? 42);
   const timers = new Map<number, Timer>();
+  /**
+   * A binary min-heap by (at, id) over every timer set; cleared ones stay in it until they reach
+   * the top. Thousands of clients on one clock (bench/reconnectStorm.ts) need better than a scan.
+   */
+  const heap: Timer[] = [];
+  const before = (a: Timer, b: Timer) => a.at < b.at || (a.at === b.at && a.id < b.id);
+  const push = (t: Timer) => {
+    let i = heap.push(t) - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (!before(heap[i]!, heap[parent]!)) break;
+      [heap[i], heap[parent]] = [heap[parent]!, heap[i]!];
+      i = parent;
+    }
+  };
+  const pop = () => {
+    const last = heap.pop()!;
+    if (heap.length === 0) return;
+    heap[0] = last;
+    for (let i = 0; ; ) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let least = i;
+      if (l < heap.length && before(heap[l]!, heap[least]!)) least = l;
+      if (r < heap.length && before(heap[r]!, heap[least]!)) least = r;
+      if (least === i) return;
+      [heap[i], heap[least]] = [heap[least]!, heap[i]!];
+      i = least;
+    }
+  };
 
   const nextDue = (until: number): Timer | undefined => {
-    let best: Timer | undefined;
-    for (const t of timers.values()) {
-      if (t.at <= until && (!best || t.at < best.at || (t.at === best.at && t.id < best.id))) best = t;
-    }
-    return best;
+    while (heap.length > 0 && timers.get(heap[0]!.id) !== heap[0]) pop();
+    const top = heap[0];
+    return top && top.at <= until ? top : undefined;
   };
 
   /** Runs every timer due by `until`, in order, letting promises settle around each. */
@@ -86,7 +114,9 @@ export function createFakeClock(options: { now?: number; seed?: number } = {}): 
       const id = nextId++;
       // As real timers do: a delay past 2^31 − 1 ms overflows and fires at once (Node: in 1 ms).
       const delay = ms > 2 ** 31 - 1 ? 1 : Math.max(0, ms || 0);
-      timers.set(id, { id, at: now + delay, fn });
+      const timer = { id, at: now + delay, fn };
+      timers.set(id, timer);
+      push(timer);
       return id;
     },
     clearTimeout(id: TimerId) {

@@ -463,3 +463,44 @@ describe('createHttpConnector: redirects', () => {
     expect(error.message).toContain('a browser does not say where to');
   });
 });
+
+describe('createHttpConnector: answer size', () => {
+  it('refuses an answer whose declared length is over maxBodyBytes, without reading it', async () => {
+    const url = await serve((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(2048) });
+      res.write('{"cursor":"');
+    });
+    const error = await failure(createHttpConnector({ baseUrl: url, maxBodyBytes: 1024 }).pull({ clientId: 'c', threads: {} }));
+    expect(error).toMatchObject({ kind: 'protocol', retryable: true });
+    expect(error.message).toContain('maxBodyBytes (1024 bytes)');
+  });
+
+  it('stops reading an endless answer at maxBodyBytes and hangs up', async () => {
+    let written = 0;
+    let closed = false;
+    const url = await serve((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.on('close', () => (closed = true));
+      const chunk = `[${'0,'.repeat(32 * 1024)}`;
+      const pump = () => {
+        while (!res.destroyed && written < 512 * 1024 * 1024) {
+          written += chunk.length;
+          if (!res.write(chunk)) return void res.once('drain', pump);
+        }
+      };
+      pump();
+    });
+    const error = await failure(createHttpConnector({ baseUrl: url, maxBodyBytes: 1024 * 1024 }).push(pushRequest));
+    expect(error).toMatchObject({ kind: 'protocol', retryable: true });
+    await vi.waitFor(() => expect(closed).toBe(true));
+    // Far less than the 512 MiB the server would have sent: what the socket buffers held.
+    expect(written).toBeLessThan(64 * 1024 * 1024);
+  });
+
+  it('reads an answer up to maxBodyBytes whole', async () => {
+    const body = JSON.stringify({ cursor: 'c', threads: [thread] });
+    const url = await serve((_req, res) => json(res, body));
+    const connector = createHttpConnector({ baseUrl: url, maxBodyBytes: Buffer.byteLength(body) });
+    await expect(connector.pull({ clientId: 'c', threads: {} })).resolves.toEqual({ cursor: 'c', threads: [thread] });
+  });
+});

@@ -10,12 +10,12 @@ import { startForeignServer, startHostileServer, type ForeignServer, type Hostil
 // the client must converge and go live. Reproduce a failure with the seed it prints:
 // FUZZ_SEED=<seed> [FUZZ_RUN=<run>] npx vitest run --project unit test/integration/fuzz.test.ts
 const SEED = Number(process.env.FUZZ_SEED ?? 20261129);
-const RUNS = 8;
-const RUN_ANSWERS = 256;
+const RUNS = 12;
+const RUN_ANSWERS = 171;
 const ONLY_RUN = process.env.FUZZ_RUN === undefined ? null : Number(process.env.FUZZ_RUN);
 /** Real time a run may spend being fed answers, then converging: bounded, so the suite ends. */
-const FEED_MAX_MS = 40_000;
-const CONVERGE_MAX_MS = 8_000;
+const FEED_MAX_MS = 45_000;
+const CONVERGE_MAX_MS = 15_000;
 const THREADS = 3;
 const MAX_WRITES = 60;
 
@@ -109,14 +109,14 @@ function check(run: Run, after: string): void {
 
 function makeClient(run: { index: number; storage: OutboxStorage; threads: string[] }): SyncClient {
   const client = createSyncClient({
-    connector: createHttpConnector({ baseUrl: hostile.url, timeoutMs: 250, headers: () => ({ 'x-client-tag': String(run.index) }) }),
+    connector: createHttpConnector({ baseUrl: hostile.url, timeoutMs: 600, headers: () => ({ 'x-client-tag': String(run.index) }) }),
     storage: run.storage,
     namespace: `fuzz-${run.index}`,
     batch: { windowMs: 5, maxItems: 10 },
     // Short waits, so many answers fit in little time; every wait a server suggests is capped by them.
     retry: { baseMs: 5, maxMs: 50 },
     poll: { activeMs: 100, idleMs: 300 },
-    liveness: { staleAfterMs: 400 },
+    liveness: { staleAfterMs: 1500 },
   });
   client.start();
   for (const t of run.threads) client.watch(t);
@@ -157,8 +157,9 @@ async function feed(run: Run, script: Record<Route, Answer[]>): Promise<void> {
   run.script = (route) => script[route][next[route]++];
   const started = Date.now();
   for (let tick = 0; run.hostile < RUN_ANSWERS && Date.now() - started < FEED_MAX_MS; tick++) {
-    if (tick % 4 === 0 && run.writes.length < MAX_WRITES) {
-      const threadId = run.threads[(tick / 4) % THREADS]!;
+    // Writes all along the run, so pushes go on for the whole run.
+    if (tick % 8 === 0 && run.writes.length < MAX_WRITES) {
+      const threadId = run.threads[run.writes.length % THREADS]!;
       const id = `r${run.index}-m${run.writes.length}`;
       try {
         const write = run.client.mutate(threadId, 'addMessage', { message: { id, role: 'user', content: `hello ${id}`, createdAt: tick } });
@@ -170,7 +171,7 @@ async function feed(run: Run, script: Record<Route, Answer[]>): Promise<void> {
         }
       }
     }
-    if (tick % 4 === 0) run.client.syncImmediately(run.threads[tick % THREADS]!).catch(() => undefined);
+    if (tick % 6 === 0) run.client.syncImmediately(run.threads[tick % THREADS]!).catch(() => undefined);
     await sleep(10);
   }
   if (run.hostile < RUN_ANSWERS) run.log.push(`only ${run.hostile} hostile answers within ${FEED_MAX_MS} ms`);
@@ -211,7 +212,7 @@ async function converge(run: Run): Promise<boolean> {
 }
 
 beforeAll(async () => {
-  dev = await createDevServer({ keepaliveMs: 200 });
+  dev = await createDevServer({ keepaliveMs: 300 });
   foreign = await startForeignServer();
   hostile = await startHostileServer({ upstream: dev.url, foreign: foreign.url });
   hostile.setScript((route, tag) => (tag === undefined ? undefined : runs.get(tag)?.script(route)));

@@ -100,14 +100,23 @@ const contentType = fc.constantFrom<string | null>(
 /** Statuses a client must survive; for push, 204/205 too (a success without the body it needs). */
 const oddStatus = fc.constantFrom(200, 201, 204, 205, 300, 304, 400, 401, 404, 408, 409, 413, 418, 429, 499, 500, 502, 503, 599);
 
-const statusAnswer = fc.record({
-  kind: fc.constant('status' as const),
-  status: oddStatus,
-  contentType,
-  body: fc.constantFrom<BodyKind>('none', 'html', 'json-error', 'binary', 'not-json', 'empty-object'),
-  retryAfter,
-  forward: fc.boolean(),
-});
+/**
+ * Whether a server may answer so after applying the request (docs/protocol.md): a 2xx with a bad
+ * body, 408, 429, 5xx. Any other status says it refused the request, so forwarding it first would
+ * be a lie no client can see through: a failed write retried under a new seq would apply twice.
+ */
+const mayFollowApplying = (status: number) => status < 300 || status === 408 || status === 429 || status >= 500;
+
+const statusAnswer = fc
+  .record({
+    kind: fc.constant('status' as const),
+    status: oddStatus,
+    contentType,
+    body: fc.constantFrom<BodyKind>('none', 'html', 'json-error', 'binary', 'not-json', 'empty-object'),
+    retryAfter,
+    forward: fc.boolean(),
+  })
+  .map((answer) => ({ ...answer, forward: answer.forward && mayFollowApplying(answer.status) }));
 
 const redirectAnswer = fc.record({
   kind: fc.constant('redirect' as const),

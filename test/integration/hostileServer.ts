@@ -7,7 +7,7 @@ import type { Answer, JsonEdit, Route } from './hostileAnswers.js';
 // Every wait is bounded, so a test that uses it always ends.
 
 /** An endless or hanging answer is cut after this long even if the client never gives up. */
-const MAX_ANSWER_MS = 1500;
+const MAX_ANSWER_MS = 800;
 /** Paths under this prefix are the targets of same-origin redirects: always forwarded. */
 const SAME_ORIGIN_PREFIX = '/~redirected';
 
@@ -179,7 +179,8 @@ export async function startHostileServer(options: { upstream: string; foreign: s
   }
 
   async function serve(route: Route, answer: Answer, req: IncomingMessage, res: ServerResponse, path: string, reqBody: Buffer) {
-    const forwardFirst = 'forward' in answer && answer.forward;
+    // An event stream never ends, so it cannot be buffered: there, `forward` does not apply.
+    const forwardFirst = 'forward' in answer && answer.forward && route !== 'events';
     const upstream = forwardFirst || answer.kind === 'edit' ? await forward(req, path, reqBody) : null;
     if (res.destroyed) return;
     switch (answer.kind) {
@@ -272,6 +273,7 @@ export async function startHostileServer(options: { upstream: string; foreign: s
       case 'no-answer':
         return void req.socket.destroy();
       case 'truncated': {
+        if (route === 'events') return forwardStream(req, res, path, 50);
         const real = upstream ?? (await forward(req, path, reqBody));
         if (res.destroyed) return;
         res.writeHead(200, { 'content-type': json, 'content-length': String(Math.max(real.body.length, 2)) });

@@ -32,6 +32,11 @@ describe('a store commit recomputes only the threads that changed', () => {
     expect(derived.count).toBe(2);
     const after = client.store.getState();
     expect(after.threads.t0).not.toBe(before.threads.t0);
+    // Copy-on-write: the snapshot subscribers held keeps its values, and cannot be written to.
+    expect(before.threads.t0?.messages).toEqual([]);
+    expect(after.threads.t0?.messages).toHaveLength(1);
+    expect(() => ((before.threads as Record<string, unknown>).t0 = undefined)).toThrow(TypeError);
+    expect(Object.keys(after.threads)).toHaveLength(threads);
     expect(after.status.t0).toMatchObject({ state: 'pending', pendingCount: 1 });
     for (let i = 1; i < threads; i++) {
       expect(after.threads[`t${i}`]).toBe(before.threads[`t${i}`]);
