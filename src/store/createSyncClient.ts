@@ -53,7 +53,7 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     onRecovered,
     publish: () => {
       commit();
-      if (tabs?.leading()) tabs.post({ t: 'health', health: health.get() });
+      tabs?.tell({ t: 'health', health: health.get() });
     },
   });
   const health = published.monitor;
@@ -161,7 +161,7 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     report,
     commit,
     disposed: () => disposed,
-    pulled: (threads, synced) => tabs?.post({ t: 'threads', threads, synced }),
+    pulled: (threads, synced) => tabs?.tell({ t: 'threads', threads, synced }),
   });
   const pull = puller.pull;
 
@@ -208,7 +208,7 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
       if (event.type === 'reset') pullSoon();
       else {
         stream.add(event);
-        tabs?.post({ t: 'event', event });
+        tabs?.tell({ t: 'event', event });
       }
     },
     // Too large to read off the stream: pull that thread instead (all of them when unknown).

@@ -51,6 +51,13 @@ export function createTabLink(environment: Environment, namespace: string, host:
   let leading = false;
   let release: (() => void) | null = null;
   const post = (message: TabMessage) => channel?.post(message);
+  /**
+   * Leading: what every follower should hear. Nothing when none has said hello: a lone tab
+   * streaming a long reply clones no frame for nobody (a new follower gets the threads on hello).
+   */
+  const tell = (message: TabMessage) => {
+    if (leading && host.remote().length > 0) post(message);
+  };
 
   const share = (ids: string[]) => {
     const threads = host.confirmed(ids);
@@ -121,14 +128,14 @@ export function createTabLink(environment: Environment, namespace: string, host:
     close() {
       channel.close();
     },
-    post,
+    tell,
     /** Following: a changed watch set, or threads to pull now. */
     watched: () => post({ t: 'watch', from: me(), watch: host.watching() }),
     ask: (ids: string[], reconnect = false) => post({ t: 'ask', from: me(), ids, reconnect }),
     /** Following: a write of this tab, stored. */
     announce: (write: StoredWrite) => post({ t: 'write', from: me(), write }),
     /** Leading: what became of other tabs' writes. */
-    report: (report: RelayReport) => post({ t: 'relay', report }),
+    report: (report: RelayReport) => tell({ t: 'relay', report }),
   };
 }
 
