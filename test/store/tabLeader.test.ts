@@ -1,4 +1,5 @@
-import { createMemoryStorage, createSyncClient, MutationError, type PendingWrite, type SyncClient, type SyncConnector } from 'syncline';
+import { createMemoryStorage, createSyncClient, MutationError, type Mutator, type PendingWrite, type SyncClient, type SyncConnector, type Thread } from 'syncline';
+import { FRAME_MS } from '../../src/core/environment.js';
 import {
   createFakeBackend,
   createFakeClock,
@@ -10,7 +11,7 @@ import {
 import { userMessage } from '../helpers.js';
 
 /** One fake browser: tabs share a clock, a backend, an outbox storage (IndexedDB), locks and a channel. */
-function browser(options: { serverMutators?: ConstructorParameters<typeof Object>[0] } = {}) {
+function browser(options: { serverMutators?: Record<string, Mutator> } = {}) {
   const clock = createFakeClock();
   const fake = createFakeBackend({ clock, ...(options.serverMutators ? { mutators: options.serverMutators } : {}) });
   const storage = createMemoryStorage();
@@ -105,7 +106,7 @@ describe('tabs of one origin share one leader (fake Web Locks and BroadcastChann
   it('a follower\'s rejected write rolls back in every tab, with onRollback once, in the tab that made it', async () => {
     const b = browser({
       serverMutators: {
-        editMessage(draft: { messages: Array<{ id: string; content: string }> }, args: { messageId: string; content: string }) {
+        editMessage(draft: Thread, args: { messageId: string; content: string }) {
           if (args.content.includes('FORBIDDEN')) throw new MutationError('forbidden', 'That edit is not allowed.');
           draft.messages.find((m) => m.id === args.messageId)!.content = args.content;
         },
@@ -210,6 +211,27 @@ describe('tabs of one origin share one leader (fake Web Locks and BroadcastChann
     b.leaders()[0]!.client.watch('z');
     await b.clock.advanceAsync(50);
     expect(b.pulls.at(-1)?.threads).toEqual(['y', 'z']);
+  });
+
+  it('a reply streamed to the leader reaches every tab, each at most one store commit per frame', async () => {
+    const b = browser();
+    const tabs = [b.tab(), b.tab(), b.tab()];
+    for (const t of tabs) t.client.watch('t1');
+    await b.clock.advanceAsync(50);
+    tabs[1]!.client.mutate('t1', 'addMessage', userMessage('q', 'question'));
+    await b.until(() => tabs.every((t) => t.client.getThread('t1')?.messages.length === 1));
+    const commits = tabs.map(() => 0);
+    const unsubscribe = tabs.map((t, i) => t.client.store.subscribe(() => commits[i]!++));
+    const started = b.clock.now();
+    b.fake.reply('t1', { tokens: 1000, intervalMs: 1 });
+    await b.until(() => {
+      const server = b.fake.thread('t1')!;
+      return server.messages[1]?.status === 'done' && tabs.every((t) => t.client.getThread('t1')?.v === server.v);
+    });
+    for (const u of unsubscribe) u();
+    const frames = Math.ceil((b.clock.now() - started) / FRAME_MS);
+    for (const t of tabs) expect(t.client.getThread('t1')).toEqual(b.fake.thread('t1'));
+    for (const n of commits) expect(n).toBeLessThanOrEqual(frames);
   });
 
   it('a thread unwatched in every tab is no longer pulled', async () => {
