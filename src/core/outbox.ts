@@ -152,6 +152,12 @@ export function createOutbox(options: OutboxOptions) {
     for (const entry of queue.entries()) if (entry.write.state === 'sending') queue.update(entry, { state: 'queued' });
     await saveMeta().catch(reportStorage);
     if (numbered.length > 0) await persist(numbered);
+    // Writes made while storage was busy have no seq either: numbered now, before any is sent.
+    for (const entry of queue.entries()) {
+      if (entry.write.seq !== 0) continue;
+      queue.update(entry, { seq: ++lastSeq });
+      entry.persisted = persist([entry]);
+    }
     loaded = true;
     listener.changed();
     kick(true);

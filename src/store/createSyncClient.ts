@@ -343,10 +343,14 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
   // In tabs, a follower loads nothing: the leader holds the stored writes. A tab that finds no
   // leader loads them as a lone client does, and follows if another tab wins the election.
   // A follower is ready once the leader answered it (after start()).
-  const leaderNow = tabs ? environment.isLockHeld!(`syncline-leader:${namespace}`).catch(() => false) : Promise.resolve(false);
   let heard!: () => void;
   const leaderHeard = new Promise<void>((resolve) => (heard = resolve));
-  const loaded = leaderNow.then((led) => (led ? void follow() : outbox.load()));
+  const loaded = tabs
+    ? environment
+        .isLockHeld!(`syncline-leader:${namespace}`)
+        .catch(() => false)
+        .then((led) => (led ? void follow() : outbox.load()))
+    : outbox.load();
   const ready = loaded
     .then(() => (outbox.following() ? leaderHeard : undefined))
     .then(() => {

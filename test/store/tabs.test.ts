@@ -2,7 +2,7 @@ import { createMemoryStorage, createSyncClient, type SyncClient } from 'syncline
 import { createFakeBackend, createFakeClock, createFakeEnvironment, type FakeLocks } from 'syncline/testing';
 import { userMessage } from '../helpers.js';
 
-describe('two tabs on one outbox (fake Web Locks)', () => {
+describe('two lone tabs on one outbox (fake Web Locks, no channel: each works alone)', () => {
   it('a new tab leaves a live tab\'s writes alone, and resumes them once that tab is gone', async () => {
     const clock = createFakeClock();
     const fake = createFakeBackend({ clock, faults: { blockPushes: true } });
