@@ -157,12 +157,19 @@ async function feed(run: Run, script: Record<Route, Answer[]>): Promise<void> {
   run.script = (route) => script[route][next[route]++];
   const started = Date.now();
   for (let tick = 0; run.hostile < RUN_ANSWERS && Date.now() - started < FEED_MAX_MS; tick++) {
-    // Writes all along the run, so pushes go on for the whole run.
-    if (tick % 8 === 0 && run.writes.length < MAX_WRITES) {
-      const threadId = run.threads[run.writes.length % THREADS]!;
-      const id = `r${run.index}-m${run.writes.length}`;
+    // Writes all along the run (in step with the answers served), so pushes go on to the end.
+    if (run.writes.length < 2 + (MAX_WRITES * run.hostile) / RUN_ANSWERS && run.writes.length < MAX_WRITES) {
+      // A message, then a delta to it: applied twice, the delta would show (`hello!!`). The
+      // thread's latest write is never a delta, so none is coalesced into another.
+      const n = run.writes.length;
+      const pair = Math.floor(n / 2);
+      const threadId = run.threads[pair % THREADS]!;
+      const id = `r${run.index}-m${pair}`;
       try {
-        const write = run.client.mutate(threadId, 'addMessage', { message: { id, role: 'user', content: `hello ${id}`, createdAt: tick } });
+        const write =
+          n % 2 === 0
+            ? run.client.mutate(threadId, 'addMessage', { message: { id, role: 'user', content: `hello ${id}`, createdAt: tick } })
+            : run.client.mutate(threadId, 'appendDelta', { messageId: id, text: '!' });
         run.writes.push(write.id);
       } catch (err) {
         // Refusing a write is allowed (fenced, outbox full): only with a SyncError.
@@ -177,8 +184,21 @@ async function feed(run: Run, script: Record<Route, Answer[]>): Promise<void> {
   if (run.hostile < RUN_ANSWERS) run.log.push(`only ${run.hostile} hostile answers within ${FEED_MAX_MS} ms`);
 }
 
-async function converge(run: Run): Promise<boolean> {
-  run.script = () => undefined;
+async function converge(run: Run, last: Record<Route, Answer>): Promise<boolean> {
+  const waiting = new Map(Object.entries(last) as [Route, Answer][]);
+  run.script = (route) => {
+    const answer = waiting.get(route);
+    waiting.delete(route);
+    return answer;
+  };
+  // A write as the server comes back: its push meets the last word (a 503 "retry in a day").
+  try {
+    const id = `r${run.index}-last`;
+    const message = { id, role: 'user', content: 'back?', createdAt: 0 };
+    run.writes.push(run.client.mutate(run.threads[0]!, 'addMessage', { message }).id);
+  } catch {
+    // fenced: the reload below resumes the stored writes
+  }
   const started = Date.now();
   let reloads = 0;
   while (Date.now() - started < CONVERGE_MAX_MS) {
@@ -265,7 +285,7 @@ describe(`hostile answers through the real HTTP connector (seed ${SEED})`, () =>
     try {
       await run.client.ready;
       await feed(run, script!.answers);
-      const converged = await converge(run);
+      const converged = await converge(run, script!.last);
       if (!converged) violation(run, `did not converge and go live within ${CONVERGE_MAX_MS} ms of the server behaving:\n    ${convergenceReport(run)}`, 'the last answer');
       check(run, 'convergence');
     } finally {
