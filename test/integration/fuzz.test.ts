@@ -5,7 +5,7 @@ import { describeAnswer, GHOST_IDS, runScript, type Answer, type Route } from '.
 import { startForeignServer, startHostileServer, type ForeignServer, type HostileServer } from './hostileServer.js';
 
 // Issue 9, "shown by" 2: the real HTTP connector and client on loopback, against a hostile server
-// in front of the real dev server. Each run is one long-lived client fed RUNS_ANSWERS hostile
+// in front of the real dev server. Each run is one long-lived client fed RUN_ANSWERS hostile
 // answers; after each answer the invariants below must hold, and once the server behaves again
 // the client must converge and go live. Reproduce a failure with the seed it prints:
 // FUZZ_SEED=<seed> [FUZZ_RUN=<run>] npx vitest run --project unit test/integration/fuzz.test.ts
