@@ -77,8 +77,15 @@ function check(run: Run, after: string): void {
     }
   };
   const isStatus = (s: unknown) => typeof (s as { state?: unknown })?.state === 'string' && typeof (s as { pendingCount?: unknown }).pendingCount === 'number';
-  const isThreadOrNothing = (t: unknown) =>
-    t === undefined || (typeof t === 'object' && t !== null && typeof (t as { id?: unknown }).id === 'string' && Array.isArray((t as { messages?: unknown }).messages));
+  // Undefined, or a thread the store could only hold if it had validated it: a safe version,
+  // messages with distinct ids.
+  const isThreadOrNothing = (t: unknown) => {
+    if (t === undefined) return true;
+    const thread = t as { id?: unknown; v?: unknown; messages?: { id: unknown }[] };
+    if (typeof thread !== 'object' || thread === null || typeof thread.id !== 'string') return false;
+    if (!Number.isSafeInteger(thread.v) || (thread.v as number) < 0 || !Array.isArray(thread.messages)) return false;
+    return new Set(thread.messages.map((m) => m.id)).size === thread.messages.length;
+  };
   for (const id of [...run.threads, ...GHOST_IDS]) {
     getter(`getThread(${JSON.stringify(id)})`, () => c.getThread(id), isThreadOrNothing);
     getter(`getSyncStatus(${JSON.stringify(id)})`, () => c.getSyncStatus(id), isStatus);
