@@ -222,6 +222,8 @@ async function converge(run: Run, last: Record<Route, Answer>): Promise<boolean>
     // Failed writes wait for a person (docs/outbox.md): this person retries them.
     for (const w of c.getPendingItems()) {
       if (w.state !== 'failed') continue;
+      // Only the server's refusal may fail a write; anything retryable is retried by syncline.
+      if (w.lastError?.retryable) violation(run, `a write failed with a retryable ${w.lastError.kind} error`, w.lastError.message);
       run.log.push(`retried ${w.id} (seq ${w.seq}) after ${w.lastError?.kind} ${w.lastError?.status ?? ''} ${w.lastError?.message.slice(0, 80)}`);
       c.retry(w.id);
     }
