@@ -238,6 +238,18 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     pullSoon();
   }
 
+  /**
+   * A pull asked for outside the poller (syncImmediately, reconnect). One that fails is handed
+   * to the poller, which retries it with backoff: while the stream is live nothing else would
+   * pull again, and health would say 'server-errors' for good.
+   */
+  function pullOutsidePoller(): Promise<void> {
+    return pull().catch((error: unknown) => {
+      pullSoon();
+      throw error;
+    });
+  }
+
   /** Coalesces pulls asked for in the same task (several watches, several acks). */
   function pullSoon() {
     if (pullTimer.pending() || !started) return;
@@ -393,7 +405,7 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
       outbox.retryNow();
       // Asked for by a person: every thread on screen, even if the page says it is offline.
       for (const id of book.ids()) interest.ask(id);
-      pull().catch(() => {});
+      pullOutsidePoller().catch(() => {});
     },
     stop() {
       if (!started) return;
@@ -438,7 +450,7 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
       interest.ask(threadId);
       outbox.sendNow();
       if (outbox.following()) pullSoon();
-      else await pull();
+      else await pullOutsidePoller();
     },
     flushPending: (opts) => outbox.flush(opts?.timeoutMs),
     getHealthStatus: healthNow,

@@ -5,7 +5,7 @@ import { describeAnswer, GHOST_IDS, runScript, type Answer, type Route } from '.
 import { startForeignServer, startHostileServer, type ForeignServer, type HostileServer } from './hostileServer.js';
 
 // Issue 9, "shown by" 2: the real HTTP connector and client on loopback, against a hostile server
-// in front of the real dev server. Each run is one long-lived client fed RUNS_ANSWERS hostile
+// in front of the real dev server. Each run is one long-lived client fed RUN_ANSWERS hostile
 // answers; after each answer the invariants below must hold, and once the server behaves again
 // the client must converge and go live. Reproduce a failure with the seed it prints:
 // FUZZ_SEED=<seed> [FUZZ_RUN=<run>] npx vitest run --project unit test/integration/fuzz.test.ts
@@ -77,8 +77,15 @@ function check(run: Run, after: string): void {
     }
   };
   const isStatus = (s: unknown) => typeof (s as { state?: unknown })?.state === 'string' && typeof (s as { pendingCount?: unknown }).pendingCount === 'number';
-  const isThreadOrNothing = (t: unknown) =>
-    t === undefined || (typeof t === 'object' && t !== null && typeof (t as { id?: unknown }).id === 'string' && Array.isArray((t as { messages?: unknown }).messages));
+  // Undefined, or a thread the store could only hold if it had validated it: a safe version,
+  // messages with distinct ids.
+  const isThreadOrNothing = (t: unknown) => {
+    if (t === undefined) return true;
+    const thread = t as { id?: unknown; v?: unknown; messages?: { id: unknown }[] };
+    if (typeof thread !== 'object' || thread === null || typeof thread.id !== 'string') return false;
+    if (!Number.isSafeInteger(thread.v) || (thread.v as number) < 0 || !Array.isArray(thread.messages)) return false;
+    return new Set(thread.messages.map((m) => m.id)).size === thread.messages.length;
+  };
   for (const id of [...run.threads, ...GHOST_IDS]) {
     getter(`getThread(${JSON.stringify(id)})`, () => c.getThread(id), isThreadOrNothing);
     getter(`getSyncStatus(${JSON.stringify(id)})`, () => c.getSyncStatus(id), isStatus);
@@ -157,12 +164,19 @@ async function feed(run: Run, script: Record<Route, Answer[]>): Promise<void> {
   run.script = (route) => script[route][next[route]++];
   const started = Date.now();
   for (let tick = 0; run.hostile < RUN_ANSWERS && Date.now() - started < FEED_MAX_MS; tick++) {
-    // Writes all along the run, so pushes go on for the whole run.
-    if (tick % 8 === 0 && run.writes.length < MAX_WRITES) {
-      const threadId = run.threads[run.writes.length % THREADS]!;
-      const id = `r${run.index}-m${run.writes.length}`;
+    // Writes all along the run (in step with the answers served), so pushes go on to the end.
+    if (run.writes.length < 2 + (MAX_WRITES * run.hostile) / RUN_ANSWERS && run.writes.length < MAX_WRITES) {
+      // A message, then a delta to it: applied twice, the delta would show (`hello!!`). The
+      // thread's latest write is never a delta, so none is coalesced into another.
+      const n = run.writes.length;
+      const pair = Math.floor(n / 2);
+      const threadId = run.threads[pair % THREADS]!;
+      const id = `r${run.index}-m${pair}`;
       try {
-        const write = run.client.mutate(threadId, 'addMessage', { message: { id, role: 'user', content: `hello ${id}`, createdAt: tick } });
+        const write =
+          n % 2 === 0
+            ? run.client.mutate(threadId, 'addMessage', { message: { id, role: 'user', content: `hello ${id}`, createdAt: tick } })
+            : run.client.mutate(threadId, 'appendDelta', { messageId: id, text: '!' });
         run.writes.push(write.id);
       } catch (err) {
         // Refusing a write is allowed (fenced, outbox full): only with a SyncError.
@@ -177,8 +191,21 @@ async function feed(run: Run, script: Record<Route, Answer[]>): Promise<void> {
   if (run.hostile < RUN_ANSWERS) run.log.push(`only ${run.hostile} hostile answers within ${FEED_MAX_MS} ms`);
 }
 
-async function converge(run: Run): Promise<boolean> {
-  run.script = () => undefined;
+async function converge(run: Run, last: Record<Route, Answer>): Promise<boolean> {
+  const waiting = new Map(Object.entries(last) as [Route, Answer][]);
+  run.script = (route) => {
+    const answer = waiting.get(route);
+    waiting.delete(route);
+    return answer;
+  };
+  // A write as the server comes back: its push meets the last word (a 503 "retry in a day").
+  try {
+    const id = `r${run.index}-last`;
+    const message = { id, role: 'user', content: 'back?', createdAt: 0 };
+    run.writes.push(run.client.mutate(run.threads[0]!, 'addMessage', { message }).id);
+  } catch {
+    // fenced: the reload below resumes the stored writes
+  }
   const started = Date.now();
   let reloads = 0;
   while (Date.now() - started < CONVERGE_MAX_MS) {
@@ -195,6 +222,8 @@ async function converge(run: Run): Promise<boolean> {
     // Failed writes wait for a person (docs/outbox.md): this person retries them.
     for (const w of c.getPendingItems()) {
       if (w.state !== 'failed') continue;
+      // Only the server's refusal may fail a write; anything retryable is retried by syncline.
+      if (w.lastError?.retryable) violation(run, `a write failed with a retryable ${w.lastError.kind} error`, w.lastError.message);
       run.log.push(`retried ${w.id} (seq ${w.seq}) after ${w.lastError?.kind} ${w.lastError?.status ?? ''} ${w.lastError?.message.slice(0, 80)}`);
       c.retry(w.id);
     }
@@ -265,7 +294,7 @@ describe(`hostile answers through the real HTTP connector (seed ${SEED})`, () =>
     try {
       await run.client.ready;
       await feed(run, script!.answers);
-      const converged = await converge(run);
+      const converged = await converge(run, script!.last);
       if (!converged) violation(run, `did not converge and go live within ${CONVERGE_MAX_MS} ms of the server behaving:\n    ${convergenceReport(run)}`, 'the last answer');
       check(run, 'convergence');
     } finally {
