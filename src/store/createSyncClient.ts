@@ -18,7 +18,7 @@ import { createPuller } from './puller.js';
 import { createPublishedHealth } from './publishedHealth.js';
 import { selectPending, selectStatus } from './selectors.js';
 import { createThreadBook } from './threadBook.js';
-import { createTabLink, type TabHost } from './tabs.js';
+import { createTabLink, leaderLock, type TabHost } from './tabs.js';
 import type { SyncClient, SyncClientOptions, SyncStoreState } from './types.js';
 
 /**
@@ -359,7 +359,7 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
   const leaderHeard = new Promise<void>((resolve) => (heard = resolve));
   const loaded = tabs
     ? environment
-        .isLockHeld!(`syncline-leader:${namespace}`)
+        .isLockHeld!(leaderLock(namespace))
         .catch(() => false)
         .then((led) => (led ? void follow() : outbox.load()))
     : outbox.load();

@@ -46,6 +46,13 @@ export interface TabHost {
  * elects it, a BroadcastChannel carries the rest. Returns undefined where the environment has no
  * locks or no channel: the client then works alone.
  */
+/**
+ * The lock that elects the leader and the channel, per protocol version: after a deploy, tabs of
+ * the old and the new version do not share a leader they cannot understand (each version then
+ * elects its own, and both stay correct).
+ */
+export const leaderLock = (namespace: string) => `syncline-leader:v1:${namespace}`;
+
 export function createTabLink(environment: Environment, namespace: string, host: TabHost) {
   const me = () => host.outbox.clientId;
   let leading = false;
@@ -66,7 +73,15 @@ export function createTabLink(environment: Environment, namespace: string, host:
 
   function hear(data: unknown) {
     if (!release || !isRecord(data)) return;
-    const m = data as TabMessage;
+    try {
+      handle(data as TabMessage);
+    } catch (error) {
+      // Only pages of this origin can post here; a malformed message is dropped, not thrown.
+      console.error('[syncline] a message from another tab could not be read', error);
+    }
+  }
+
+  function handle(m: TabMessage) {
     if (leading) {
       if (m.t === 'hi' || m.t === 'watch') {
         host.setRemote(m.from, m.watch);
@@ -97,7 +112,7 @@ export function createTabLink(environment: Environment, namespace: string, host:
     post({ t: 'hi', from: me(), watch: host.watching(), writes: host.outbox.handOver() });
   }
 
-  const channel: TabChannel | undefined = environment.openChannel?.(`syncline:${namespace}`, hear);
+  const channel: TabChannel | undefined = environment.openChannel?.(`syncline:v1:${namespace}`, hear);
   if (!channel || !environment.holdLock) return undefined;
 
   return {
@@ -110,7 +125,7 @@ export function createTabLink(environment: Environment, namespace: string, host:
     start() {
       if (release) return;
       hello();
-      release = environment.holdLock!(`syncline-leader:${namespace}`, () => {
+      release = environment.holdLock!(leaderLock(namespace), () => {
         if (!release) return;
         leading = true;
         host.lead();

@@ -43,7 +43,7 @@ function browser(options: { serverMutators?: Record<string, Mutator> } = {}) {
     open.push(t);
     return t;
   };
-  const leaders = () => open.filter((t) => tabs.holder('syncline-leader:default') === t.page.id);
+  const leaders = () => open.filter((t) => tabs.holder('syncline-leader:v1:default') === t.page.id);
   const until = async (done: () => boolean, maxMs = 30_000) => {
     for (let t = 0; t < maxMs && !done(); t += 10) await clock.advanceAsync(10);
     expect(done()).toBe(true);
