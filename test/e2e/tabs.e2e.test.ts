@@ -199,6 +199,29 @@ describe('tabs share one connection', () => {
     expect(rollbacks.map((r) => r.length)).toEqual(pages.map((page) => (page === follower ? 1 : 0)));
     expect(onServer('refused')).toEqual(['hello']);
   });
+
+  it('a follower\'s badge says synced only once the server acknowledged its write', async () => {
+    const follower = pages[2]!;
+    const badge = follower.locator('[data-testid="thread-badge"]');
+    const unsent = () => follower.evaluate(() => window.__synclineClient!.getPendingItems('refused').length);
+    // The refused edit of the last test is discarded: the thread is synced again.
+    await follower.evaluate(() => {
+      const client = window.__synclineClient!;
+      for (const w of client.getPendingItems('refused')) client.discard(w.id);
+    });
+    await badge.and(follower.locator('[data-state="synced"]')).waitFor({ timeout: 5000 });
+    const pushes = rig.server.stats().requests.push;
+    rig.server.setFaults({ blockPushes: true });
+    await writeMany(follower, 'refused', ['held']);
+    await until(() => rig.server.stats().requests.push > pushes, 5000, 'a refused push');
+    await follower.waitForTimeout(1000);
+    expect(await unsent()).toBe(1);
+    expect(await badge.getAttribute('data-state')).not.toBe('synced');
+    rig.server.setFaults({});
+    await badge.and(follower.locator('[data-state="synced"]')).waitFor({ timeout: 10_000 });
+    expect(await unsent()).toBe(0);
+    expect(onServer('refused')).toEqual(['hello', 'held']);
+  });
 });
 
 it('200 writes over 4 tabs under chaos: each exactly once, each tab\'s in order', async () => {
