@@ -42,17 +42,18 @@ export interface TabHost {
 }
 
 /**
- * Leadership among the tabs of one origin and namespace: a Web Lock held for the leader's life
- * elects it, a BroadcastChannel carries the rest. Returns undefined where the environment has no
- * locks or no channel: the client then works alone.
- */
-/**
  * The lock that elects the leader and the channel, per protocol version: after a deploy, tabs of
  * the old and the new version do not share a leader they cannot understand (each version then
  * elects its own, and both stay correct).
  */
 export const leaderLock = (namespace: string) => `syncline-leader:v1:${namespace}`;
+const channelName = (namespace: string) => `syncline:v1:${namespace}`;
 
+/**
+ * Leadership among the tabs of one origin and namespace: a Web Lock held for the leader's life
+ * elects it, a BroadcastChannel carries the rest. Returns undefined where the environment has no
+ * locks or no channel: the client then works alone.
+ */
 export function createTabLink(environment: Environment, namespace: string, host: TabHost) {
   const me = () => host.outbox.clientId;
   let leading = false;
@@ -98,10 +99,11 @@ export function createTabLink(environment: Environment, namespace: string, host:
       if (m.t === 'bye') host.setRemote(m.from, null);
       return;
     }
-    // Only a leader speaks without `from` (or says `lead`): this tab did not win the election.
-    if ((m.t === 'lead' || !('from' in m)) && host.follow() && m.t !== 'lead') hello();
-    if (m.t === 'lead') hello();
-    else if (m.t === 'event') host.event(m.event);
+    // Only a leader speaks without `from` (or says `lead`): another tab won the election. A new
+    // leader, or one this tab just learnt of, hears what this tab watches and what it wrote.
+    const switched = (m.t === 'lead' || !('from' in m)) && host.follow();
+    if (switched || m.t === 'lead') hello();
+    if (m.t === 'event') host.event(m.event);
     else if (m.t === 'threads') host.threads(m.threads, m.synced);
     else if (m.t === 'health') host.leaderHealth(m.health);
     else if (m.t === 'relay') host.outbox.hear(m.report);
@@ -112,7 +114,7 @@ export function createTabLink(environment: Environment, namespace: string, host:
     post({ t: 'hi', from: me(), watch: host.watching(), writes: host.outbox.handOver() });
   }
 
-  const channel: TabChannel | undefined = environment.openChannel?.(`syncline:v1:${namespace}`, hear);
+  const channel: TabChannel | undefined = environment.openChannel?.(channelName(namespace), hear);
   if (!channel || !environment.holdLock) return undefined;
 
   return {
