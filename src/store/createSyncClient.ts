@@ -298,12 +298,15 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
       },
       lead() {
         mirror = null;
-        void loaded.then(outbox.load).then(() => {
-          heard();
-          recompute(outbox.list());
-          if (started && tabs?.leading()) connect();
-          commit();
-        });
+        loaded
+          .then(outbox.load)
+          .then(() => {
+            heard();
+            recompute(outbox.list());
+            if (started && tabs?.leading()) connect();
+            commit();
+          })
+          .catch((error: unknown) => console.error('[syncline] this tab could not take the lead', error));
       },
       setRemote: interest.setRemote,
       remote: interest.remoteTabs,
@@ -358,8 +361,7 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
   let heard!: () => void;
   const leaderHeard = new Promise<void>((resolve) => (heard = resolve));
   const loaded = tabs
-    ? environment
-        .isLockHeld!(leaderLock(namespace))
+    ? (environment.isLockHeld?.(leaderLock(namespace)) ?? Promise.resolve(false))
         .catch(() => false)
         .then((led) => (led ? void follow() : outbox.load()))
     : outbox.load();
