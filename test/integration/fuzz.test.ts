@@ -119,7 +119,14 @@ function check(run: Run, after: string): void {
 
 function makeClient(run: { index: number; storage: OutboxStorage; threads: string[] }): SyncClient {
   const client = createSyncClient({
-    connector: createHttpConnector({ baseUrl: hostile.url, timeoutMs: 600, headers: () => ({ 'x-client-tag': String(run.index) }) }),
+    connector: createHttpConnector({
+      baseUrl: hostile.url,
+      timeoutMs: 600,
+      // Small limits, so small hostile answers cross them.
+      maxEventBytes: 64 * 1024,
+      maxBodyBytes: 1024 * 1024,
+      headers: () => ({ 'x-client-tag': String(run.index) }),
+    }),
     storage: run.storage,
     namespace: `fuzz-${run.index}`,
     batch: { windowMs: 5, maxItems: 10 },
