@@ -77,7 +77,7 @@ export function createOutboxTabs(ctx: {
         const failed: Array<[OutboxEntry, SyncError]> = [];
         for (const [id, error] of report.writes) {
           const entry = mine(id);
-          if (entry) failed.push([entry, fromStoredError(error) ?? new SyncError('rejected', 'The write was refused.')]);
+          if (entry) failed.push([entry, fromStoredError(error, false) ?? new SyncError('rejected', 'The write was refused.')]);
         }
         ctx.fail(failed);
       }

@@ -54,3 +54,29 @@ it('one pull answered 503 while the stream is live: retried, and health is healt
   expect(c.getHealthStatus()).toMatchObject({ state: 'live', degraded: false, degradedReason: null });
   hostile.setScript(() => undefined);
 });
+
+it('a write failed by a 413 still says it is not retried by itself after a reload', async () => {
+  const storage = createMemoryStorage();
+  const options = {
+    connector: createHttpConnector({ baseUrl: hostile.url }),
+    storage,
+    namespace: 'r-413',
+    batch: { windowMs: 1 },
+    retry: { baseMs: 10, maxMs: 100 },
+  };
+  const tooLarge: Answer = { kind: 'status', status: 413, contentType: 'application/json', body: 'json-error', retryAfter: null, forward: false };
+  hostile.setScript((route: Route) => (route === 'push' ? tooLarge : undefined));
+  const first = createSyncClient(options);
+  client = first;
+  first.start();
+  const write = first.mutate('r-413', 'addMessage', { message: { id: 'm', role: 'user', content: 'x', createdAt: 1 } });
+  await expect(write.settled).rejects.toMatchObject({ kind: 'http', status: 413, retryable: false });
+  first.dispose();
+  hostile.setScript(() => undefined);
+
+  const second = createSyncClient(options);
+  client = second;
+  second.start();
+  await second.ready;
+  expect(second.getPendingItems()).toMatchObject([{ id: write.id, state: 'failed', lastError: { kind: 'http', status: 413, retryable: false } }]);
+});

@@ -229,8 +229,12 @@ function sseFrames(realThreadIds: string[]): fc.Arbitrary<string | Uint8Array> {
       .map((d) => `id: 1\nevent: delta\ndata: ${json(d)}\n\n`),
     fc.constantFrom('', 'not-a-cursor', '\u0000').map((id) => `id: ${id}\nevent: reset\ndata: {}\n\n`),
     fc.uint8Array({ minLength: 1, maxLength: 64 }),
-    // A long line: a proxy that never sends a newline (bounded far below the client's limit).
+    // A long line: a proxy that never sends a newline (past the fuzz client's 64 KiB limit or not).
     fc.integer({ min: 10_000, max: 300_000 }).map((n) => `data: ${'x'.repeat(n)}`),
+    // A whole thread past the client's event limit, far ahead: skipped, never shown, and pulled.
+    fc
+      .record({ id: fc.constantFrom(...realThreadIds), size: fc.integer({ min: 70_000, max: 200_000 }) })
+      .map(({ id, size }) => `id: 1\nevent: thread\ndata: ${json({ id, v: 1e6, messages: [], createdAt: 0, title: 'x'.repeat(size) })}\n\n`),
   );
 }
 
