@@ -45,7 +45,7 @@ export function chromium() {
 
 const react18 = (path: string) => fileURLToPath(new URL(`./test/react18/node_modules/${path}`, import.meta.url));
 
-const peers = /^(react|react-dom|zustand|immer|@tanstack\/react-query|eventsource-parser|idb-keyval)(\/.*)?$/;
+const peers = /^(react|react-dom|zustand|immer|@tanstack\/react-query|eventsource-parser|idb-keyval|pg|redis|@redis\/[^/]+)(\/.*)?$/;
 
 export default defineConfig({
   plugins: [react()],
