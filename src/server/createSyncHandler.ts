@@ -1,0 +1,319 @@
+import { systemClock } from '../core/clock.js';
+import type { Clock } from '../core/clock.js';
+import { builtinMutators } from '../core/mutators.js';
+import type { Mutator, PushRequest, Thread } from '../core/types.js';
+import type { LogEntry } from '../testing/eventLog.js';
+import type { FaultController } from '../testing/faults.js';
+import { MAX_BODY_BYTES, parsePullRequest, parsePushRequest } from '../testing/requestShape.js';
+import { serverMutators } from '../testing/serverMutators.js';
+import { decide } from './authorize.js';
+import type { Authorize, Refusal, SyncAction } from './authorize.js';
+import { isCursor } from './cursor.js';
+import { openEventStream } from './eventStream.js';
+import type { EventStream } from './eventStream.js';
+import { createInProcessBus } from './inProcessBus.js';
+import { createMemoryStore } from './memoryStore.js';
+import { errorResponse, jsonResponse, readText } from './responses.js';
+import { ServerError } from './serverError.js';
+import type { MutatorTable, ServerBus, ServerStore, StoredEvent, WriteResult } from './types.js';
+
+export interface SyncHandlerOptions {
+  /** Threads, versions, exactly-once pushes and the event log. @default createMemoryStore() */
+  store?: ServerStore;
+  /** Fans events out to the streams of every instance. @default createInProcessBus() */
+  bus?: ServerBus;
+  /** Added to the built-in mutators; register the same ones on the client. @default {} */
+  mutators?: Record<string, Mutator>;
+  /**
+   * Decides per request and per thread (docs/server.md#authorize). Without it every request is
+   * allowed: fine for a local demo, never for users' data.
+   * @default () => true
+   */
+  authorize?: Authorize;
+  /** The path the routes are mounted under, e.g. `/api/sync` for a Next.js catch-all route. @default '' */
+  basePath?: string;
+  /** Added to every answer (CORS headers, say). @default {} */
+  headers?: Record<string, string>;
+  /** Interval of the `: ka` comment on event streams. @default 3000 */
+  keepaliveMs?: number;
+  /** The `retry:` hint of event streams, in ms; clients cap it with their own `retry.maxMs`. @default 1000 */
+  retryMs?: number;
+  /**
+   * Bytes one event stream may hold for a consumer that does not read; past it the stream sends
+   * `reset` and ends (the client pulls and reconnects). A single event larger than this still goes
+   * out alone. @default 1048576 (1 MiB)
+   */
+  maxBufferedBytes?: number;
+  /** Largest push or pull body; a larger one is answered 413. @default 1048576 (1 MiB) */
+  maxBodyBytes?: number;
+  /** A resuming stream more than this many events behind gets `reset` instead of a replay. @default 10000 */
+  replayLimit?: number;
+  /** Drives keepalives and coalescing. @default systemClock */
+  clock?: Clock;
+  /** Failures that are not the client's: a store or bus error, an `authorize` that threw. @default console.error */
+  onError?(error: unknown): void;
+}
+
+export interface SyncHandlerStats {
+  openStreams: number;
+  /** Bytes held by all open streams for their consumers (bounded by `maxBufferedBytes` each). */
+  bufferedBytes: number;
+  /** Streams ended with `reset` because their consumer fell behind. */
+  resets: number;
+  /** The bus is up (streams are served). */
+  busUp: boolean;
+}
+
+/** Protocol v1 as `(Request) => Promise<Response>` (docs/server.md). */
+export interface SyncHandler {
+  (request: Request): Promise<Response>;
+  /** A write by the server (an assistant reply): applied by the store, published on the bus. */
+  serverWrite(threadId: string, name: string, args: unknown): Promise<WriteResult>;
+  stats(): SyncHandlerStats;
+  /**
+   * Graceful shutdown: refuses new streams (503), ends open ones so clients reconnect elsewhere,
+   * unsubscribes from the bus. Closes the store and bus only if the handler created them.
+   */
+  close(): Promise<void>;
+}
+
+/** Internal hooks of the dev server. */
+export interface HandlerInternals {
+  faults?: FaultController;
+}
+
+const SNAPSHOT_CACHE = 1000;
+
+export function createSyncHandler(options: SyncHandlerOptions = {}): SyncHandler {
+  return createHandler(options, {});
+}
+
+export function createHandler(options: SyncHandlerOptions, internals: HandlerInternals): SyncHandler {
+  const ownStore = options.store === undefined;
+  const ownBus = options.bus === undefined;
+  const store = options.store ?? createMemoryStore({ clock: options.clock });
+  const bus = options.bus ?? createInProcessBus();
+  const clock = options.clock ?? systemClock;
+  const authorize: Authorize = options.authorize ?? (() => true);
+  const headers: Readonly<Record<string, string>> = { ...options.headers };
+  const basePath = (options.basePath ?? '').replace(/\/+$/, '');
+  const maxBodyBytes = options.maxBodyBytes ?? MAX_BODY_BYTES;
+  const onError = options.onError ?? ((error: unknown) => console.error('syncline/server:', error));
+  const pushTable: MutatorTable = { ...builtinMutators, ...options.mutators };
+  const writeTable: MutatorTable = { ...pushTable, ...serverMutators };
+  const streams = new Set<EventStream>();
+  const stats = { bufferedBytes: 0, resets: 0 };
+  let busUp = true;
+  let closed = false;
+
+  // Thread snapshots shared by every stream: one read per new version, however many streams.
+  const snapshots = new Map<string, Thread>();
+  const reading = new Map<string, Promise<Thread | undefined>>();
+  async function snapshot(threadId: string, v: number, again = true): Promise<Thread | undefined> {
+    const cached = snapshots.get(threadId);
+    if (cached && cached.v >= v) return cached;
+    let read = reading.get(threadId);
+    if (!read) {
+      read = store.thread(threadId).finally(() => reading.delete(threadId));
+      reading.set(threadId, read);
+    }
+    const thread = await read;
+    if (thread && (snapshots.get(threadId)?.v ?? -1) < thread.v) {
+      snapshots.delete(threadId);
+      snapshots.set(threadId, thread);
+      if (snapshots.size > SNAPSHOT_CACHE) snapshots.delete(snapshots.keys().next().value!);
+    }
+    // Joined a read that started before the newest write committed: read once more.
+    if (again && thread && thread.v < v) return snapshot(threadId, v, false);
+    return thread;
+  }
+
+  const unsubscribe = bus.subscribe(
+    (event: StoredEvent) => {
+      const entry = { ...event, id: event.cursor } as LogEntry & { cursor?: string };
+      delete entry.cursor;
+      for (const stream of streams) stream.receive(entry);
+    },
+    (up) => {
+      busUp = up;
+      // Without the bus a stream would silently miss other instances' writes: end them, and
+      // refuse new ones, so clients poll (and say so) until it is back.
+      if (!up) for (const stream of [...streams]) stream.close();
+    },
+  );
+
+  const publish = (events: StoredEvent[]) => {
+    if (events.length > 0) bus.publish(events).catch(onError);
+  };
+
+  const error = (status: number, code: string, message: string) => errorResponse(status, code, message, headers);
+  const refusal = (r: Refusal) => ('response' in r ? r.response : error(r.status, r.code, r.message));
+
+  /** The route-level check, then every named thread; the first refusal wins. */
+  async function check(request: Request, action: SyncAction, threadIds: Iterable<string>): Promise<Response | null> {
+    const first = await decide(authorize, request, { action, threadId: null });
+    if (first) return refusal(first);
+    const verdicts = await Promise.all([...new Set(threadIds)].map((threadId) => decide(authorize, request, { action, threadId })));
+    const refused = verdicts.find((v) => v !== null);
+    return refused ? refusal(refused) : null;
+  }
+
+  async function readJson(request: Request, route: string): Promise<{ value: unknown } | Response> {
+    let text: string | null;
+    try {
+      text = await readText(request, maxBodyBytes);
+    } catch {
+      return error(400, 'invalid-body', `The ${route} body is not UTF-8 text, or it broke off.`);
+    }
+    if (text === null) {
+      return error(413, 'too-large', `The ${route} body is larger than ${maxBodyBytes} bytes; send fewer mutations per request.`);
+    }
+    try {
+      return { value: JSON.parse(text) as unknown };
+    } catch {
+      return error(400, 'invalid-json', `The ${route} body is not valid JSON.`);
+    }
+  }
+
+  async function push(request: Request): Promise<Response> {
+    const body = await readJson(request, 'push');
+    if (body instanceof Response) return body;
+    let parsed: PushRequest;
+    try {
+      parsed = parsePushRequest(body.value);
+    } catch (err) {
+      return error(400, 'bad-request', (err as Error).message);
+    }
+    const refused = await check(request, 'push', parsed.mutations.map((m) => m.threadId));
+    if (refused) return refused;
+    const outcome = await store.push(parsed, pushTable);
+    publish(outcome.events);
+    return jsonResponse(200, outcome.response, headers);
+  }
+
+  async function pull(request: Request): Promise<Response> {
+    const body = await readJson(request, 'pull');
+    if (body instanceof Response) return body;
+    let known: Map<string, number>;
+    try {
+      known = new Map(Object.entries(parsePullRequest(body.value).threads));
+    } catch (err) {
+      return error(400, 'bad-request', (err as Error).message);
+    }
+    // A pull naming a thread it may not read is refused whole: filtering it out would answer
+    // "no change" and leave the client showing an empty thread as if it were synced.
+    const refused = await check(request, 'pull', known.keys());
+    if (refused) return refused;
+    return jsonResponse(200, await store.pull(known), headers);
+  }
+
+  async function events(request: Request, url: URL): Promise<Response> {
+    if (closed || !busUp) {
+      return error(503, 'unavailable', 'This server is not streaming events right now; poll, and reconnect later.');
+    }
+    const refused = await check(request, 'events', []);
+    if (refused) return refused;
+    const lastEventId = request.headers.get('last-event-id');
+    const cursor = lastEventId || url.searchParams.get('cursor') || null;
+    // An unusable cursor is a `reset` (the store answers it), not an error: the client pulls.
+    const verdicts = new Map<string, Promise<boolean>>();
+    const allowed = (threadId: string) => {
+      let verdict = verdicts.get(threadId);
+      if (!verdict) {
+        verdict = decide(authorize, request, { action: 'events', threadId }).then(
+          (r) => r === null,
+          (err: unknown) => {
+            onError(err);
+            return false;
+          },
+        );
+        verdicts.set(threadId, verdict);
+      }
+      return verdict;
+    };
+    const stream = openEventStream(
+      {
+        clock,
+        keepaliveMs: options.keepaliveMs ?? 3000,
+        retryMs: options.retryMs ?? 1000,
+        maxBufferedBytes: options.maxBufferedBytes ?? 1024 * 1024,
+        replayLimit: options.replayLimit ?? 10_000,
+        eventsSince: (c, limit) => store.eventsSince(c, limit),
+        head: () => store.head(),
+        snapshot,
+        allowed,
+        onBuffered: (delta) => (stats.bufferedBytes += delta),
+        onReset: () => stats.resets++,
+        onEnd: (s) => streams.delete(s),
+        onError,
+        faults: internals.faults,
+      },
+      cursor !== null && isCursor(cursor) ? cursor : cursor === null ? null : '-1',
+    );
+    streams.add(stream);
+    request.signal.addEventListener('abort', () => void stream.body.cancel().catch(() => undefined), { once: true });
+    return new Response(stream.body, {
+      status: 200,
+      headers: {
+        ...headers,
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-cache, no-transform',
+        'x-accel-buffering': 'no',
+      },
+    });
+  }
+
+  async function route(request: Request): Promise<Response> {
+    const url = new URL(request.url);
+    let path = url.pathname;
+    if (basePath !== '') {
+      if (path !== basePath && !path.startsWith(`${basePath}/`)) return noRoute(request.method, path);
+      path = path.slice(basePath.length) || '/';
+    }
+    const method = request.method;
+    switch (path) {
+      case '/push':
+        return method === 'POST' ? push(request) : wrongMethod('POST', path);
+      case '/pull':
+        return method === 'POST' ? pull(request) : wrongMethod('POST', path);
+      case '/events':
+        return method === 'GET' ? events(request, url) : wrongMethod('GET', path);
+      case '/ping':
+        return method === 'GET' || method === 'HEAD' ? new Response(null, { status: 204, headers }) : wrongMethod('GET', path);
+      default:
+        return noRoute(method, path);
+    }
+  }
+
+  const noRoute = (method: string, path: string) =>
+    error(404, 'no-route', `No route ${method} ${path} (protocol v1: POST /push, POST /pull, GET /ping, GET /events).`);
+  const wrongMethod = (allow: string, path: string) =>
+    errorResponse(405, 'method-not-allowed', `${path} answers ${allow} only.`, { ...headers, allow });
+
+  const handler = async (request: Request): Promise<Response> => {
+    try {
+      return await route(request);
+    } catch (err) {
+      if (err instanceof ServerError) return error(err.status, err.code, err.message);
+      onError(err);
+      return error(500, 'internal', 'The server failed to answer; syncline retries.');
+    }
+  };
+
+  return Object.assign(handler, {
+    async serverWrite(threadId: string, name: string, args: unknown): Promise<WriteResult> {
+      const { result, events } = await store.serverWrite(threadId, name, args, writeTable);
+      publish(events);
+      return result;
+    },
+    stats: (): SyncHandlerStats => ({ openStreams: streams.size, ...stats, busUp }),
+    async close() {
+      if (closed) return;
+      closed = true;
+      for (const stream of [...streams]) stream.close();
+      unsubscribe();
+      if (ownBus) await bus.close();
+      if (ownStore) await store.close();
+    },
+  });
+}
