@@ -8,7 +8,7 @@ export interface RedisClientLike {
   publish(channel: string, message: string): Promise<unknown>;
   subscribe(channel: string, listener: (message: string) => void): Promise<unknown>;
   duplicate(): RedisClientLike;
-  on(event: string, listener: (...args: never[]) => void): unknown;
+  on(event: 'error' | 'ready' | 'reconnecting' | 'end', listener: () => void): unknown;
   destroy(): void;
 }
 
