@@ -58,6 +58,8 @@ export interface SyncHandlerStats {
   openStreams: number;
   /** Bytes held by all open streams for their consumers (bounded by `maxBufferedBytes` each). */
   bufferedBytes: number;
+  /** The most bytes one stream has held at any time (at most `maxBufferedBytes`, or one larger event alone). */
+  peakStreamBytes: number;
   /** Streams ended with `reset` because their consumer fell behind. */
   resets: number;
   /** The bus is up (streams are served). */
@@ -102,7 +104,7 @@ export function createHandler(options: SyncHandlerOptions, internals: HandlerInt
   const pushTable: MutatorTable = { ...builtinMutators, ...options.mutators };
   const writeTable: MutatorTable = { ...pushTable, ...serverMutators };
   const streams = new Set<EventStream>();
-  const stats = { bufferedBytes: 0, resets: 0 };
+  const stats = { bufferedBytes: 0, peakStreamBytes: 0, resets: 0 };
   let busUp = true;
   let closed = false;
 
@@ -243,6 +245,7 @@ export function createHandler(options: SyncHandlerOptions, internals: HandlerInt
         snapshot,
         allowed,
         onBuffered: (delta) => (stats.bufferedBytes += delta),
+        onHeld: (bytes) => (stats.peakStreamBytes = Math.max(stats.peakStreamBytes, bytes)),
         onReset: () => stats.resets++,
         onEnd: (s) => streams.delete(s),
         onError,

@@ -24,6 +24,8 @@ export interface StreamContext {
   allowed(threadId: string): Promise<boolean>;
   /** Bytes this stream holds changed by `delta` (the handler's `bufferedBytes`). */
   onBuffered(delta: number): void;
+  /** What this stream holds now, after it grew (the handler keeps the peak). */
+  onHeld(bytes: number): void;
   onReset(): void;
   onEnd(stream: EventStream): void;
   onError(error: unknown): void;
@@ -125,6 +127,7 @@ export function openEventStream(ctx: StreamContext, cursor: string | null): Even
     chunks.push(bytes);
     chunkBytes += bytes.byteLength;
     buffered(bytes.byteLength);
+    ctx.onHeld(chunkBytes + queueBytes);
     deliver();
   }
 
@@ -352,6 +355,7 @@ export function openEventStream(ctx: StreamContext, cursor: string | null): Even
       }
       queueBytes += bytes;
       buffered(bytes);
+      ctx.onHeld(chunkBytes + queueBytes);
       schedule();
     },
     close: () => end(false),
