@@ -63,7 +63,13 @@ export function ensurePostgres(): Promise<string> {
 
 async function startPostgres(): Promise<string> {
   if (process.env.SYNCLINE_PG_URL) return process.env.SYNCLINE_PG_URL;
-  const list = run('pg_lsclusters', ['--no-header']);
+  let list = run('pg_lsclusters', ['--no-header']);
+  if (list.ok && list.out === '') {
+    // Installed without a cluster (or its cluster was dropped): create Debian's default one.
+    const versions = run('ls', ['/usr/lib/postgresql']).out.split(/\s+/).filter(Boolean).sort((a, b) => Number(b) - Number(a));
+    if (versions[0]) run('pg_createcluster', [versions[0], 'main']);
+    list = run('pg_lsclusters', ['--no-header']);
+  }
   if (!list.ok || list.out === '') {
     throw new Error(
       `PostgreSQL is not installed (pg_lsclusters: ${list.out || 'no cluster'}). ` +
