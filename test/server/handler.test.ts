@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PushRequest, Thread } from 'syncline';
-import { createSyncHandler } from 'syncline/server';
-import type { SyncHandler, SyncHandlerOptions } from 'syncline/server';
+import { createInProcessBus, createSyncHandler } from 'syncline/server';
+import type { ServerBus, SyncHandler, SyncHandlerOptions } from 'syncline/server';
 import { frameReader } from './loopback.js';
 
 /* The handler called directly with `new Request(...)`: what a Next.js route handler, Hono, Bun or Deno do. */
@@ -118,6 +118,45 @@ describe('createSyncHandler: protocol v1 as a Web-standard handler', () => {
     expect(await frames.next()).toBeNull();
     expect(handler!.stats().openStreams).toBe(0);
     expect((await get('/events')).status).toBe(503);
+  });
+
+  it('while the bus is down streams end and new ones get 503; once back, a resumed stream replays what it missed', async () => {
+    const inner = createInProcessBus();
+    const statuses: Array<(up: boolean) => void> = [];
+    let up = true;
+    const bus: ServerBus = {
+      publish: (events) => (up ? inner.publish(events) : Promise.reject(new Error('bus down'))),
+      subscribe(listener, onStatus) {
+        if (onStatus) statuses.push(onStatus);
+        return inner.subscribe(listener);
+      },
+      close: () => inner.close(),
+    };
+    const setUp = (next: boolean) => {
+      up = next;
+      for (const s of statuses) s(next);
+    };
+    const errors: unknown[] = [];
+    start({ bus, onError: (e) => errors.push(e) });
+    const frames = frameReader((await get('/events')).body!);
+    await frames.next();
+    await post('/push', push([1]));
+    expect(await frames.next()).toMatch(/^id: 1\nevent: thread/);
+
+    setUp(false);
+    expect(await frames.next()).toBeNull();
+    expect(handler!.stats()).toMatchObject({ openStreams: 0, busUp: false });
+    expect((await get('/events')).status).toBe(503);
+    // Writes still land in the store; the missed publish is reported, not thrown at the client.
+    expect((await post('/push', push([2]))).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 0));
+    expect(errors).toHaveLength(1);
+
+    setUp(true);
+    const resumed = frameReader((await get('/events', { 'last-event-id': '1' })).body!);
+    await resumed.next();
+    expect(await resumed.next()).toMatch(/^id: 2\nevent: thread\ndata: \{"id":"t1","v":2,/);
+    await resumed.cancel();
   });
 
   it('a store failure is a 500 that says nothing of the store, reported to onError', async () => {
