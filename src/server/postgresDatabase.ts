@@ -93,8 +93,12 @@ export async function openDatabase(options: { pool?: PgPoolLike | PgliteLike; co
   return fromPgPool(pool, true);
 }
 
-/** SQLSTATEs after which a whole transaction may simply run again. */
-const RETRYABLE = new Set(['40001', '40P01']);
+/**
+ * SQLSTATEs after which a whole transaction may simply run again: a serialization failure, a
+ * deadlock, and a unique violation (the (clientId, seq) key caught a race the locks should have
+ * prevented: run again, the push finds the first result and answers duplicate).
+ */
+const RETRYABLE = new Set(['40001', '40P01', '23505']);
 
 /** Runs a transaction again (up to `attempts` times) after a serialization failure or a deadlock. */
 export async function withRetry<T>(db: SqlDatabase, fn: (tx: SqlSession) => Promise<T>, attempts = 4): Promise<T> {

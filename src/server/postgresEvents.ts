@@ -2,15 +2,9 @@ import type { SqlSession } from './postgresDatabase.js';
 import type { EventsRead, StoredEvent } from './types.js';
 
 /*
- * The event log in PostgreSQL, shared by every instance. Cursors come from the single row of
- * syncline_log, bumped as the last step of a writing transaction: the row lock makes commit
- * order cursor order and the cursors gap-free (a rolled-back transaction rolls its bump back).
- * So a reader that finds a hole between its cursor and the oldest row knows rows were pruned.
+ * Reading the event log shared by every instance (written by postgresWrite.ts, whose cursors are
+ * gap-free and in commit order).
  */
-
-export type NewEvent =
-  | { type: 'thread'; threadId: string; v: number }
-  | { type: 'delta'; threadId: string; messageId: string; v: number; text: string };
 
 interface EventRow {
   id: string;
@@ -18,34 +12,6 @@ interface EventRow {
   type: 'thread' | 'delta';
   v: number;
   payload: string | null;
-}
-
-/**
- * Appends `events` inside the caller's transaction and prunes rows beyond `logLimit` now and
- * then (every tenth of it), so the table stays bounded without a job of its own.
- */
-export async function appendEvents(tx: SqlSession, events: NewEvent[], logLimit: number): Promise<StoredEvent[]> {
-  if (events.length === 0) return [];
-  const { rows } = await tx.query<{ head: string }>('UPDATE syncline_log SET head = head + $1 RETURNING head::text AS head', [events.length]);
-  const last = Number(rows[0]!.head);
-  const first = last - events.length + 1;
-  await tx.query(
-    `INSERT INTO syncline_events (id, thread_id, type, v, payload)
-     SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::bigint[], $5::text[])`,
-    [
-      events.map((_, i) => first + i),
-      events.map((e) => e.threadId),
-      events.map((e) => e.type),
-      events.map((e) => e.v),
-      // JSON text: escapes U+0000, which a text column refuses, in a streamed token.
-      events.map((e) => (e.type === 'delta' ? JSON.stringify({ messageId: e.messageId, text: e.text }) : null)),
-    ],
-  );
-  const every = Math.max(1, Math.floor(logLimit / 10));
-  if (last > logLimit && Math.floor(last / every) !== Math.floor((first - 1) / every)) {
-    await tx.query('DELETE FROM syncline_events WHERE id <= $1', [last - logLimit]);
-  }
-  return events.map((e, i) => ({ ...e, cursor: String(first + i) }));
 }
 
 export async function readHead(db: SqlSession): Promise<string> {

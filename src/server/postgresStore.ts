@@ -1,12 +1,13 @@
 import { systemClock } from '../core/clock.js';
 import type { Clock } from '../core/clock.js';
 import type { PushRequest, PushResult, Thread } from '../core/types.js';
-import { applyMutation, hasNul, stripNul } from './postgresApply.js';
+import { applyMutation, hasNul } from './postgresApply.js';
 import type { Workspace } from './postgresApply.js';
 import { openDatabase, withRetry } from './postgresDatabase.js';
 import type { PgPoolLike, PgliteLike, SqlDatabase, SqlSession } from './postgresDatabase.js';
-import { appendEvents, readEvents, readHead } from './postgresEvents.js';
-import type { NewEvent } from './postgresEvents.js';
+import { readEvents, readHead } from './postgresEvents.js';
+import { writeChanges } from './postgresWrite.js';
+import type { NewEvent } from './postgresWrite.js';
 import { LOCK_CLASS, migrate } from './postgresSchema.js';
 import { ServerError } from './serverError.js';
 import type { EventsRead, MutatorTable, PushOutcome, ServerStore, StoredEvent, WriteResult } from './types.js';
@@ -102,24 +103,6 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     return threads;
   }
 
-  async function saveThreads(tx: SqlSession, space: Workspace) {
-    if (space.changed.size === 0) return;
-    const ids: string[] = [];
-    const versions: number[] = [];
-    const bodies: string[] = [];
-    for (const id of space.changed) {
-      const thread = space.threads.get(id)!;
-      ids.push(id);
-      versions.push(thread.v);
-      bodies.push(JSON.stringify(thread));
-    }
-    await tx.query(
-      `INSERT INTO syncline_threads (id, v, body) SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[])
-       ON CONFLICT (id) DO UPDATE SET v = EXCLUDED.v, body = EXCLUDED.body, updated_at = now()`,
-      [ids, versions, bodies],
-    );
-  }
-
   const eventFor = (threadId: string, name: string, args: unknown, v: number): NewEvent => {
     if (name === 'appendDelta') {
       const { messageId, text } = args as { messageId: string; text: string };
@@ -197,26 +180,20 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
       if (result.status === 'applied') events.push(eventFor(m.threadId, m.name, m.args, result.v));
     }
 
-    await saveThreads(tx, space);
-    if (recorded.length > 0) {
-      await tx.query(
-        `INSERT INTO syncline_mutations (client_id, seq, mutation_id, thread_id, name, status, v, error_code, error_message)
-         SELECT $1, * FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::text[], $9::text[])`,
-        [
+    const stored = await writeChanges(
+      tx,
+      {
+        threads: [...space.changed].map((id) => space.threads.get(id)!),
+        client: {
           clientId,
-          recorded.map((r) => r.m.seq),
-          recorded.map((r) => stripNul(r.m.id)),
-          recorded.map((r) => stripNul(r.m.threadId)),
-          recorded.map((r) => stripNul(r.m.name)),
-          recorded.map((r) => r.result.status),
-          recorded.map((r) => (r.result.status === 'applied' ? r.result.v : null)),
-          recorded.map((r) => (r.result.status === 'rejected' ? r.result.error.code : null)),
-          recorded.map((r) => (r.result.status === 'rejected' ? stripNul(r.result.error.message) : null)),
-        ],
-      );
-    }
-    const stored = await appendEvents(tx, events, logLimit);
-    await tx.query('UPDATE syncline_clients SET epoch = $2, last_seq = $3 WHERE client_id = $1', [clientId, epoch, lastSeq]);
+          epoch,
+          lastSeq,
+          recorded: recorded.map(({ m, result }) => ({ seq: m.seq, id: m.id, threadId: m.threadId, name: m.name, result })),
+        },
+        events,
+      },
+      logLimit,
+    );
     return { response: { lastSeq, results: out }, events: stored, space };
   }
 
@@ -286,8 +263,11 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
         const space: Workspace = { threads: await lockAndLoad(tx, [threadId]), changed: new Set(), now: clock.now() };
         const result = applyMutation(space, mutators, threadId, name, args);
         if (result.status === 'rejected') return { result, events: [] as StoredEvent[], space };
-        await saveThreads(tx, space);
-        const events = await appendEvents(tx, [eventFor(threadId, name, args, result.v)], logLimit);
+        const events = await writeChanges(
+          tx,
+          { threads: [space.threads.get(threadId)!], events: [eventFor(threadId, name, args, result.v)] },
+          logLimit,
+        );
         return { result, events, space };
       });
       for (const id of space.changed) remember(space.threads.get(id)!);
