@@ -7,6 +7,7 @@ import { loopbackThroughput, messageFlow, pushesForBurst } from './engine.js';
 import { pullsPerIdleHour, timeToDetectSilentStream } from './liveness.js';
 import { simulateReconnectStorm } from './reconnectStorm.js';
 import { BUNDLE_BUDGET_BYTES, bundleSizes } from './size.js';
+import { serverBench } from './server.js';
 import { perTokenStoreCostMs } from './store.js';
 
 interface Row {
@@ -50,6 +51,14 @@ const jitter = simulateReconnectStorm({ clients: 1000, outageMs: 30_000, strateg
 const fixed = simulateReconnectStorm({ clients: 1000, outageMs: 30_000, strategy: 'fixed', seed: 1 });
 row('reconnect storm (1 000 clients, 30 s outage), full jitter: busiest s / mean', jitter.ratio.toFixed(2), '≤ 3', jitter.ratio <= 3);
 row('  the same with fixed delays 1 s, 2 s, 5 s, 10 s, 30 s', fixed.ratio.toFixed(2), '(comparison)', null);
+
+// The production server: instances as child processes on PostgreSQL 15 and Redis (started when missing).
+const server = await serverBench();
+row('server on PostgreSQL, one instance: writes/s (24 writers, batches of 10)', server.oneInstance, '(information)', null);
+row('  the same spread over three instances', server.threeInstances, '(information)', null);
+row('fan-out, write on instance A → event at a stream on instance C, p50 (ms)', server.fanOut.p50.toFixed(1), '(information)', null);
+row('  p99 (ms)', server.fanOut.p99.toFixed(1), '< 50', server.fanOut.p99 < 50);
+row('  of which the push on A (its commit), p50 (ms)', server.fanOut.pushP50.toFixed(1), '(information)', null);
 
 const size = await bundleSizes();
 row(
