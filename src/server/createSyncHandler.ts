@@ -1,7 +1,7 @@
 import { systemClock } from '../core/clock.js';
 import type { Clock } from '../core/clock.js';
 import { builtinMutators } from '../core/mutators.js';
-import type { Mutator, PushRequest, Thread } from '../core/types.js';
+import type { Mutator, PushRequest } from '../core/types.js';
 import type { LogEntry } from '../testing/eventLog.js';
 import type { FaultController } from '../testing/faults.js';
 import { MAX_BODY_BYTES, parsePullRequest, parsePushRequest } from '../testing/requestShape.js';
@@ -15,6 +15,7 @@ import { createInProcessBus } from './inProcessBus.js';
 import { createMemoryStore } from './memoryStore.js';
 import { errorResponse, jsonResponse, readText } from './responses.js';
 import { ServerError } from './serverError.js';
+import { createThreadSnapshots } from './threadSnapshots.js';
 import type { MutatorTable, ServerBus, ServerStore, StoredEvent, WriteResult } from './types.js';
 
 export interface SyncHandlerOptions {
@@ -84,8 +85,6 @@ export interface HandlerInternals {
   faults?: FaultController;
 }
 
-const SNAPSHOT_CACHE = 1000;
-
 export function createSyncHandler(options: SyncHandlerOptions = {}): SyncHandler {
   return createHandler(options, {});
 }
@@ -108,27 +107,7 @@ export function createHandler(options: SyncHandlerOptions, internals: HandlerInt
   let busUp = true;
   let closed = false;
 
-  // Thread snapshots shared by every stream: one read per new version, however many streams.
-  const snapshots = new Map<string, Thread>();
-  const reading = new Map<string, Promise<Thread | undefined>>();
-  async function snapshot(threadId: string, v: number, again = true): Promise<Thread | undefined> {
-    const cached = snapshots.get(threadId);
-    if (cached && cached.v >= v) return cached;
-    let read = reading.get(threadId);
-    if (!read) {
-      read = store.thread(threadId).finally(() => reading.delete(threadId));
-      reading.set(threadId, read);
-    }
-    const thread = await read;
-    if (thread && (snapshots.get(threadId)?.v ?? -1) < thread.v) {
-      snapshots.delete(threadId);
-      snapshots.set(threadId, thread);
-      if (snapshots.size > SNAPSHOT_CACHE) snapshots.delete(snapshots.keys().next().value!);
-    }
-    // Joined a read that started before the newest write committed: read once more.
-    if (again && thread && thread.v < v) return snapshot(threadId, v, false);
-    return thread;
-  }
+  const snapshot = createThreadSnapshots(store);
 
   const unsubscribe = bus.subscribe(
     (event: StoredEvent) => {

@@ -6,6 +6,7 @@ import { sseFrame } from '../testing/eventData.js';
 import type { LogEntry } from '../testing/eventLog.js';
 import type { FaultController } from '../testing/faults.js';
 import { cursorAfter } from './cursor.js';
+import { createPulledBody } from './pulledBody.js';
 import type { EventsRead } from './types.js';
 
 /** What one stream needs from its handler. */
@@ -63,11 +64,6 @@ type Phase = 'opening' | 'live' | 'ending' | 'ended';
 export function openEventStream(ctx: StreamContext, cursor: string | null): EventStream {
   const { clock, faults } = ctx;
   let phase: Phase = 'opening';
-  let controller!: ReadableStreamDefaultController<Uint8Array>;
-  let chunks: Uint8Array[] = [];
-  let chunkBytes = 0;
-  let wanted = false;
-  let endWithError = false;
   let queue: LogEntry[] = [];
   let queueBytes = 0;
   let newest = '0'; // newest cursor seen: the id of a reset
@@ -82,64 +78,31 @@ export function openEventStream(ctx: StreamContext, cursor: string | null): Even
   const flushTimer = createTimer(clock);
   const keepaliveTimer = createTimer(clock);
   const graceTimer = createTimer(clock);
-  const unwatch = faults?.subscribe(onFaults) ?? (() => undefined);
+  let unwatch = faults?.subscribe(onFaults) ?? (() => undefined);
+  const out = createPulledBody({ onHeld: ctx.onBuffered, onDone: cleanup });
 
   const streamFaults = () => faults?.current().stream ?? {};
-  const buffered = (delta: number) => {
-    if (delta !== 0) ctx.onBuffered(delta);
-  };
+  const holding = () => out.held() + queueBytes;
 
-  function take(): Uint8Array {
-    const out = chunks.length === 1 ? chunks[0]! : new Uint8Array(chunkBytes);
-    if (chunks.length > 1) {
-      let at = 0;
-      for (const chunk of chunks) {
-        out.set(chunk, at);
-        at += chunk.byteLength;
-      }
-    }
-    buffered(-chunkBytes);
-    chunks = [];
-    chunkBytes = 0;
-    return out;
-  }
-
-  function deliver() {
-    if (phase === 'ended' || chunkBytes === 0 || !wanted) return;
-    wanted = false;
-    controller.enqueue(take());
-  }
-
-  function finishIfDrained() {
-    if (phase !== 'ending' || chunkBytes > 0) return;
-    if (endWithError) controller.error(new Error('the event stream was cut'));
-    else controller.close();
-    cleanup();
+  function dropQueue() {
+    ctx.onBuffered(-queueBytes);
+    queue = [];
+    queueBytes = 0;
   }
 
   /** Adds a frame; past the bound (and not alone) everything held is dropped for a `reset`. */
   function write(frame: string) {
-    if (phase === 'ended') return;
     const bytes = encoder.encode(frame);
-    if (chunkBytes + queueBytes > 0 && chunkBytes + queueBytes + bytes.byteLength > ctx.maxBufferedBytes) {
-      return overflow();
-    }
-    chunks.push(bytes);
-    chunkBytes += bytes.byteLength;
-    buffered(bytes.byteLength);
-    ctx.onHeld(chunkBytes + queueBytes);
-    deliver();
+    if (holding() > 0 && holding() + bytes.byteLength > ctx.maxBufferedBytes) return overflow();
+    out.push(bytes);
+    ctx.onHeld(holding());
   }
 
   function overflow() {
-    buffered(-chunkBytes - queueBytes);
-    chunks = [];
-    chunkBytes = 0;
-    queue = [];
-    queueBytes = 0;
+    out.clear();
+    dropQueue();
     ctx.onReset();
-    phase = 'live'; // let the reset itself through
-    write(`id: ${newest}\nevent: reset\ndata: {}\n\n`);
+    out.push(encoder.encode(`id: ${newest}\nevent: reset\ndata: {}\n\n`));
     end(false);
   }
 
@@ -147,39 +110,26 @@ export function openEventStream(ctx: StreamContext, cursor: string | null): Even
   function end(withError: boolean) {
     if (phase === 'ending' || phase === 'ended') return;
     phase = 'ending';
-    endWithError = withError;
+    stopTimers();
+    dropQueue();
+    graceTimer.set(() => out.cut('the consumer did not read the end of the event stream'), END_GRACE_MS);
+    out.finish(withError);
+  }
+
+  function stopTimers() {
     flushTimer.clear();
     keepaliveTimer.clear();
-    unsubscribeFaults();
-    graceTimer.set(() => {
-      if (phase !== 'ending') return;
-      buffered(-chunkBytes);
-      chunks = [];
-      chunkBytes = 0;
-      controller.error(new Error('the consumer did not read the end of the event stream'));
-      cleanup();
-    }, END_GRACE_MS);
-    finishIfDrained();
+    unwatch();
+    unwatch = () => undefined;
   }
 
   function cleanup() {
     if (phase === 'ended') return;
     phase = 'ended';
-    flushTimer.clear();
-    keepaliveTimer.clear();
+    stopTimers();
     graceTimer.clear();
-    unsubscribeFaults();
-    buffered(-chunkBytes - queueBytes);
-    chunks = [];
-    queue = [];
-    chunkBytes = queueBytes = 0;
+    dropQueue();
     ctx.onEnd(stream);
-  }
-
-  let faultsWatched = true;
-  function unsubscribeFaults() {
-    if (faultsWatched) unwatch();
-    faultsWatched = false;
   }
 
   const overLimit = () => {
@@ -216,12 +166,12 @@ export function openEventStream(ctx: StreamContext, cursor: string | null): Even
   }
 
   async function flush() {
-    if (phase !== 'live' || streamFaults().stall || queue.length === 0 && !pendingReset) return;
+    if (phase !== 'live' || streamFaults().stall || (queue.length === 0 && !pendingReset)) return;
     flushing = true;
     lastFlushAt = clock.now();
     const batch = queue;
     queue = [];
-    buffered(-queueBytes);
+    ctx.onBuffered(-queueBytes);
     queueBytes = 0;
     try {
       const events: ServerEvent[] = [];
@@ -278,9 +228,7 @@ export function openEventStream(ctx: StreamContext, cursor: string | null): Even
   function onFaults() {
     if (phase !== 'live' && phase !== 'opening') return;
     if (faults!.current().offline) {
-      buffered(-chunkBytes);
-      chunks = [];
-      chunkBytes = 0;
+      out.clear();
       return end(true);
     }
     if (phase !== 'live') return;
@@ -296,25 +244,22 @@ export function openEventStream(ctx: StreamContext, cursor: string | null): Even
         base = await ctx.head();
       } else {
         const read = await ctx.eventsSince(cursor, ctx.replayLimit + 1);
-        if (read.reset || read.events.length > ctx.replayLimit) {
-          pendingReset = true;
-          base = read.head;
-        } else {
-          base = read.head;
-          replay = read.events.map((e) => ({ ...e, id: e.cursor }) as LogEntry);
-          if (replay.length > 0) base = cursor;
-          else if (cursorAfter(read.head, cursor)) base = cursor;
-        }
+        base = read.head;
         newest = read.head;
+        if (read.reset || read.events.length > ctx.replayLimit) pendingReset = true;
+        else if (read.events.length > 0) {
+          replay = read.events.map((e) => ({ ...e, id: e.cursor }) as LogEntry);
+          base = cursor;
+        }
       }
       if (phase !== 'opening') return;
       // Live entries the read already covered are dropped; the rest follow the replay.
-      const head = replay.length > 0 ? replay[replay.length - 1]!.id : base;
-      const live = queue.filter((e) => cursorAfter(e.id, head));
+      const covered = replay.length > 0 ? replay[replay.length - 1]!.id : base;
+      const live = queue.filter((e) => cursorAfter(e.id, covered));
+      dropQueue();
       queue = [...replay, ...live];
-      buffered(-queueBytes);
       queueBytes = queue.reduce((n, e) => n + entryBytes(e), 0);
-      buffered(queueBytes);
+      ctx.onBuffered(queueBytes);
       if (cursorAfter(base, newest)) newest = base;
       phase = 'live';
       if (streamFaults().dropAfter === 0) return end(true);
@@ -326,45 +271,24 @@ export function openEventStream(ctx: StreamContext, cursor: string | null): Even
     }
   }
 
-  const body = new ReadableStream<Uint8Array>(
-    {
-      start(c) {
-        controller = c;
-      },
-      pull() {
-        wanted = true;
-        deliver();
-        finishIfDrained();
-      },
-      cancel() {
-        cleanup();
-      },
-    },
-    { highWaterMark: 0 },
-  );
-
   const stream: EventStream = {
-    body,
+    body: out.body,
     receive(entry) {
       if (phase !== 'opening' && phase !== 'live') return;
       if (cursorAfter(entry.id, newest)) newest = entry.id;
-      queue.push(entry);
       const bytes = entryBytes(entry);
-      if (chunkBytes + queueBytes + bytes > ctx.maxBufferedBytes && chunkBytes + queueBytes > 0) {
-        if (phase === 'live') return overflow();
-      }
+      if (phase === 'live' && holding() > 0 && holding() + bytes > ctx.maxBufferedBytes) return overflow();
+      queue.push(entry);
       queueBytes += bytes;
-      buffered(bytes);
-      ctx.onHeld(chunkBytes + queueBytes);
+      ctx.onBuffered(bytes);
+      ctx.onHeld(holding());
       schedule();
     },
     close: () => end(false),
   };
 
   // A hint, not a frame: the client's liveness clock starts with the first event or keepalive.
-  chunks.push(encoder.encode(`retry: ${ctx.retryMs}\n\n`));
-  chunkBytes = chunks[0]!.byteLength;
-  buffered(chunkBytes);
+  out.push(encoder.encode(`retry: ${ctx.retryMs}\n\n`));
   void open();
   return stream;
 }
