@@ -94,6 +94,10 @@ export async function createDevServer(options: DevServerOptions = {}): Promise<D
     { faults },
   );
   const serveNode = toNodeHandler(handler);
+  // Node loads Request, Response and their streams on first use (tens of ms on a busy machine):
+  // pay it now, not in the first request a test times with a short timeout. A body that is not
+  // a pull never reaches the store.
+  await (await handler(new Request('http://dev.invalid/pull', { method: 'POST', body: '[]' }))).arrayBuffer();
   const requests: DevServerStats['requests'] = { push: 0, pull: 0, ping: 0, events: 0, admin: 0, other: 0 };
   const timers = new Set<TimerId>();
   const replies = new Set<AssistantReply>();
