@@ -287,8 +287,11 @@ export function openEventStream(ctx: StreamContext, cursor: string | null): Even
     close: () => end(false),
   };
 
-  // A hint, not a frame: the client's liveness clock starts with the first event or keepalive.
-  out.push(encoder.encode(`retry: ${ctx.retryMs}\n\n`));
+  // A hint, not a frame: the client's liveness clock starts with the first event or keepalive,
+  // so one keepalive goes right after it: after an outage a client knows at once.
+  const every = streamFaults().keepaliveMs ?? ctx.keepaliveMs;
+  const first = every > 0 && !streamFaults().stall ? ': ka\n\n' : '';
+  out.push(encoder.encode(`retry: ${ctx.retryMs}\n\n${first}`));
   void open();
   return stream;
 }

@@ -81,19 +81,18 @@ describe('createSyncHandler: protocol v1 as a Web-standard handler', () => {
     expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
     const frames = frameReader(res.body!);
     expect(await frames.next()).toBe('retry: 1000');
-    const first = (await frames.next())!;
+    expect(await frames.next()).toBe(': ka'); // at once: the client counts the stream live
+    const first = (await frames.event())!;
     expect(first).toMatch(/^id: 1\nevent: thread\ndata: /);
     expect(JSON.parse(first.split('data: ')[1]!)).toMatchObject({ id: 't1', v: 1 });
     expect(await handler!.serverWrite('t1', 'appendDelta', { messageId: 'm1', text: '!' })).toEqual({ status: 'applied', v: 2 });
-    let frame = await frames.next();
-    while (frame === ': ka') frame = await frames.next();
-    expect(frame).toBe('id: 2\nevent: delta\ndata: {"threadId":"t1","messageId":"m1","v":2,"text":"!"}');
+    expect(await frames.event()).toBe('id: 2\nevent: delta\ndata: {"threadId":"t1","messageId":"m1","v":2,"text":"!"}');
     expect(await frames.next()).toBe(': ka');
     await frames.cancel();
 
     const resumed = frameReader((await get('/events?cursor=0', { 'last-event-id': '1' })).body!);
-    await resumed.next();
-    expect(await resumed.next()).toMatch(/^id: 2\nevent: delta/);
+    expect(await resumed.event()).toMatch(/^retry: /);
+    expect(await resumed.event()).toMatch(/^id: 2\nevent: delta/);
     await resumed.cancel();
   });
 
@@ -102,8 +101,8 @@ describe('createSyncHandler: protocol v1 as a Web-standard handler', () => {
     await post('/push', push([1, 2, 3, 4]));
     for (const cursor of ['0', '99', 'abc']) {
       const frames = frameReader((await get(`/events?cursor=${cursor}`)).body!);
-      await frames.next();
-      expect(await frames.next()).toBe('id: 4\nevent: reset\ndata: {}');
+      await frames.event();
+      expect(await frames.event()).toBe('id: 4\nevent: reset\ndata: {}');
       await frames.cancel();
     }
     expect(handler!.stats().openStreams).toBe(0);
@@ -115,7 +114,7 @@ describe('createSyncHandler: protocol v1 as a Web-standard handler', () => {
     await frames.next();
     expect(handler!.stats().openStreams).toBe(1);
     await handler!.close();
-    expect(await frames.next()).toBeNull();
+    expect(await frames.event()).toBeNull();
     expect(handler!.stats().openStreams).toBe(0);
     expect((await get('/events')).status).toBe(503);
   });
@@ -141,10 +140,10 @@ describe('createSyncHandler: protocol v1 as a Web-standard handler', () => {
     const frames = frameReader((await get('/events')).body!);
     await frames.next();
     await post('/push', push([1]));
-    expect(await frames.next()).toMatch(/^id: 1\nevent: thread/);
+    expect(await frames.event()).toMatch(/^id: 1\nevent: thread/);
 
     setUp(false);
-    expect(await frames.next()).toBeNull();
+    expect(await frames.event()).toBeNull();
     expect(handler!.stats()).toMatchObject({ openStreams: 0, busUp: false });
     expect((await get('/events')).status).toBe(503);
     // Writes still land in the store; the missed publish is reported, not thrown at the client.
@@ -154,8 +153,8 @@ describe('createSyncHandler: protocol v1 as a Web-standard handler', () => {
 
     setUp(true);
     const resumed = frameReader((await get('/events', { 'last-event-id': '1' })).body!);
-    await resumed.next();
-    expect(await resumed.next()).toMatch(/^id: 2\nevent: thread\ndata: \{"id":"t1","v":2,/);
+    await resumed.event();
+    expect(await resumed.event()).toMatch(/^id: 2\nevent: thread\ndata: \{"id":"t1","v":2,/);
     await resumed.cancel();
   });
 

@@ -44,6 +44,12 @@ export function frameReader(body: ReadableStream<Uint8Array>) {
         else text += decoder.decode(value, { stream: true });
       }
     },
+    /** The next frame that is not a comment (`: ka`), or null once the stream ended. */
+    async event(): Promise<string | null> {
+      let frame = await this.next();
+      while (frame !== null && frame.startsWith(':')) frame = await this.next();
+      return frame;
+    },
     cancel: () => reader.cancel(),
   };
 }
