@@ -101,14 +101,20 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-/** A fresh database for one test file or bench run, on the server `ensurePostgres` gives. */
-export async function createTestDatabase(label: string): Promise<TestDatabase> {
+/**
+ * A fresh database for one test file or bench run, on the server `ensurePostgres` gives.
+ * `durable: false` turns synchronous_commit off for it: commits no longer wait for the disk,
+ * which only matters if PostgreSQL itself crashes (tests crash the app's instances, never it).
+ * Benches keep the default, durable commits, as in production.
+ */
+export async function createTestDatabase(label: string, options: { durable?: boolean } = {}): Promise<TestDatabase> {
   const admin = await ensurePostgres();
   const name = `syncline_${label.replace(/\W/g, '_')}_${randomBytes(4).toString('hex')}`.toLowerCase();
   const client = new pg.Client({ connectionString: admin });
   await client.connect();
   try {
     await client.query(`CREATE DATABASE ${name}`);
+    if (options.durable === false) await client.query(`ALTER DATABASE ${name} SET synchronous_commit = off`);
   } finally {
     await client.end();
   }
