@@ -12,7 +12,9 @@ import type { OwnRedis, TestDatabase } from '../../scripts/services.js';
 import { startInstance } from './cluster.js';
 import type { ClusterConfig, Instance } from './cluster.js';
 
-const THREADS = Array.from({ length: 6 }, (_, i) => `cluster-${i}`);
+const THREADS = Array.from({ length: 10 }, (_, i) => `cluster-${i}`);
+/** Client `who` watches and writes two threads; each thread is shared by six clients on all three instances. */
+const threadsOf = (who: number) => [THREADS[who % THREADS.length]!, THREADS[(who + 1) % THREADS.length]!];
 
 /** A fetch that drops, loses the answer of, or aborts some push/pull/ping requests (seeded). */
 function faultyFetch(seed: number, counts: { dropped: number; lost: number; aborted: number }): typeof fetch {
@@ -76,10 +78,10 @@ async function startHarness(config: ClusterConfig, clientCount: number, faults: 
       liveness: { staleAfterMs: 3000 },
     }),
   );
-  for (const c of clients) {
+  clients.forEach((c, who) => {
     c.start();
-    for (const t of THREADS) c.watch(t);
-  }
+    for (const t of threadsOf(who)) c.watch(t);
+  });
   return { instances, clients, counts };
 }
 
@@ -91,14 +93,16 @@ async function stopHarness(h: Harness | undefined) {
 
 /** Writes of one client, `n` at a time: mostly new messages, every fifth a token appended to its own earlier one. */
 function writer(c: SyncClient, who: number) {
+  const mine = threadsOf(who);
   let i = 0;
   let deltas = 0;
   return {
     write(n: number) {
       for (let k = 0; k < n; k++, i++) {
-        const threadId = THREADS[(who + i) % THREADS.length]!;
-        if (i % 5 === 4 && i >= THREADS.length) {
-          c.mutate(threadId, 'appendDelta', { messageId: `c${who}-m${i - THREADS.length}`, text: ` +${i}` });
+        const threadId = mine[i % 2]!;
+        if (i % 5 === 4 && i >= 2) {
+          // i - 2 went to the same thread, and was a new message (i - 2 ≡ 2 mod 5).
+          c.mutate(threadId, 'appendDelta', { messageId: `c${who}-m${i - 2}`, text: ` +${i}` });
           deltas++;
         } else {
           c.mutate(threadId, 'addMessage', { message: { id: `c${who}-m${i}`, role: 'user', content: `hello ${i}`, createdAt: i } });
@@ -127,7 +131,7 @@ async function expectConverged(h: Harness, pool: pg.Pool, ms: number) {
     async () => {
       threads = await dbThreads(pool);
       for (const [n, c] of h.clients.entries()) {
-        for (const t of THREADS) {
+        for (const t of threadsOf(n)) {
           if (JSON.stringify(c.getThread(t)) !== JSON.stringify(threads.get(t))) {
             lagging = `client ${n} on ${t}: v ${c.getThread(t)?.v} vs ${threads.get(t)?.v}`;
             return false;
@@ -139,7 +143,9 @@ async function expectConverged(h: Harness, pool: pg.Pool, ms: number) {
     ms,
     () => `every client to converge (${lagging})`,
   );
-  for (const c of h.clients) for (const t of THREADS) expect(c.getThread(t)).toEqual(threads.get(t));
+  h.clients.forEach((c, n) => {
+    for (const t of threadsOf(n)) expect(c.getThread(t)).toEqual(threads.get(t));
+  });
 }
 
 async function expectAppliedOnce(pool: pg.Pool, writes: number, deltas: number) {
