@@ -37,6 +37,16 @@ describe('PostgreSQL schema', () => {
     expect(await stores[0]!.migrate()).toEqual([]);
   });
 
+  it('refuses a database whose schema is newer than this package, and changes nothing', async () => {
+    await createPostgresStore({ pool }).migrate();
+    await pool.query('INSERT INTO syncline_schema (version) VALUES (999)');
+    try {
+      await expect(createPostgresStore({ pool }).head()).rejects.toThrow(/schema version 999.*upgrade syncline/);
+    } finally {
+      await pool.query('DELETE FROM syncline_schema WHERE version = 999');
+    }
+  });
+
   it('refuses a second row for one (clientId, seq) at the database itself', async () => {
     const store = createPostgresStore({ pool });
     await store.push({ clientId: 'unique-check', epoch: 1, mutations: [{ seq: 1, id: 'a', threadId: 'uq', name: 'setTitle', args: { title: 'x' }, createdAt: 1 }] }, builtinMutators);
