@@ -33,7 +33,10 @@ export interface SyncHandlerOptions {
   authorize?: Authorize;
   /** The path the routes are mounted under, e.g. `/api/sync` for a Next.js catch-all route. @default '' */
   basePath?: string;
-  /** Added to every answer (CORS headers, say). @default {} */
+  /**
+   * Added to every answer, and the whole answer to an `OPTIONS` preflight (CORS:
+   * `access-control-allow-origin`, `-methods`, `-headers`). @default {}
+   */
   headers?: Record<string, string>;
   /** Interval of the `: ka` comment on event streams. @default 3000 */
   keepaliveMs?: number;
@@ -84,6 +87,8 @@ export interface SyncHandler {
 export interface HandlerInternals {
   faults?: FaultController;
 }
+
+const ROUTES = new Set(['/push', '/pull', '/events', '/ping']);
 
 export function createSyncHandler(options: SyncHandlerOptions = {}): SyncHandler {
   return createHandler(options, {});
@@ -253,6 +258,8 @@ export function createHandler(options: SyncHandlerOptions, internals: HandlerInt
       path = path.slice(basePath.length) || '/';
     }
     const method = request.method;
+    // A CORS preflight: `headers` carries the app's access-control-* answers.
+    if (method === 'OPTIONS' && ROUTES.has(path)) return new Response(null, { status: 204, headers });
     switch (path) {
       case '/push':
         return method === 'POST' ? push(request) : wrongMethod('POST', path);

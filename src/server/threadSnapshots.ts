@@ -1,8 +1,11 @@
 import type { Thread } from '../core/types.js';
 import type { ServerStore } from './types.js';
 
-/** Threads kept for streams; the oldest read goes first. */
-const KEPT = 1000;
+/**
+ * Threads kept: streams share a version within one flush (50 ms), so a few recent ones suffice,
+ * and long threads are not held by the hundred. The oldest read goes first.
+ */
+const KEPT = 64;
 
 /**
  * Thread versions shared by every stream of a handler: one store read per new version, however

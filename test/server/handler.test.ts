@@ -43,6 +43,9 @@ describe('createSyncHandler: protocol v1 as a Web-standard handler', () => {
     expect(pulled.cursor).toBe('2');
     expect(pulled.threads.map((t) => [t.id, t.v])).toEqual([['t1', 2]]);
     expect((await get('/ping')).status).toBe(204);
+    const preflight = await handler!(new Request(`${BASE}/push`, { method: 'OPTIONS' }));
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-origin')).toBe('https://app.example');
     expect((await get('/elsewhere/ping')).status).toBe(404);
     expect((await handler!(new Request('https://app.example/ping'))).status).toBe(404);
   });
