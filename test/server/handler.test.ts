@@ -2,19 +2,37 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { PushRequest, Thread } from 'syncline';
 import { createInProcessBus, createSyncHandler } from 'syncline/server';
 import type { ServerBus, SyncHandler, SyncHandlerOptions } from 'syncline/server';
+import { createFakeClock } from 'syncline/testing';
+import type { FakeClock } from 'syncline/testing';
 import { frameReader } from './loopback.js';
 
-/* The handler called directly with `new Request(...)`: what a Next.js route handler, Hono, Bun or Deno do. */
+/*
+ * The handler called directly with `new Request(...)`: what a Next.js route handler, Hono, Bun or
+ * Deno do. Streams run on a fake clock: keepalives and coalescing without real waiting.
+ */
 
 let handler: SyncHandler | undefined;
+let clock: FakeClock;
 afterEach(async () => {
   await handler?.close();
   handler = undefined;
 });
 
 function start(options: SyncHandlerOptions = {}): SyncHandler {
-  handler = createSyncHandler({ onError: () => undefined, basePath: '/api/sync', ...options });
+  clock = createFakeClock();
+  handler = createSyncHandler({ onError: () => undefined, basePath: '/api/sync', clock, ...options });
   return handler;
+}
+
+/** Awaits `promise` while fake time runs, in 10 ms steps (at most 10 s of it). */
+async function soon<T>(promise: Promise<T>): Promise<T> {
+  let settled = false;
+  void promise.then(
+    () => (settled = true),
+    () => (settled = true),
+  );
+  for (let ms = 0; !settled && ms < 10_000; ms += 10) await clock.advanceAsync(10);
+  return promise;
 }
 
 const BASE = 'https://app.example/api/sync';
@@ -76,8 +94,8 @@ describe('createSyncHandler: protocol v1 as a Web-standard handler', () => {
     expect(await again.json()).toEqual({ lastSeq: 1, results: [{ seq: 1, status: 'duplicate', v: 1 }] });
   });
 
-  it('streams thread and delta events with the cursor as id, resumes after Last-Event-ID, and keeps alive', async () => {
-    start({ keepaliveMs: 20 });
+  it('streams thread and delta events with the cursor as id, resumes after Last-Event-ID, and keeps alive every keepaliveMs', async () => {
+    start();
     await post('/push', push([1]));
     const res = await get('/events?cursor=0');
     expect(res.status).toBe(200);
@@ -85,17 +103,19 @@ describe('createSyncHandler: protocol v1 as a Web-standard handler', () => {
     const frames = frameReader(res.body!);
     expect(await frames.next()).toBe('retry: 1000');
     expect(await frames.next()).toBe(': ka'); // at once: the client counts the stream live
-    const first = (await frames.event())!;
+    const first = (await soon(frames.next()))!;
     expect(first).toMatch(/^id: 1\nevent: thread\ndata: /);
     expect(JSON.parse(first.split('data: ')[1]!)).toMatchObject({ id: 't1', v: 1 });
     expect(await handler!.serverWrite('t1', 'appendDelta', { messageId: 'm1', text: '!' })).toEqual({ status: 'applied', v: 2 });
-    expect(await frames.event()).toBe('id: 2\nevent: delta\ndata: {"threadId":"t1","messageId":"m1","v":2,"text":"!"}');
-    expect(await frames.next()).toBe(': ka');
+    expect(await soon(frames.next())).toBe('id: 2\nevent: delta\ndata: {"threadId":"t1","messageId":"m1","v":2,"text":"!"}');
+    const quiet = clock.now();
+    expect(await soon(frames.next())).toBe(': ka');
+    expect(clock.now() - quiet).toBeGreaterThanOrEqual(2900); // 3 s after the stream opened
     await frames.cancel();
 
     const resumed = frameReader((await get('/events?cursor=0', { 'last-event-id': '1' })).body!);
     expect(await resumed.event()).toMatch(/^retry: /);
-    expect(await resumed.event()).toMatch(/^id: 2\nevent: delta/);
+    expect(await soon(resumed.event())).toMatch(/^id: 2\nevent: delta/);
     await resumed.cancel();
   });
 
@@ -105,7 +125,7 @@ describe('createSyncHandler: protocol v1 as a Web-standard handler', () => {
     for (const cursor of ['0', '99', 'abc']) {
       const frames = frameReader((await get(`/events?cursor=${cursor}`)).body!);
       await frames.event();
-      expect(await frames.event()).toBe('id: 4\nevent: reset\ndata: {}');
+      expect(await soon(frames.event())).toBe('id: 4\nevent: reset\ndata: {}');
       await frames.cancel();
     }
     expect(handler!.stats().openStreams).toBe(0);
@@ -143,7 +163,7 @@ describe('createSyncHandler: protocol v1 as a Web-standard handler', () => {
     const frames = frameReader((await get('/events')).body!);
     await frames.next();
     await post('/push', push([1]));
-    expect(await frames.event()).toMatch(/^id: 1\nevent: thread/);
+    expect(await soon(frames.event())).toMatch(/^id: 1\nevent: thread/);
 
     setUp(false);
     expect(await frames.event()).toBeNull();
@@ -151,13 +171,13 @@ describe('createSyncHandler: protocol v1 as a Web-standard handler', () => {
     expect((await get('/events')).status).toBe(503);
     // Writes still land in the store; the missed publish is reported, not thrown at the client.
     expect((await post('/push', push([2]))).status).toBe(200);
-    await new Promise((r) => setTimeout(r, 0));
+    await clock.advanceAsync(0);
     expect(errors).toHaveLength(1);
 
     setUp(true);
     const resumed = frameReader((await get('/events', { 'last-event-id': '1' })).body!);
     await resumed.event();
-    expect(await resumed.event()).toMatch(/^id: 2\nevent: thread\ndata: \{"id":"t1","v":2,/);
+    expect(await soon(resumed.event())).toMatch(/^id: 2\nevent: thread\ndata: \{"id":"t1","v":2,/);
     await resumed.cancel();
   });
 
