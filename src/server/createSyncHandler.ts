@@ -31,6 +31,11 @@ export interface SyncHandlerOptions {
    * @default () => true
    */
   authorize?: Authorize;
+  /**
+   * How long an event stream keeps `authorize`'s verdict on a thread before asking again: a
+   * revoked reader stops getting that thread's events within this time. @default 60000
+   */
+  authorizeTtlMs?: number;
   /** The path the routes are mounted under, e.g. `/api/sync` for a Next.js catch-all route. @default '' */
   basePath?: string;
   /**
@@ -101,6 +106,7 @@ export function createHandler(options: SyncHandlerOptions, internals: HandlerInt
   const bus = options.bus ?? createInProcessBus();
   const clock = options.clock ?? systemClock;
   const authorize: Authorize = options.authorize ?? (() => true);
+  const authorizeTtlMs = options.authorizeTtlMs ?? 60_000;
   const headers: Readonly<Record<string, string>> = { ...options.headers };
   const basePath = (options.basePath ?? '').replace(/\/+$/, '');
   const maxBodyBytes = options.maxBodyBytes ?? MAX_BODY_BYTES;
@@ -202,19 +208,20 @@ export function createHandler(options: SyncHandlerOptions, internals: HandlerInt
     const lastEventId = request.headers.get('last-event-id');
     const cursor = lastEventId || url.searchParams.get('cursor') || null;
     // An unusable cursor is a `reset` (the store answers it), not an error: the client pulls.
-    const verdicts = new Map<string, Promise<boolean>>();
+    // One verdict per thread per stream, asked again after authorizeTtlMs: access revoked while
+    // a stream is open stops its events within that time.
+    const verdicts = new Map<string, { at: number; allowed: Promise<boolean> }>();
     const allowed = (threadId: string) => {
-      let verdict = verdicts.get(threadId);
-      if (!verdict) {
-        verdict = decide(authorize, request, { action: 'events', threadId }).then(
-          (r) => r === null,
-          (err: unknown) => {
-            onError(err);
-            return false;
-          },
-        );
-        verdicts.set(threadId, verdict);
-      }
+      const kept = verdicts.get(threadId);
+      if (kept && clock.now() - kept.at < authorizeTtlMs) return kept.allowed;
+      const verdict = decide(authorize, request, { action: 'events', threadId }).then(
+        (r) => r === null,
+        (err: unknown) => {
+          onError(err);
+          return false;
+        },
+      );
+      verdicts.set(threadId, { at: clock.now(), allowed: verdict });
       return verdict;
     };
     const stream = openEventStream(

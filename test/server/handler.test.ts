@@ -119,6 +119,33 @@ describe('createSyncHandler: protocol v1 as a Web-standard handler', () => {
     await resumed.cancel();
   });
 
+  it('a stream asks authorize again after authorizeTtlMs: a revoked reader stops getting the thread', async () => {
+    let shared = true;
+    const asked: string[] = [];
+    start({
+      authorizeTtlMs: 10_000,
+      authorize: (_request, { action, threadId }) => {
+        if (action === 'events' && threadId !== null) asked.push(threadId);
+        return threadId === null || threadId === 'mine' || (threadId === 'shared' && shared);
+      },
+    });
+    const frames = frameReader((await get('/events')).body!);
+    await frames.event();
+    await post('/push', push([1], 1, 'shared'));
+    expect(await soon(frames.event())).toMatch(/^id: 1\nevent: thread/);
+    await post('/push', push([2], 1, 'shared'));
+    expect(await soon(frames.event())).toMatch(/^id: 2\nevent: thread/);
+    expect(asked).toEqual(['shared']);
+    shared = false;
+    await clock.advanceAsync(10_000);
+    await handler!.serverWrite('shared', 'setTitle', { title: 'not for you any more' });
+    await post('/push', push([4], 1, 'mine'));
+    // The next event is `mine`'s: `shared` was asked again and refused.
+    expect(await soon(frames.event())).toMatch(/^id: 4\nevent: thread\ndata: \{"id":"mine"/);
+    expect(asked).toEqual(['shared', 'shared', 'mine']);
+    await frames.cancel();
+  });
+
   it('answers a cursor it cannot resume from (too old, unknown, not a number) with reset', async () => {
     start({ replayLimit: 2 });
     await post('/push', push([1, 2, 3, 4]));
