@@ -11,7 +11,7 @@ import type { FaultRoute, Faults, RequestPlan } from '../testing/faults.js';
 import type { BackendStats, ReferenceBackend } from '../testing/referenceBackend.js';
 import { serveAdmin } from './admin.js';
 import { createHandler } from './createSyncHandler.js';
-import type { SyncHandler } from './createSyncHandler.js';
+import type { SyncHandler } from './syncHandlerTypes.js';
 import { CORS_HEADERS, PREFLIGHT_HEADERS, readBody, send, sendError } from './http.js';
 import { createInProcessBus } from './inProcessBus.js';
 import { createMemoryStore, toStoredEvent } from './memoryStore.js';

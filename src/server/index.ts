@@ -1,5 +1,5 @@
 export { createSyncHandler } from './createSyncHandler.js';
-export type { SyncHandler, SyncHandlerOptions, SyncHandlerStats } from './createSyncHandler.js';
+export type { SyncHandler, SyncHandlerOptions, SyncHandlerStats } from './syncHandlerTypes.js';
 export type { Authorize, AuthorizeContext, AuthorizeDecision, SyncAction } from './authorize.js';
 export { toNodeHandler } from './toNodeHandler.js';
 export { createMemoryStore } from './memoryStore.js';
