@@ -78,19 +78,21 @@ async function startPostgres(): Promise<string> {
   }
   // "15  main    5432 down   postgres /var/lib/postgresql/15/main ..."
   const [version, cluster, port, status] = list.out.split('\n')[0]!.trim().split(/\s+/);
-  if (status !== 'online') {
-    const start = run('pg_ctlcluster', ['--skip-systemctl-redirect', version!, cluster!, 'start']);
-    if (!start.ok && !/already running/.test(start.out)) {
-      throw new Error(`PostgreSQL ${version}/${cluster} did not start: ${start.out}`);
-    }
-  }
+  // Test files in several workers may get here at once: a start that fails because another
+  // one is under way is fine as long as the server ends up accepting connections.
+  const start = status === 'online' ? null : run('pg_ctlcluster', ['--skip-systemctl-redirect', version!, cluster!, 'start']);
   if (!(await waitFor(() => portOpen(Number(port)), 15_000))) {
-    throw new Error(`PostgreSQL ${version}/${cluster} does not accept connections on 127.0.0.1:${port}.`);
+    throw new Error(`PostgreSQL ${version}/${cluster} does not accept connections on 127.0.0.1:${port}: ${start?.out ?? ''}`);
   }
   const sql =
     `DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '${ROLE}') THEN ` +
     `CREATE ROLE ${ROLE} LOGIN CREATEDB PASSWORD '${PASSWORD}'; END IF; END $$;`;
-  const role = run('runuser', ['-u', 'postgres', '--', 'psql', '-p', port!, '-qAtc', sql]);
+  let role = run('runuser', ['-u', 'postgres', '--', 'psql', '-p', port!, '-qAtc', sql]);
+  for (let attempt = 1; !role.ok && attempt < 5; attempt++) {
+    // Another worker's CREATE ROLE, or a server still starting up: try again shortly.
+    await new Promise((r) => setTimeout(r, 300 * attempt));
+    role = run('runuser', ['-u', 'postgres', '--', 'psql', '-p', port!, '-qAtc', sql]);
+  }
   if (!role.ok) throw new Error(`Could not create the test role in PostgreSQL: ${role.out}`);
   return `postgres://${ROLE}:${PASSWORD}@127.0.0.1:${port}/postgres`;
 }
@@ -150,9 +152,9 @@ export function ensureRedis(): Promise<string> {
     if (process.env.SYNCLINE_REDIS_URL) return process.env.SYNCLINE_REDIS_URL;
     const port = 6379;
     if (!(await portOpen(port))) {
+      // A second worker starting it at the same time fails to bind: fine if one of them listens.
       const r = run(redisServerPath(), ['--daemonize', 'yes', '--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no']);
-      if (!r.ok) throw new Error(`redis-server did not start: ${r.out}`);
-      if (!(await waitFor(() => portOpen(port), 10_000))) throw new Error(`Redis does not accept connections on 127.0.0.1:${port}.`);
+      if (!(await waitFor(() => portOpen(port), 10_000))) throw new Error(`Redis does not accept connections on 127.0.0.1:${port}: ${r.out}`);
     }
     return `redis://127.0.0.1:${port}`;
   })();
