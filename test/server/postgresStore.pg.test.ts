@@ -55,6 +55,18 @@ describe('PostgreSQL schema', () => {
     ).rejects.toMatchObject({ code: '23505' });
   });
 
+  it("an instance reads another instance's newer version, not the one it holds", async () => {
+    const a = createPostgresStore({ pool });
+    const b = createPostgresStore({ pool });
+    const write = (store: typeof a, seq: number, title: string) =>
+      store.push({ clientId: 'coherence', epoch: 1, mutations: [{ seq, id: `w${seq}`, threadId: 'coherent', name: 'setTitle', args: { title }, createdAt: 1 }] }, builtinMutators);
+    await write(a, 1, 'first');
+    expect(await a.thread('coherent')).toMatchObject({ v: 1, title: 'first' });
+    await write(b, 2, 'second');
+    expect(await a.thread('coherent')).toMatchObject({ v: 2, title: 'second' });
+    expect(await a.thread('coherent')).toBe(await a.thread('coherent')); // unchanged: not read again
+  });
+
   it('reports a database it cannot reach through the call, without an unhandled rejection', async () => {
     const store = createPostgresStore({ connectionString: 'postgres://nobody:wrong@127.0.0.1:1/none' });
     await expect(store.head()).rejects.toThrow();
