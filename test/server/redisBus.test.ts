@@ -92,7 +92,7 @@ describe('createRedisBus', () => {
     let redis: OwnRedis;
     beforeAll(async () => {
       redis = await startRedis();
-    });
+    }, 30_000);
     afterAll(() => redis?.stop());
 
     it('reports down then up at every instance, and sends what was published meanwhile once back', async () => {
