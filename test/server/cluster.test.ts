@@ -212,8 +212,9 @@ describe('three instances on PostgreSQL and Redis', () => {
     for (const c of h.clients) expect(c.getSyncStatus()).toMatchObject({ pendingCount: 0, failedCount: 0 });
     await expectAppliedOnce(pool, total, deltas);
     // The faults really happened: answers were lost, so writes were re-sent.
-    expect(h.counts.lost).toBeGreaterThan(10);
-    expect(h.counts.dropped).toBeGreaterThan(10);
+    expect(h.counts.lost).toBeGreaterThan(0);
+    expect(h.counts.dropped).toBeGreaterThan(0);
+    expect(h.counts.aborted).toBeGreaterThan(0);
 
     await until(() => h.clients.every((c) => c.getHealthStatus().state === 'live'), 20_000, () => 'every stream to be live again');
     await expectConverged(h, pool, 20_000);
