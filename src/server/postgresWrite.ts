@@ -21,15 +21,16 @@ export interface Changes {
 }
 
 /*
- * Everything in ONE statement (data-modifying CTEs), the last before COMMIT: a push costs a
- * round trip here instead of five, and the log head's row lock, which serialises every writer of
- * the database, is held only from this statement to the commit. Cursors come from that single
- * row: commit order is cursor order, and they are gap-free (a rolled-back transaction rolls its
- * bump back), so a reader that finds a hole below the oldest row knows rows were pruned. Old
- * event rows are pruned here too, every tenth of `logLimit`, so the log stays bounded without a
- * job of its own.
+ * Two statements (data-modifying CTEs), the last before COMMIT. The first writes the threads,
+ * the results and the client: it may carry large thread bodies. The second bumps the log head
+ * and appends the events: the head's row lock serialises every writer of the database, so it is
+ * taken last and held only for this small statement and the commit. Cursors come from that
+ * single row: commit order is cursor order, and they are gap-free (a rolled-back transaction
+ * rolls its bump back), so a reader that finds a hole below the oldest row knows rows were
+ * pruned. Old event rows are pruned there too, every tenth of `logLimit`, so the log stays
+ * bounded without a job of its own.
  */
-const WRITE = `
+const WRITE_STATE = `
 WITH
   threads_w AS (
     INSERT INTO syncline_threads (id, v, body)
@@ -39,29 +40,30 @@ WITH
   mutations_w AS (
     INSERT INTO syncline_mutations (client_id, seq, mutation_id, thread_id, name, status, v, error_code, error_message)
     SELECT $4, * FROM unnest($5::bigint[], $6::text[], $7::text[], $8::text[], $9::text[], $10::bigint[], $11::text[], $12::text[])
-  ),
-  client_w AS (
-    UPDATE syncline_clients SET epoch = $13, last_seq = $14 WHERE client_id = $4
-  ),
+  )
+UPDATE syncline_clients SET epoch = $13, last_seq = $14 WHERE client_id = $4`;
+
+const APPEND_EVENTS = `
+WITH
   head AS (
-    UPDATE syncline_log SET head = head + $15 WHERE $15 > 0 RETURNING head
+    UPDATE syncline_log SET head = head + $1 RETURNING head
   ),
   events_w AS (
     INSERT INTO syncline_events (id, thread_id, type, v, payload)
-    SELECT head.head - $15 + e.ord, e.thread_id, e.type, e.v, e.payload
-    FROM head, unnest($16::text[], $17::text[], $18::bigint[], $19::text[]) WITH ORDINALITY AS e(thread_id, type, v, payload, ord)
+    SELECT head.head - $1 + e.ord, e.thread_id, e.type, e.v, e.payload
+    FROM head, unnest($2::text[], $3::text[], $4::bigint[], $5::text[]) WITH ORDINALITY AS e(thread_id, type, v, payload, ord)
   ),
   pruned AS (
     DELETE FROM syncline_events
-    WHERE id <= (SELECT head FROM head) - $20::bigint
-      AND (SELECT head FROM head) / $21::bigint <> ((SELECT head FROM head) - $15) / $21::bigint
+    WHERE id <= (SELECT head FROM head) - $6::bigint
+      AND (SELECT head FROM head) / $7::bigint <> ((SELECT head FROM head) - $1) / $7::bigint
   )
-SELECT (SELECT head::text FROM head) AS head`;
+SELECT head::text AS head FROM head`;
 
 export async function writeChanges(tx: SqlSession, changes: Changes, logLimit: number): Promise<StoredEvent[]> {
   const { threads, client, events } = changes;
   const recorded = client?.recorded ?? [];
-  const { rows } = await tx.query<{ head: string | null }>(WRITE, [
+  await tx.query(WRITE_STATE, [
     threads.map((t) => t.id),
     threads.map((t) => t.v),
     threads.map((t) => JSON.stringify(t)),
@@ -77,6 +79,9 @@ export async function writeChanges(tx: SqlSession, changes: Changes, logLimit: n
     recorded.map((r) => (r.result.status === 'rejected' ? stripNul(r.result.error.message) : null)),
     client?.epoch ?? 0,
     client?.lastSeq ?? 0,
+  ]);
+  if (events.length === 0) return [];
+  const { rows } = await tx.query<{ head: string }>(APPEND_EVENTS, [
     events.length,
     events.map((e) => e.threadId),
     events.map((e) => e.type),
@@ -86,7 +91,6 @@ export async function writeChanges(tx: SqlSession, changes: Changes, logLimit: n
     logLimit,
     Math.max(1, Math.floor(logLimit / 10)),
   ]);
-  if (events.length === 0) return [];
   const last = Number(rows[0]!.head);
   const first = last - events.length + 1;
   return events.map((e, i) => ({ ...e, cursor: String(first + i) }));
