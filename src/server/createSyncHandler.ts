@@ -73,6 +73,7 @@ export function createHandler(options: SyncHandlerOptions, internals: HandlerInt
 
   /** The route-level check, then every named thread; the first refusal wins. */
   async function check(request: Request, action: SyncAction, threadIds: Iterable<string>): Promise<Response | null> {
+    if (!options.authorize) return null;
     const first = await decide(authorize, request, { action, threadId: null });
     if (first) return refusal(first);
     const verdicts = await Promise.all([...new Set(threadIds)].map((threadId) => decide(authorize, request, { action, threadId })));

@@ -2,6 +2,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /** Past this much, the rest of a body nobody reads any more is not drained: the connection is cut. */
 const DRAIN_LIMIT = 64 * 1024 * 1024;
+/** Answers up to this size that say their length are read whole and sent in one write. */
+const WHOLE_BODY_BYTES = 4 * 1024 * 1024;
 
 /**
  * Serves a Web-standard handler on `node:http` (and Express, Fastify's raw request and reply,
@@ -104,6 +106,9 @@ export async function writeResponse(res: ServerResponse, response: Response): Pr
   res.writeHead(response.status, head);
   const body = response.body;
   if (!body) return void res.end();
+  // A whole answer of known, modest size (every JSON answer of the handler) goes out in one write.
+  const length = Number(response.headers.get('content-length') ?? NaN);
+  if (length >= 0 && length <= WHOLE_BODY_BYTES) return void res.end(new Uint8Array(await response.arrayBuffer()));
   if (head['content-type']?.includes('text/event-stream')) {
     res.socket?.setNoDelay(true);
     res.socket?.setTimeout(0);
