@@ -71,11 +71,16 @@ export function createHandler(options: SyncHandlerOptions, internals: HandlerInt
   const error = (status: number, code: string, message: string) => errorResponse(status, code, message, headers);
   const refusal = (r: Refusal) => ('response' in r ? r.response : error(r.status, r.code, r.message));
 
-  /** The route-level check, then every named thread; the first refusal wins. */
-  async function check(request: Request, action: SyncAction, threadIds: Iterable<string>): Promise<Response | null> {
+  /** May this caller use the route at all? Asked before the body is read: a stranger's 1 MiB is not parsed. */
+  async function checkRoute(request: Request, action: SyncAction): Promise<Response | null> {
     if (!options.authorize) return null;
-    const first = await decide(authorize, request, { action, threadId: null });
-    if (first) return refusal(first);
+    const refused = await decide(authorize, request, { action, threadId: null });
+    return refused ? refusal(refused) : null;
+  }
+
+  /** Every thread the request names; the first refusal wins. */
+  async function checkThreads(request: Request, action: SyncAction, threadIds: Iterable<string>): Promise<Response | null> {
+    if (!options.authorize) return null;
     const verdicts = await Promise.all([...new Set(threadIds)].map((threadId) => decide(authorize, request, { action, threadId })));
     const refused = verdicts.find((v) => v !== null);
     return refused ? refusal(refused) : null;
@@ -99,6 +104,8 @@ export function createHandler(options: SyncHandlerOptions, internals: HandlerInt
   }
 
   async function push(request: Request): Promise<Response> {
+    const denied = await checkRoute(request, 'push');
+    if (denied) return denied;
     const body = await readJson(request, 'push');
     if (body instanceof Response) return body;
     let parsed: PushRequest;
@@ -107,7 +114,7 @@ export function createHandler(options: SyncHandlerOptions, internals: HandlerInt
     } catch (err) {
       return error(400, 'bad-request', (err as Error).message);
     }
-    const refused = await check(request, 'push', parsed.mutations.map((m) => m.threadId));
+    const refused = await checkThreads(request, 'push', parsed.mutations.map((m) => m.threadId));
     if (refused) return refused;
     const outcome = await store.push(parsed, pushTable);
     publish(outcome.events);
@@ -115,6 +122,8 @@ export function createHandler(options: SyncHandlerOptions, internals: HandlerInt
   }
 
   async function pull(request: Request): Promise<Response> {
+    const denied = await checkRoute(request, 'pull');
+    if (denied) return denied;
     const body = await readJson(request, 'pull');
     if (body instanceof Response) return body;
     let known: Map<string, number>;
@@ -125,7 +134,7 @@ export function createHandler(options: SyncHandlerOptions, internals: HandlerInt
     }
     // A pull naming a thread it may not read is refused whole: filtering it out would answer
     // "no change" and leave the client showing an empty thread as if it were synced.
-    const refused = await check(request, 'pull', known.keys());
+    const refused = await checkThreads(request, 'pull', known.keys());
     if (refused) return refused;
     return jsonResponse(200, await store.pull(known), headers);
   }
@@ -134,7 +143,7 @@ export function createHandler(options: SyncHandlerOptions, internals: HandlerInt
     if (closed || !busUp) {
       return error(503, 'unavailable', 'This server is not streaming events right now; poll, and reconnect later.');
     }
-    const refused = await check(request, 'events', []);
+    const refused = await checkRoute(request, 'events');
     if (refused) return refused;
     const lastEventId = request.headers.get('last-event-id');
     const cursor = lastEventId || url.searchParams.get('cursor') || null;

@@ -88,13 +88,17 @@ describe('authorize: one user never reads, streams or writes another user\'s thr
       target: fc.constantFrom(...ALICE_THREADS, 'alice/new'),
       withOwn: fc.boolean(),
       cursor: fc.constantFrom(null, '0', '1'),
+      malformed: fc.boolean(),
     });
     await fc.assert(
-      fc.asyncProperty(forged, async ({ route, credentials, target, withOwn, cursor }) => {
+      fc.asyncProperty(forged, async ({ route, credentials, target, withOwn, cursor, malformed }) => {
         const headers = { 'content-type': 'application/json', ...headersFor(credentials) };
         const threads = withOwn ? ['bob/notes', target] : [target];
         let res: Response;
-        if (route === 'push') {
+        if (malformed && credentials !== 'bob' && route !== 'events') {
+          // Nobody signed in: refused before the body is even read.
+          res = await fetch(`${server.url}/${route}`, { method: 'POST', headers, body: '{"clientId":' });
+        } else if (route === 'push') {
           const mutations = threads.map((t) => mutation(++seq, t));
           res = await fetch(`${server.url}/push`, { method: 'POST', headers, body: JSON.stringify({ clientId: 'bob-1', epoch: 1, mutations }) });
         } else if (route === 'pull') {
