@@ -26,7 +26,10 @@ export interface RedisBusOptions {
   maxReconnectDelayMs?: number;
   /** How long `publish` waits for Redis before it rejects (the entries stay queued). @default 1000 */
   publishTimeoutMs?: number;
-  /** Entries kept while Redis is away, sent in order when it is back; the oldest go first. @default 10000 */
+  /**
+   * Entries kept while Redis is away, sent in order once it is back (after two reconnect delays,
+   * or with the next publish); past this many the oldest are dropped. @default 10000
+   */
   maxQueued?: number;
 }
 
@@ -78,17 +81,17 @@ export function createRedisBus(options: RedisBusOptions): ServerBus {
   const publishTimeout = options.publishTimeoutMs ?? 1000;
   const maxQueued = options.maxQueued ?? 10_000;
   const listeners = new Set<{ onEvent(e: StoredEvent): void; onStatus?(up: boolean): void }>();
-  let up = false;
-  let subscribed = false;
-  let closed = false;
+  /** 'subscribing' until the first SUBSCRIBE is confirmed; then 'up' or 'down' with the connection. */
+  let phase: 'subscribing' | 'up' | 'down' | 'closed' = 'subscribing';
   // Messages waiting for the publisher: one per publish call, in order.
   const queue: { message: string; size: number; done: Set<(err?: Error) => void> }[] = [];
   let queued = 0;
   let flushing = false;
+  let backlogTimer: ReturnType<typeof setTimeout> | undefined;
 
   const setUp = (next: boolean) => {
-    if (next === up || closed) return;
-    up = next;
+    if (phase === 'closed' || (phase === 'up') === next) return;
+    phase = next ? 'up' : 'down';
     for (const l of [...listeners]) l.onStatus?.(next);
   };
 
@@ -98,10 +101,17 @@ export function createRedisBus(options: RedisBusOptions): ServerBus {
     const sub = pub.duplicate();
     // node-redis emits 'error' on every failed (re)connect; unhandled, it would end the process.
     for (const c of options.client ? [sub] : [pub, sub]) c.on('error', () => {});
-    sub.on('ready', () => subscribed && setUp(true)); // after node-redis has subscribed again
+    sub.on('ready', () => phase !== 'subscribing' && setUp(true)); // after node-redis has subscribed again
     sub.on('reconnecting', () => setUp(false));
     sub.on('end', () => setUp(false));
-    pub.on('ready', () => void flush());
+    // Pub/sub keeps nothing: wait about two reconnect delays before sending what queued up, so
+    // the other instances, reconnecting on the same backoff, are likely subscribed again. (A new
+    // publish sends at once, queue first.) Best effort: streams resume from the store anyway.
+    pub.on('ready', () => {
+      clearTimeout(backlogTimer);
+      backlogTimer = setTimeout(() => void flush(), 2 * maxDelay);
+      backlogTimer.unref?.();
+    });
     return { pub, sub };
   })();
   const connected = made.then(async ({ pub, sub }) => {
@@ -111,7 +121,7 @@ export function createRedisBus(options: RedisBusOptions): ServerBus {
     if (!options.client) await pub.connect();
     await sub.connect();
     await sub.subscribe(channel, deliver);
-    subscribed = true;
+    if (phase === 'subscribing') phase = 'down';
     setUp(sub.isReady);
     return { pub, sub };
   });
@@ -120,12 +130,15 @@ export function createRedisBus(options: RedisBusOptions): ServerBus {
   made.catch(() => {});
   connected.catch(() => {});
 
+  const isClosed = () => phase === 'closed';
+
   async function flush() {
-    if (flushing || closed) return;
+    if (flushing || phase === 'closed') return;
     flushing = true;
     try {
       const { pub } = await connected;
-      while (queue.length > 0 && pub.isReady && !closed) {
+      // close() may run during any await here.
+      while (queue.length > 0 && pub.isReady && !isClosed()) {
         const head = queue[0]!;
         try {
           await pub.publish(channel, head.message);
@@ -146,7 +159,7 @@ export function createRedisBus(options: RedisBusOptions): ServerBus {
   return {
     publish(events) {
       if (events.length === 0) return Promise.resolve();
-      if (closed) return Promise.reject(new Error('The Redis bus is closed.'));
+      if (phase === 'closed') return Promise.reject(new Error('The Redis bus is closed.'));
       const entry = { message: JSON.stringify(events), size: events.length, done: new Set<(err?: Error) => void>() };
       queue.push(entry);
       queued += entry.size;
@@ -173,13 +186,14 @@ export function createRedisBus(options: RedisBusOptions): ServerBus {
     subscribe(onEvent, onStatus) {
       const listener = { onEvent, onStatus };
       listeners.add(listener);
-      if (!up) queueMicrotask(() => listeners.has(listener) && !up && onStatus?.(false));
+      if (phase !== 'up') queueMicrotask(() => listeners.has(listener) && phase !== 'up' && onStatus?.(false));
       return () => listeners.delete(listener);
     },
 
     async close() {
-      if (closed) return;
-      closed = true;
+      if (phase === 'closed') return;
+      phase = 'closed';
+      clearTimeout(backlogTimer);
       listeners.clear();
       const opened = await made.catch(() => undefined);
       if (opened) {
