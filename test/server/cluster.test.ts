@@ -217,6 +217,16 @@ describe('three instances on PostgreSQL and Redis', () => {
     expect(h.counts.aborted).toBeGreaterThan(0);
 
     await until(() => h.clients.every((c) => c.getHealthStatus().state === 'live'), 20_000, () => 'every stream to be live again');
+    // And on the servers' side: each restarted instance streams to its ten clients, no more.
+    let open: number[] = [];
+    await until(
+      async () => {
+        open = (await Promise.all(h.instances.map((i) => i.stats()))).map((s) => s.openStreams);
+        return open.every((n) => n === 10);
+      },
+      10_000,
+      () => `ten open streams per instance (${open.join(', ')})`,
+    );
     await expectConverged(h, pool, 20_000);
   }, 150_000);
 
