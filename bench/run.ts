@@ -59,6 +59,7 @@ row('  the same spread over three instances', server.threeInstances, '(informati
 row('fan-out, write on instance A → event at a stream on instance C, p50 (ms)', server.fanOut.p50.toFixed(1), '(information)', null);
 row('  p99 (ms)', server.fanOut.p99.toFixed(1), '< 50', server.fanOut.p99 < 50);
 row('  of which the push on A (its commit), p50 (ms)', server.fanOut.pushP50.toFixed(1), '(information)', null);
+row('  from the push\'s answer to the event at C, p50 / p99 (ms)', `${server.fanOut.afterAckP50.toFixed(1)} / ${server.fanOut.afterAckP99.toFixed(1)}`, '(information)', null);
 
 const size = await bundleSizes();
 row(
