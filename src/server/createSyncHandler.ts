@@ -52,8 +52,11 @@ export function createHandler(options: SyncHandlerOptions, internals: HandlerInt
 
   const unsubscribe = bus.subscribe(
     (event: StoredEvent) => {
-      const entry = { ...event, id: event.cursor } as LogEntry & { cursor?: string };
-      delete entry.cursor;
+      if (streams.size === 0) return;
+      const entry: LogEntry =
+        event.type === 'delta'
+          ? { id: event.cursor, type: 'delta', threadId: event.threadId, messageId: event.messageId, v: event.v, text: event.text }
+          : { id: event.cursor, type: 'thread', threadId: event.threadId, v: event.v };
       for (const stream of streams) stream.receive(entry);
     },
     (up) => {

@@ -150,7 +150,7 @@ export async function createDevServer(options: DevServerOptions = {}): Promise<D
     const request = () =>
       new Request(`http://dev.invalid/${route}`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) },
         body,
       });
     let response = await handler(request());

@@ -8,7 +8,8 @@ export function createInProcessBus(): ServerBus {
   const listeners = new Set<(event: StoredEvent) => void>();
   return {
     publish(events) {
-      for (const event of events) for (const listener of [...listeners]) listener(event);
+      // A Set visits what is added during iteration and skips what is deleted: no copy needed.
+      for (const event of events) for (const listener of listeners) listener(event);
       return Promise.resolve();
     },
     subscribe(listener, onStatus) {
