@@ -9,11 +9,16 @@ export interface OutboxEntry {
   /** Resolves once the write is in storage: it is never sent before. */
   persisted: Promise<void>;
   settle: { resolve(): void; reject(error: SyncError): void };
+  /** See StoredWrite.maybeApplied. */
+  maybeApplied: boolean;
+  /** Its last storing failed: it lives only in memory (its lastError says so while queued). */
+  unstored?: boolean;
 }
 
 /** An entry for a stored write (or a new one): failed writes come back already settled. */
 export function entryFrom(stored: StoredWrite): OutboxEntry {
-  const lastError = fromStoredError(stored.lastError);
+  // A failed write waits for a person: its error is not one syncline retries by itself.
+  const lastError = fromStoredError(stored.lastError, stored.state === 'failed' ? false : undefined);
   let settle!: OutboxEntry['settle'];
   const settled = new Promise<void>((resolve, reject) => {
     settle = { resolve, reject };
@@ -22,11 +27,12 @@ export function entryFrom(stored: StoredWrite): OutboxEntry {
   settled.catch(() => {});
   if (stored.state === 'failed') settle.reject(lastError ?? new SyncError('rejected', 'The write failed.'));
   const { clientId, ...write } = stored;
-  return { clientId, persisted: Promise.resolve(), settle, write: { ...write, lastError, settled } };
+  const { maybeApplied = false, ...rest } = write;
+  return { clientId, maybeApplied, persisted: Promise.resolve(), settle, write: { ...rest, lastError, settled } };
 }
 
-function fromStoredError(stored: StoredError | null): SyncError | null {
-  return stored && new SyncError(stored.kind as SyncErrorKind, stored.message, { status: stored.status, code: stored.code });
+function fromStoredError(stored: StoredError | null, retryable?: boolean): SyncError | null {
+  return stored && new SyncError(stored.kind as SyncErrorKind, stored.message, { status: stored.status, code: stored.code, retryable });
 }
 
 export function toStored(entry: OutboxEntry): StoredWrite {
@@ -45,6 +51,7 @@ export function toStored(entry: OutboxEntry): StoredWrite {
     attempts: write.attempts,
     state: write.state === 'failed' ? 'failed' : 'queued',
     lastError: error && { kind: error.kind, message: error.message, status: error.status, code: error.code },
+    maybeApplied: entry.maybeApplied,
   };
 }
 

@@ -14,7 +14,7 @@ import { isRecord } from './isRecord.js';
  * Every answer from a server is checked in full before anything reaches the store: a proxy's HTML
  * page, a truncated body or an older server must never be half-applied. A body that fails is a
  * retryable `protocol` error: for a push the outcome is unknown, so the batch is sent again and
- * the server's de-duplication makes that safe (DESIGN §3).
+ * the server's de-duplication makes that safe (docs/protocol.md).
  */
 
 /** The `protocol` error every validator throws: retryable, no status, names route and problem. */
@@ -29,12 +29,18 @@ export function protocolError(route: string, problem: string, cause?: unknown): 
 
 type Check = (value: unknown) => boolean;
 
-/** Versions and seqs are whole numbers ≥ 0 (DESIGN §3). */
+/** Versions and seqs are whole numbers ≥ 0 (docs/protocol.md). */
 function isCount(value: unknown): value is number {
   return Number.isSafeInteger(value) && (value as number) >= 0;
 }
 
 const isString: Check = (value) => typeof value === 'string';
+/**
+ * A cursor goes back to the server in a header and the stream's URL: a server's opaque token fits
+ * in 2 KiB, and anything longer would make every later request fail at a proxy.
+ */
+export const MAX_CURSOR_CHARS = 2048;
+const isCursor: Check = (value) => isString(value) && (value as string).length <= MAX_CURSOR_CHARS;
 const isId: Check = (value) => isString(value) && value !== '';
 /** A field that may be absent, and otherwise passes `check`. */
 const optional = (check: Check): Check => (value) => value === undefined || check(value);
@@ -149,12 +155,12 @@ export function parsePushResponse(body: unknown, request: PushRequest): PushResp
 }
 
 /**
- * Checks a `/pull` answer: a string cursor and an array of valid threads.
+ * Checks a `/pull` answer: a string cursor (at most MAX_CURSOR_CHARS) and an array of valid threads.
  * @throws SyncError of kind `protocol` (retryable) naming what was wrong.
  */
 export function parsePullResponse(body: unknown): PullResponse {
   const route = 'POST /pull';
-  throwIfProblem(route, describeRecord(body, 'an answer', { cursor: isString, threads: Array.isArray }));
+  throwIfProblem(route, describeRecord(body, 'an answer', { cursor: isCursor, threads: Array.isArray }));
   const { cursor, threads } = body as { cursor: string; threads: unknown[] };
   for (const thread of threads) throwIfProblem(route, describeThreadProblem(thread));
   return { cursor, threads: threads as Thread[] };
@@ -175,6 +181,7 @@ export function parseServerEvent(
   const route = 'GET /events';
   // An empty last event ID is no cursor (the SSE spec's reset).
   const cursor = id || null;
+  if (cursor !== null && !isCursor(cursor)) throw protocolError(route, `an event id (cursor) of ${cursor.length} characters`);
   if (type === 'reset') return { type, id: cursor };
   if (type !== 'thread' && type !== 'delta') return null;
   // Without a cursor the client could not resume after this event without losing or repeating it.

@@ -3,14 +3,14 @@ import { createTimer, systemClock } from '../core/clock.js';
 import { defaultStorage } from '../core/defaultStorage.js';
 import { createBrowserEnvironment, type EnvironmentEvent } from '../core/environment.js';
 import { builtinMutators } from '../core/mutators.js';
-import { createOutbox } from '../core/outbox.js';
+import { createOutbox, disposedError } from '../core/outbox.js';
 import { createPoller } from '../core/poller.js';
 import { createPushChannel } from '../core/pushChannel.js';
-import type { PendingWrite } from '../core/types.js';
+import type { Mutator, PendingWrite } from '../core/types.js';
 import { createStoreCommitter } from './commit.js';
 import { createSyncStore } from './createSyncStore.js';
 import { prepareWrite } from './prepareWrite.js';
-import { createRequestReporter } from './reachability.js';
+import { createReachability } from './reachability.js';
 import { createStreamSink } from './streamSink.js';
 import { groupPending, NO_WRITES } from './groupPending.js';
 import { createInterest } from './interest.js';
@@ -29,7 +29,8 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
   const clock = options.clock ?? systemClock;
   const environment = options.environment ?? createBrowserEnvironment(clock);
   const namespace = options.namespace ?? 'default';
-  const mutators = { ...builtinMutators, ...options.mutators };
+  // No prototype: a write named "constructor" or "toString" is an unknown mutation, not Object's.
+  const mutators: Record<string, Mutator> = Object.assign(Object.create(null), builtinMutators, options.mutators);
   const retry = { ...DEFAULT_RETRY, ...options.retry };
   const batch = { windowMs: 100, maxItems: 50, maxBytes: 256 * 1024, ...options.batch };
 
@@ -39,6 +40,7 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
   let started = false;
   let disposed = false;
   const pullTimer = createTimer(clock);
+  const ackCheck = createTimer(clock);
   let unsubscribeEnvironment: (() => void) | null = null;
   let warnedStorage = false;
 
@@ -51,12 +53,28 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     book,
     pending: () => outbox.list(),
     inFlight: (id) => (id === undefined ? pushing.size > 0 : pushing.has(id)) || puller.pulling(id),
+    inFlightIds: () => [...pushing, ...puller.pullingIds()],
     online: () => environment.isOnline() && health.get().state !== 'offline',
     health: published.snapshot,
   });
   const commit = committer.schedule;
 
-  const report = createRequestReporter({ connector, health, active: () => started });
+  const staleAfterMs = options.liveness?.staleAfterMs ?? 7000;
+  const reach = createReachability({
+    connector,
+    clock,
+    environment,
+    health,
+    active: () => started,
+    staleAfterMs,
+    maxSpreadMs: retry.maxMs,
+    onReachable() {
+      outbox.retryNow(false);
+      pullSoon();
+    },
+    onStreamDue: () => pushChannel.reconnectNow(),
+  });
+  const report = reach.report;
   const pendingOf = (threadId: string) => groupPending(outbox.list()).get(threadId) ?? NO_WRITES;
 
   /** Rebases each thread these writes touched, once: a refused batch of 50 is one rebase. */
@@ -83,6 +101,7 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
         recompute(items.filter(({ write, v }) => book.acknowledge(write, v)).map((i) => i.write));
         // The confirmed thread arrives over the stream when it is live; otherwise go and get it.
         if (!pushChannel.isLive()) pullSoon();
+        else checkAcksLater();
       },
       failed(items) {
         recompute(items.map((i) => i.write));
@@ -91,15 +110,19 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
       discarded: recompute,
       pushStarted(threadIds) {
         pushing = threadIds;
+        reach.began('push');
+        health.dispatch({ type: 'writes-retry', at: null });
       },
-      pushEnded(_threadIds, error) {
+      pushEnded(_threadIds, error, nextRetryAt) {
         pushing = new Set();
         report('push', error);
+        health.dispatch({ type: 'writes-retry', at: nextRetryAt });
       },
-      storageError(error) {
-        if (warnedStorage) return;
+      storageChanged(error) {
+        health.dispatch({ type: 'storage', failing: error !== null });
+        if (!error || warnedStorage) return;
         warnedStorage = true;
-        console.error(`[syncline] ${error.message} Writes stay in memory and are still sent.`);
+        console.error(`[syncline] ${error.message}`);
       },
     },
   });
@@ -112,6 +135,7 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     clientId: outbox.clientId,
     pending: outbox.list,
     pendingOf,
+    began: reach.began,
     report,
     commit,
     disposed: () => disposed,
@@ -142,10 +166,11 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     connector,
     clock,
     environment,
-    staleAfterMs: options.liveness?.staleAfterMs ?? 7000,
+    staleAfterMs,
     retry,
     getCursor: puller.cursor,
     onHealth: (event) => {
+      reach.streamEvent(event);
       health.dispatch(event);
       poller.pushStateChanged();
     },
@@ -160,11 +185,43 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
       if (event.type === 'reset') pullSoon();
       else stream.add(event);
     },
+    // Too large to read off the stream: pull that thread instead (all of them when unknown).
+    onOversizedEvent: ({ threadId }) => (threadId === null ? pullSoon() : pullThreadSoon(threadId)),
   });
+
+  /**
+   * An ack whose version the stream never reaches (a server that answered v = 1e15) would keep
+   * its write in the view, applied twice over the confirmed thread: after `staleAfterMs`, the
+   * threads still waiting on an ack from before are pulled, and the pull settles them.
+   */
+  function checkAcksLater() {
+    if (ackCheck.pending()) return;
+    const mark = book.mark();
+    ackCheck.set(() => {
+      let waiting = false;
+      for (const id of book.ids()) {
+        if (book.waitsSince(id, mark)) pullThreadSoon(id);
+        else waiting ||= book.hasAcked(id);
+      }
+      if (waiting) checkAcksLater();
+    }, staleAfterMs);
+  }
 
   function pullThreadSoon(threadId: string) {
     interest.ask(threadId);
     pullSoon();
+  }
+
+  /**
+   * A pull asked for outside the poller (syncImmediately, reconnect). One that fails is handed
+   * to the poller, which retries it with backoff: while the stream is live nothing else would
+   * pull again, and health would say 'server-errors' for good.
+   */
+  function pullOutsidePoller(): Promise<void> {
+    return pull().catch((error: unknown) => {
+      pullSoon();
+      throw error;
+    });
   }
 
   /** Coalesces pulls asked for in the same task (several watches, several acks). */
@@ -178,6 +235,7 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     else if (event === 'pagehide') outbox.sendOnPageHide();
     else if (event === 'online') {
       health.dispatch({ type: 'online' });
+      reach.online();
       outbox.retryNow(); // the backoff was for a sick network, not for this one
     }
   }
@@ -221,7 +279,7 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
       outbox.retryNow();
       // Asked for by a person: every thread on screen, even if the page says it is offline.
       for (const id of book.ids()) interest.ask(id);
-      pull().catch(() => {});
+      pullOutsidePoller().catch(() => {});
     },
     stop() {
       if (!started) return;
@@ -229,6 +287,8 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
       unsubscribeEnvironment?.();
       unsubscribeEnvironment = null;
       pullTimer.clear();
+      ackCheck.clear();
+      reach.stop();
       poller.stop();
       pushChannel.stop();
       outbox.stop();
@@ -247,6 +307,7 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
       return unwatch;
     },
     mutate(threadId, name, args) {
+      if (disposed) throw disposedError();
       const prepared = prepareWrite(mutators, book.view(threadId), { threadId, name, args, now: clock.now() });
       const write = outbox.enqueue(threadId, name, prepared.args);
       book.setView(threadId, prepared.view);
@@ -258,9 +319,10 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
       pullThreadSoon(threadId);
     },
     async syncImmediately(threadId) {
+      if (disposed) throw disposedError();
       interest.ask(threadId);
       outbox.sendNow();
-      await pull();
+      await pullOutsidePoller();
     },
     flushPending: (opts) => outbox.flush(opts?.timeoutMs),
     getHealthStatus: health.get,
