@@ -1,3 +1,4 @@
+import { deepEqual } from '../core/deepEqual.js';
 import { rebase, type WriteLike } from '../core/rebase.js';
 import type { Message, Mutator, PendingWrite, Thread } from '../core/types.js';
 
@@ -15,8 +16,12 @@ interface Entry {
   lastSyncedAt: number | null;
 }
 
-const sameMessage = (a: Message, b: Message) =>
-  a.id === b.id && a.content === b.content && a.role === b.role && a.createdAt === b.createdAt && a.status === b.status;
+/**
+ * Every field counts, the app's own too (a tool call's result, a moderation flag): a message the
+ * server changed anywhere is the new object. Most messages of a long thread arrive unchanged, so
+ * the structural compare is short-circuited per field by reference.
+ */
+const sameMessage = (a: Message, b: Message) => a === b || deepEqual(a, b);
 
 /**
  * A new server version with the previous version's objects wherever a message did not change:
