@@ -1,4 +1,14 @@
-import { createMemoryStorage, createSyncClient, type OutboxStorage, type SyncClient, type SyncClientOptions } from 'syncline';
+import {
+  createMemoryStorage,
+  createSyncClient,
+  type BaseMessage,
+  type Message,
+  type MutatorDefs,
+  type NoMutators,
+  type OutboxStorage,
+  type SyncClient,
+  type SyncClientOptions,
+} from 'syncline';
 import {
   createFakeBackend,
   createFakeClock,
@@ -9,29 +19,29 @@ import {
   type FakeEnvironment,
 } from 'syncline/testing';
 
-export interface Rig {
+export interface Rig<M extends BaseMessage = Message, D extends MutatorDefs<M> = NoMutators> {
   clock: FakeClock;
   env: FakeEnvironment;
-  fake: FakeBackend;
+  fake: FakeBackend<M>;
   storage: OutboxStorage;
-  client: SyncClient;
+  client: SyncClient<M, D>;
   /** Another client over the same backend, clock and environment (none of the first's options). */
-  another(options?: Partial<SyncClientOptions>): SyncClient;
+  another(options?: Partial<SyncClientOptions<M, D>>): SyncClient<M, D>;
   /** Advances fake time in steps until `done()` holds (bounded). */
   until(done: () => boolean, maxMs?: number): Promise<void>;
 }
 
 /** A client over the in-memory reference backend, on a fake clock and a fake page. */
-export async function rig(
-  options: Partial<SyncClientOptions> = {},
-  backend: Omit<FakeBackendOptions, 'clock'> = {},
-): Promise<Rig> {
+export async function rig<M extends BaseMessage = Message, D extends MutatorDefs<M> = NoMutators>(
+  options: Partial<SyncClientOptions<M, D>> = {},
+  backend: Omit<FakeBackendOptions<M>, 'clock'> = {},
+): Promise<Rig<M, D>> {
   const clock = createFakeClock();
   const env = createFakeEnvironment(clock);
-  const fake = createFakeBackend({ clock, ...backend });
+  const fake = createFakeBackend<M>({ clock, ...backend });
   const storage = options.storage ?? createMemoryStorage();
-  const make = (extra: Partial<SyncClientOptions> = {}) =>
-    createSyncClient({ connector: fake.connector, clock, environment: env, storage: createMemoryStorage(), ...extra });
+  const make = (extra: Partial<SyncClientOptions<M, D>> = {}) =>
+    createSyncClient<M, D>({ connector: fake.connector, clock, environment: env, storage: createMemoryStorage(), ...extra });
   const client = make({ ...options, storage });
   client.start();
   await client.ready;

@@ -2,10 +2,10 @@ import type { HealthStatus, PendingWrite } from '../core/types.js';
 import { deriveStatus } from './deriveStatus.js';
 import { groupPending, NO_WRITES } from './groupPending.js';
 import type { ThreadBook } from './threadBook.js';
-import type { SyncStore, SyncStoreState } from './types.js';
+import type { UntypedState, UntypedStore } from './types.js';
 
 export interface CommitSources {
-  store: SyncStore;
+  store: UntypedStore;
   book: ThreadBook;
   pending(): PendingWrite[];
   /** A push or pull for this thread, or without an id for any thread, is under way. */
@@ -95,7 +95,7 @@ export function createStoreCommitter(sources: CommitSources): StoreCommitter {
       online,
       lastSyncedAt: book.lastSyncedAt(),
     });
-    const next: SyncStoreState = {
+    const next: UntypedState = {
       threads: threads.get(),
       confirmed: confirmed.get(),
       pending: reuseList(prev.pending, pending),

@@ -123,7 +123,8 @@ describe('bad input is refused with a typed SyncError and changes nothing', () =
     const [threadId, name, args] = input() as [string, string, unknown];
     let caught: unknown;
     try {
-      client.mutate(threadId, name, args);
+      // Bad input on purpose: the names and args the types would refuse, reaching the run-time checks.
+      client.mutate(threadId, name as 'setTitle', args as never);
     } catch (error) {
       caught = error;
     }
