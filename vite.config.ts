@@ -55,6 +55,9 @@ export const missingChromium = () =>
 
 const react18 = (path: string) => fileURLToPath(new URL(`./test/react18/node_modules/${path}`, import.meta.url));
 
+/** Fails the test or file in which an unhandled rejection or uncaught exception happens. */
+const leakCheck = ['test/setup/rejections.ts'];
+
 const peers = /^(react|react-dom|zustand|immer|@tanstack\/react-query|eventsource-parser|idb-keyval)(\/.*)?$/;
 
 export default defineConfig({
@@ -99,6 +102,7 @@ export default defineConfig({
           environment: 'node',
           include: ['test/**/*.test.ts'],
           exclude: ['test/react/**', 'test/components/**', 'test/browser/**', 'test/e2e/**'],
+          setupFiles: leakCheck,
           testTimeout: 60_000,
         },
       },
@@ -107,6 +111,7 @@ export default defineConfig({
         test: {
           name: 'dom',
           environment: 'jsdom',
+          setupFiles: leakCheck,
           include: ['test/react/**/*.test.{ts,tsx}', 'test/components/**/*.test.{ts,tsx}'],
         },
       },
@@ -132,6 +137,7 @@ export default defineConfig({
         test: {
           name: 'react18',
           environment: 'jsdom',
+          setupFiles: leakCheck,
           include: ['test/react/**/*.test.{ts,tsx}', 'test/components/**/*.test.{ts,tsx}'],
         },
       },

@@ -1,86 +1,103 @@
 /**
- * What an outage does to the server when it comes back: every client's stream breaks at t = 0,
- * each retries on its own schedule, and the server accepts connections again at t = outageMs.
- * A pure simulation on a fake clock (no network), so the result depends only on the strategy and
- * the seed.
+ * What an outage does to the server when it comes back: `clients` real sync clients (default
+ * options, each with a write queued during the outage) on one fake backend and one fake clock.
+ * The backend refuses everything for `outageMs`, then accepts again. Every wait in the client is
+ * a timer, so the fake clock runs the same recovery code as real time would, and the result
+ * depends only on that code and the seed.
  */
-import { backoffDelay, type RetryPolicy } from '../src/core/backoff.js';
+import { createMemoryStorage, createSyncClient, type SyncClient } from '../src/index.js';
+import type { StreamOptions } from '../src/core/types.js';
+import { createFakeBackend } from '../src/testing/fakeBackend.js';
 import { createFakeClock } from '../src/testing/fakeClock.js';
-
-export type ReconnectStrategy = 'full-jitter' | 'fixed';
-
-/** The source material's retry schedule (000, 004): no jitter, so clients move in lock-step. */
-export const FIXED_DELAYS_MS: readonly number[] = [1000, 2000, 5000, 10_000, 30_000];
+import { createFakeEnvironment } from '../src/testing/fakeEnvironment.js';
 
 export interface ReconnectStormOptions {
   /** @default 1000 */
   clients?: number;
   /** @default 30000 */
   outageMs?: number;
-  strategy: ReconnectStrategy;
   /** @default 1 */
   seed?: number;
-  /** Full-jitter policy. @default { baseMs: 500, maxMs: 30000 } */
-  retry?: RetryPolicy;
 }
 
 export interface ReconnectStormResult {
-  strategy: ReconnectStrategy;
+  clients: number;
   /**
-   * Successful reconnects in each second after recovery: index 0 is [outageMs, outageMs + 1 s).
-   * It ends with the second of the last reconnect.
+   * Streams reopened in each second after recovery (the first one per client): index 0 is
+   * [recovery, recovery + 1 s). It ends with the second of the last one.
    */
   perSecond: number[];
   /** The busiest second after recovery. */
   busiest: number;
-  /**
-   * The mean over the seconds in which the recovering clients reconnect: every reconnect divided
-   * by the number of seconds from recovery to the last reconnect (`perSecond.length`).
-   */
-  mean: number;
-  /** busiest / mean: 1 is perfectly even; lock-step clients make it as large as the window. */
-  ratio: number;
-  /** Failed attempts the dead server absorbed during the outage. */
-  attemptsDuringOutage: number;
-  /** When the last client was back, in ms after recovery. */
+  /** busiest / clients: the budget is ≤ 0.5 (no second carries more than half of them). */
+  busiestShare: number;
+  /** When the last client had its stream back, in ms after recovery. */
   lastReconnectMs: number;
+  /** When the last client had its write acknowledged, in ms after recovery. */
+  lastAckMs: number;
+  /** `/ping` probes per client per minute of outage. */
+  probesPerClientMinute: number;
 }
 
-export function simulateReconnectStorm(options: ReconnectStormOptions): ReconnectStormResult {
-  const clients = options.clients ?? 1000;
+const message = (id: string) => ({ message: { id, role: 'user' as const, content: id, createdAt: 1 } });
+
+export async function simulateReconnectStorm(options: ReconnectStormOptions = {}): Promise<ReconnectStormResult> {
+  const count = options.clients ?? 1000;
   const outageMs = options.outageMs ?? 30_000;
-  const retry = options.retry ?? { baseMs: 500, maxMs: 30_000 };
   const clock = createFakeClock({ now: 0, seed: options.seed ?? 1 });
-  const delay = (attempt: number) =>
-    options.strategy === 'fixed'
-      ? FIXED_DELAYS_MS[Math.min(attempt, FIXED_DELAYS_MS.length - 1)]!
-      : backoffDelay(attempt, retry, clock.random);
+  const fake = createFakeBackend({ clock });
+  let recoveredAt = Infinity;
+  const reopenedAt: number[] = new Array(count).fill(-1);
+  const ackedAt: number[] = new Array(count).fill(-1);
 
-  const reconnectedAt: number[] = [];
-  let attemptsDuringOutage = 0;
-  const attempt = (n: number) => () => {
-    if (clock.now() < outageMs) {
-      attemptsDuringOutage += 1;
-      clock.setTimeout(attempt(n + 1), delay(n + 1));
-    } else {
-      reconnectedAt.push(clock.now());
-    }
-  };
-  for (let c = 0; c < clients; c++) clock.setTimeout(attempt(0), delay(0));
-  clock.advance(outageMs + 10 * Math.max(retry.maxMs, ...FIXED_DELAYS_MS));
+  const clients: SyncClient[] = [];
+  for (let i = 0; i < count; i++) {
+    // The server's view of the storm: when each client's stream is open again.
+    const connector = {
+      ...fake.connector,
+      openStream: (stream: StreamOptions) =>
+        fake.connector.openStream({
+          ...stream,
+          onOpen() {
+            if (clock.now() >= recoveredAt && reopenedAt[i]! < 0) reopenedAt[i] = clock.now();
+            stream.onOpen();
+          },
+        }),
+    };
+    const client = createSyncClient({ connector, clock, environment: createFakeEnvironment(clock), storage: createMemoryStorage() });
+    client.start();
+    clients.push(client);
+  }
+  await Promise.all(clients.map((c) => c.ready));
+  await clock.advanceAsync(5000); // every stream open and live
 
-  const last = Math.max(...reconnectedAt);
-  const perSecond: number[] = new Array(Math.floor((last - outageMs) / 1000) + 1).fill(0);
-  for (const t of reconnectedAt) perSecond[Math.floor((t - outageMs) / 1000)]! += 1;
+  fake.setFaults({ offline: true });
+  clients.forEach((client, i) => {
+    const write = client.mutate(`t${i}`, 'addMessage', message(`m${i}`));
+    write.settled.then(() => (ackedAt[i] = clock.now())).catch(() => {});
+  });
+  const pings = fake.stats().requests.ping;
+  await clock.advanceAsync(outageMs);
+  const probes = fake.stats().requests.ping - pings;
+
+  fake.setFaults({});
+  recoveredAt = clock.now();
+  for (let t = 0; t < 120_000 && (reopenedAt.includes(-1) || ackedAt.includes(-1)); t += 100) await clock.advanceAsync(100);
+  for (const client of clients) client.dispose();
+  fake.close();
+  if (reopenedAt.includes(-1) || ackedAt.includes(-1)) throw new Error('some clients never came back');
+
+  const last = Math.max(...reopenedAt);
+  const perSecond: number[] = new Array(Math.floor((last - recoveredAt) / 1000) + 1).fill(0);
+  for (const t of reopenedAt) perSecond[Math.floor((t - recoveredAt) / 1000)]! += 1;
   const busiest = Math.max(...perSecond);
-  const mean = reconnectedAt.length / perSecond.length;
   return {
-    strategy: options.strategy,
+    clients: count,
     perSecond,
     busiest,
-    mean,
-    ratio: busiest / mean,
-    attemptsDuringOutage,
-    lastReconnectMs: last - outageMs,
+    busiestShare: busiest / count,
+    lastReconnectMs: last - recoveredAt,
+    lastAckMs: Math.max(...ackedAt) - recoveredAt,
+    probesPerClientMinute: (probes * 60_000) / outageMs / count,
   };
 }

@@ -20,7 +20,7 @@ export function perTokenStoreCostMs(messages = 10_000, tokens = 2000): number {
   const health = initialHealth(0);
   const store = createSyncStore(health);
   const committer = createStoreCommitter({
-    store, book, pending: () => [], inFlight: () => false,
+    store, book, pending: () => [], inFlight: () => false, inFlightIds: () => [],
     online: () => true, health: () => health,
   });
   let renders = 0;

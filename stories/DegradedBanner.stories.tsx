@@ -50,3 +50,5 @@ export const PushUnavailable = degraded('push-unavailable', 'Live updates are un
 export const Stale = degraded('stale', 'Live updates stopped arriving.');
 export const Auth = degraded('auth', 'Your session has expired.');
 export const Fenced = degraded('fenced', 'Another tab took over syncing.');
+/** The device storage is full: writes are sent from memory, and closing the tab would lose them. */
+export const Storage = degraded('storage', 'closing it would lose them');

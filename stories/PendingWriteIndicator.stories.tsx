@@ -1,6 +1,7 @@
 import type { Meta, StoryObj } from '@storybook/react-vite';
 import { expect, waitFor } from 'storybook/test';
 import { PendingWriteIndicator } from 'syncline/components';
+import { createFullStorage } from 'syncline/testing';
 import { createScenario, failingWrite, scenarioInState, userMessage } from './support/scenario.js';
 import type { Scenario } from './support/scenario.js';
 import { withScenario } from './support/withScenario.js';
@@ -46,6 +47,23 @@ export const Pending: Story = {
     const root = canvasElement.querySelector('.syncline-pending');
     await expect(root).toHaveAttribute('data-state', 'pending');
     await expect(root).toHaveTextContent('3 changes waiting to sync');
+  },
+};
+
+/** The device refuses to store writes: they wait in this tab's memory only, and it says so. */
+export const Unsaved: Story = {
+  loaders: [
+    async () => {
+      const s = createScenario({ faults: { latencyMs: 60_000 }, client: { storage: createFullStorage() } });
+      for (const text of ['one', 'two']) s.client.mutate('t1', 'addMessage', userMessage(text));
+      await s.advance(200);
+      return { scenario: s };
+    },
+  ],
+  play: async ({ canvasElement }) => {
+    const root = canvasElement.querySelector('.syncline-pending');
+    await expect(root).toHaveAttribute('data-state', 'pending');
+    await expect(root).toHaveTextContent('2 changes are only in this tab: closing it would lose them');
   },
 };
 

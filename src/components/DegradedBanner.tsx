@@ -23,6 +23,7 @@ const defaultLabels: DegradedBannerLabels = {
   stale: 'Live updates stopped arriving. Checking for changes every few seconds.',
   auth: 'Your session has expired. Sign in again to keep syncing.',
   fenced: 'Another tab took over syncing. Reload this tab to keep editing.',
+  storage: 'Changes cannot be saved on this device. Keep this tab open until they are sent: closing it would lose them.',
   degraded: 'Sync is having trouble.',
   duration: (seconds) => `For ${formatDuration(seconds)}.`,
   retry: 'Retry now',

@@ -10,6 +10,8 @@ import { useComposedRef } from './useComposedRef.js';
 export interface PendingWriteIndicatorLabels {
   /** Writes waiting for the server (failed ones not counted). */
   pending: (count: number) => string;
+  /** Waiting writes the device could not store: only this tab holds them. */
+  unsaved: (count: number) => string;
   failed: (count: number) => string;
   /** What a write was, for the list of failed ones. */
   write: (write: PendingWrite) => string;
@@ -30,6 +32,7 @@ const writeNames: Record<string, string> = {
 
 const defaultLabels: PendingWriteIndicatorLabels = {
   pending: (n) => `${plural(n, 'change', 'changes')} waiting to sync`,
+  unsaved: (n) => `${plural(n, 'change is', 'changes are')} only in this tab: closing it would lose them`,
   failed: (n) => `${plural(n, 'change', 'changes')} could not be saved`,
   write: (w) => writeNames[w.name] ?? w.name,
   unknownError: 'Unknown error',
@@ -65,6 +68,7 @@ export const PendingWriteIndicator = forwardRef<HTMLDivElement, PendingWriteIndi
     const all = { ...defaultLabels, ...labels };
     const failed = items.filter((w) => w.state === 'failed');
     const waiting = items.length - failed.length;
+    const unsaved = items.filter((w) => w.state !== 'failed' && w.lastError?.kind === 'storage').length;
     const state: PendingWriteIndicatorState =
       failed.length > 0 ? 'failed' : waiting > 0 ? 'pending' : 'empty';
     const cls = (name: string) => classNames(unstyled, name);
@@ -98,6 +102,7 @@ export const PendingWriteIndicator = forwardRef<HTMLDivElement, PendingWriteIndi
         ref={composedRef}
       >
         {waiting > 0 && <p className={cls('syncline-pending__count')}>{all.pending(waiting)}</p>}
+        {unsaved > 0 && <p className={cls('syncline-pending__unsaved')}>{all.unsaved(unsaved)}</p>}
         {failed.length > 0 && (
           <>
             <p className={cls('syncline-pending__count')}>{all.failed(failed.length)}</p>

@@ -1,4 +1,4 @@
-import type { Clock } from './clock.js';
+import { monotonicNow, type Clock } from './clock.js';
 
 /**
  * What the page tells us. `activity` is user input; `focus` a window focus; `pagehide` the last
@@ -22,8 +22,9 @@ export interface Environment {
   /** Runs `callback` before the next paint (a timer in Node). Returns a cancel function. */
   requestFrame(callback: () => void): () => void;
   /**
-   * Web Locks: holds the lock `name` while this page lives; returns the release. Optional: where
-   * there are no locks, every client counts as the only one.
+   * Web Locks: holds the lock `name` while this page lives; returns the release. Optional:
+   * without it every client counts as the only one. The browser environment falls back to
+   * locks within the process where there are no Web Locks (Node).
    */
   holdLock?(name: string): () => void;
   /** Whether some live page (this one included) holds the lock `name`. */
@@ -46,6 +47,13 @@ interface PageLike {
 
 /** A listener on the page: target (absent on a server), event type, handler. */
 type Listening = [PageLike | undefined, string, () => void];
+
+/**
+ * Locks held by the clients of this JavaScript realm, for where there are no Web Locks (Node,
+ * old browsers): two live clients on one namespace in one process must not take over each
+ * other's writes. Released by `dispose()`; a process that ends takes them with it.
+ */
+const processLocks = new Map<string, number>();
 
 /** Window events passed on as they are. */
 const WINDOW_EVENTS = ['online', 'offline', 'focus', 'pagehide'] as const;
@@ -72,7 +80,7 @@ export function createBrowserEnvironment(clock: Clock): Environment {
 
   const onActivity = () => {
     // Input fires in bursts; one activity signal a second is plenty for the poller.
-    const now = clock.now();
+    const now = monotonicNow(clock); // an interval: a wall clock set back must not mute input
     if (now - lastActivityAt < 1000) return;
     lastActivityAt = now;
     emit('activity');
@@ -107,14 +115,25 @@ export function createBrowserEnvironment(clock: Clock): Environment {
     },
     holdLock(name) {
       const locks = g.navigator?.locks;
-      if (!locks) return () => {};
+      if (!locks) {
+        processLocks.set(name, (processLocks.get(name) ?? 0) + 1);
+        let held = true;
+        return () => {
+          if (!held) return;
+          held = false;
+          const count = (processLocks.get(name) ?? 1) - 1;
+          if (count > 0) processLocks.set(name, count);
+          else processLocks.delete(name);
+        };
+      }
       let release!: () => void;
       const held = new Promise<void>((resolve) => (release = resolve));
       locks.request(name, () => held).catch(() => {});
       return release;
     },
     async isLockHeld(name) {
-      const snapshot = await g.navigator?.locks?.query?.();
+      if (!g.navigator?.locks) return processLocks.has(name);
+      const snapshot = await g.navigator.locks.query?.();
       return (snapshot?.held ?? []).some((lock) => lock.name === name);
     },
     requestFrame(callback) {

@@ -26,7 +26,11 @@ export type HealthEvent =
   | { type: 'request-failed'; error: unknown; request?: HealthRequest; offline?: boolean }
   | { type: 'request-succeeded'; request?: HealthRequest }
   | { type: 'online' }
-  | { type: 'offline' };
+  | { type: 'offline' }
+  /** The outbox could not store writes (they live only in memory), or can again. */
+  | { type: 'storage'; failing: boolean }
+  /** When the outbox sends again after a failed push; null once it sends (or has nothing to). */
+  | { type: 'writes-retry'; at: number | null };
 
 /**
  * When several causes hold at once, the first one in this list is the `degradedReason`: the one
@@ -35,6 +39,8 @@ export type HealthEvent =
 export const DEGRADED_PRECEDENCE: readonly DegradedReason[] = [
   'fenced',
   'auth',
+  // Closing the page would lose writes: worth saying over any trouble with the connection.
+  'storage',
   'offline',
   'server-errors',
   'stale',
@@ -70,13 +76,18 @@ function setStreamCause(causes: Causes, reason: 'stale' | 'push-unavailable' | n
 
 /**
  * The health state machine. Pure: returns `state` itself when nothing changed, so a caller can
- * notify on identity. Precedence of reasons: {@link DEGRADED_PRECEDENCE}. 'fenced' holds until
- * stop/start; once stopped, only `start` moves it.
+ * notify on identity. Precedence of reasons: {@link DEGRADED_PRECEDENCE}. 'fenced' (a push
+ * answered 409) holds for the life of the client, through stop and start, as the outbox it
+ * stands for never sends again; once stopped, only `start` moves the state.
  */
 export function reduceHealth(state: HealthStatus, event: HealthEvent, now: number): HealthStatus {
+  // A fenced outbox never sends again (docs/outbox.md): stop and start cannot end that.
+  const fenced = state.degradedReason === 'fenced';
   if (event.type === 'stop') {
     if (state.state === 'stopped') return state;
-    return { ...initialHealth(now), lastFrameAt: state.lastFrameAt, lastSyncedAt: state.lastSyncedAt };
+    const { lastFrameAt, lastSyncedAt, degradedSince } = state;
+    const kept = fenced ? { degraded: true, degradedReason: 'fenced' as const, degradedSince } : {};
+    return { ...initialHealth(now), lastFrameAt, lastSyncedAt, ...kept };
   }
   // Once stopped, anything but `start` is late news from a torn-down stream or request.
   if (state.state === 'stopped' && event.type !== 'start') return state;
@@ -86,6 +97,7 @@ export function reduceHealth(state: HealthStatus, event: HealthEvent, now: numbe
   switch (event.type) {
     case 'start':
       causes.clear();
+      if (fenced) causes.add('fenced');
       next.transport = null;
       next.reconnectAttempts = 0;
       next.nextRetryAt = null;
@@ -197,6 +209,26 @@ export interface HealthMonitor {
 export function createHealthMonitor(options: HealthMonitorOptions): HealthMonitor {
   const { clock, environment } = options;
   let current = initialHealth(clock.now());
+  /**
+   * A storage failure is the outbox's state, not the connection's: laid over the reducer's
+   * status (by DEGRADED_PRECEDENCE) rather than kept among its causes, where a stronger reason
+   * would hide it and make it forgotten.
+   */
+  let storageSince: number | null = null;
+  /** The outbox's backoff, laid over the stream's: `nextRetryAt` is the earlier of the two. */
+  let writesRetryAt: number | null = null;
+  let shown = current;
+  const overlayStorage = (h: HealthStatus): HealthStatus =>
+    storageSince === null ||
+    (h.degradedReason !== null && DEGRADED_PRECEDENCE.indexOf(h.degradedReason) < DEGRADED_PRECEDENCE.indexOf('storage'))
+      ? h
+      : { ...h, degraded: true, degradedReason: 'storage', degradedSince: h.degradedSince ?? storageSince };
+  const overlay = (h: HealthStatus): HealthStatus => {
+    const o = overlayStorage(h);
+    return writesRetryAt === null || (o.nextRetryAt !== null && o.nextRetryAt <= writesRetryAt)
+      ? o
+      : { ...o, nextRetryAt: writesRetryAt };
+  };
   const queue: HealthEvent[] = [];
   let draining = false;
 
@@ -217,17 +249,20 @@ export function createHealthMonitor(options: HealthMonitorOptions): HealthMonito
     if ((e.type === 'stream-failed' || e.type === 'request-failed') && e.offline === undefined && environment) {
       e = { ...e, offline: !environment.isOnline() };
     }
-    const prev = current;
-    const next = reduceHealth(prev, e, clock.now());
-    if (next === prev) return;
-    current = next;
+    const prev = shown;
+    if (e.type === 'storage') storageSince = e.failing ? (storageSince ?? clock.now()) : null;
+    if (e.type === 'writes-retry' || e.type === 'stop') writesRetryAt = e.type === 'stop' ? null : e.at;
+    current = reduceHealth(current, e, clock.now());
+    const next = overlay(current);
+    if (next === prev || sameHealth(prev, next)) return;
+    shown = next;
     call(options.onChange, next);
     if (e.type === 'start' || e.type === 'stop') return; // (re)starting is neither a loss nor a recovery
     if (prev.degraded !== next.degraded) call(next.degraded ? options.onDegraded : options.onRecovered, next);
   };
 
   return {
-    get: () => current,
+    get: () => shown,
     dispatch(event) {
       // Events dispatched from a listener run after the current one has notified everyone.
       queue.push(event);

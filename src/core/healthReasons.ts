@@ -19,7 +19,9 @@ export function reasonForError(
   // A non-SyncError thrown by a connector is most likely fetch's TypeError: a network failure.
   const kind = isSyncError(error) ? error.kind : 'network';
   const status = isSyncError(error) ? error.status : undefined;
-  if (kind === 'fenced' || status === 409) return 'fenced';
+  // Only a push can be fenced (docs/outbox.md): a 409 or a `fenced` error on any other request
+  // says nothing about who may write, so it counts as the server failing.
+  if (kind === 'fenced') return context.request === 'push' ? 'fenced' : 'server-errors';
   if (kind === 'auth' || status === 401 || status === 403) return 'auth';
   if (kind === 'rejected' || kind === 'outbox-full' || kind === 'storage') return null;
   const unreachable = kind === 'network' || kind === 'timeout';

@@ -2,6 +2,7 @@ import { systemClock } from './clock.js';
 import type { Clock } from './clock.js';
 import { describeError, SyncError } from './errors.js';
 import { errorFromStatus } from './httpErrors.js';
+import { DEFAULT_MAX_EVENT_BYTES } from './sseLimit.js';
 import { readEventStream, streamError } from './sseStream.js';
 import type {
   PullRequest,
@@ -33,9 +34,23 @@ export interface HttpConnectorOptions {
   timeoutMs?: number;
   /** @default systemClock */
   clock?: Clock;
+  /**
+   * The largest event the stream reads, in bytes. A larger one is skipped as it arrives (never
+   * held), and the client pulls the thread it was about instead.
+   * @default 8388608 (8 MiB)
+   */
+  maxEventBytes?: number;
+  /**
+   * The largest answer to a push or pull, in bytes: a larger one (declared or as it arrives) is a
+   * protocol error, so an endless body cannot exhaust memory. Leave room for your largest threads.
+   * @default 134217728 (128 MiB)
+   */
+  maxBodyBytes?: number;
 }
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
+/** Same-origin redirects followed per request; browsers stop at 20, a sync route needs few. */
+const MAX_REDIRECTS = 5;
 
 type HeaderMap = Record<string, string>;
 
@@ -53,10 +68,35 @@ function unexpectedAnswer(res: Response, route: string, expected: string): SyncE
   discardBody(res);
   return protocolError(
     route,
-    `the answer is ${mediaType(res) || 'without a content-type'}${res.redirected ? ' after a redirect' : ''} ` +
+    `the answer is ${mediaType(res) || 'without a content-type'} ` +
       `instead of ${expected} (status ${res.status}; often a proxy's or captive portal's page)`,
   );
 }
+
+/**
+ * A redirect syncline does not follow: to another origin (the body would go there, and its answer
+ * would be taken for the server's), or one a browser hides (`opaqueredirect`: no Location).
+ */
+function redirectError(route: string, where: string, res: Response): SyncError {
+  discardBody(res);
+  return new SyncError(
+    'protocol',
+    `${route} was redirected ${where}, which syncline does not follow with your data. ` +
+      'Set baseUrl to where the server answers; syncline retries.',
+    { retryable: true, status: res.status || undefined },
+  );
+}
+
+/** The URL, or null for one that does not parse (a relative one without `base`, garbage). */
+function parseUrl(url: string, base?: string): URL | null {
+  try {
+    return new URL(url, base);
+  } catch {
+    return null;
+  }
+}
+
+const originOf = (url: string) => parseUrl(url)?.origin ?? null;
 
 function abortedError(route: string, cause?: unknown): SyncError {
   return new SyncError('network', `${route} was aborted by the caller before an answer arrived.`, {
@@ -77,6 +117,8 @@ function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
 /** Speaks wire protocol v1 (DESIGN §3) over `fetch`. Every method rejects with a SyncError. */
 export function createHttpConnector(options: HttpConnectorOptions): SyncConnector {
   const baseUrl = options.baseUrl.replace(/\/+$/, '');
+  // Null for a relative baseUrl (a page's own origin): then the first answer's URL tells it.
+  const baseOrigin = originOf(baseUrl);
   const clock = options.clock ?? systemClock;
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
 
@@ -94,18 +136,40 @@ export function createHttpConnector(options: HttpConnectorOptions): SyncConnecto
   }
 
   /**
+   * fetch with `redirect: 'manual'`, following redirects within baseUrl's origin by hand, method
+   * and body kept (fetch's 'follow' would send the body to any origin before syncline could look).
+   * In browsers a redirect is opaque, so none is followed there (docs/protocol.md).
+   */
+  async function fetchSameOrigin(url: string, init: RequestInit, route: string): Promise<Response> {
+    // Called detached: `options.fetch(...)` would bind `this` to options, and the browser's own
+    // fetch throws "Illegal invocation" when called with any other `this`.
+    const doFetch = options.fetch ?? globalThis.fetch;
+    for (let hops = 0; ; hops++) {
+      const res = await doFetch(url, { ...init, redirect: 'manual' });
+      if (res.type === 'opaqueredirect') throw redirectError(route, '(a browser does not say where to)', res);
+      const home = baseOrigin ?? originOf(res.url);
+      // A fetch that followed anyway (a polyfill): its answer is not taken from another origin.
+      if (res.redirected && originOf(res.url) !== home) throw redirectError(route, `to ${originOf(res.url)}`, res);
+      if (res.status < 300 || res.status > 399) return res;
+      const location = res.headers.get('location');
+      const next = location === null ? null : parseUrl(location, res.url || url);
+      if (!next || next.origin !== home) throw redirectError(route, next ? `to ${next.origin}` : 'without a usable Location', res);
+      if (hops === MAX_REDIRECTS) throw redirectError(route, `more than ${MAX_REDIRECTS} times`, res);
+      discardBody(res);
+      url = next.href;
+    }
+  }
+
+  /**
    * One fetch of `route` (`METHOD /path`, as messages name it) with fresh headers; after a 401/403
    * asks `headers()` again and retries once. Any other answer but a 2xx becomes its SyncError.
    */
   async function send(route: string, init: RequestInit, own: HeaderMap, signal: AbortSignal, query = '') {
     const [method, path] = route.split(' ');
-    // Called detached: `options.fetch(...)` would bind `this` to options, and the browser's own
-    // fetch throws "Illegal invocation" when called with any other `this`.
-    const doFetch = options.fetch ?? globalThis.fetch;
     for (let attempt = 0; ; attempt++) {
       const headers = new Headers(await untilAborted(askHeaders(route), signal));
       for (const [name, value] of Object.entries(own)) headers.set(name, value);
-      const res = await doFetch(`${baseUrl}${path}${query}`, { ...init, method, headers, signal });
+      const res = await fetchSameOrigin(`${baseUrl}${path}${query}`, { ...init, method, headers, signal }, route);
       if (res.ok) return res;
       discardBody(res);
       if (attempt > 0 || (res.status !== 401 && res.status !== 403)) {
@@ -162,11 +226,35 @@ export function createHttpConnector(options: HttpConnectorOptions): SyncConnecto
     }
   }
 
+  /** The body as text, refused once past maxBodyBytes (declared or counted as it arrives). */
+  async function readText(res: Response, route: string): Promise<string> {
+    const max = options.maxBodyBytes ?? 128 * 1024 * 1024;
+    const tooLarge = () => protocolError(route, `an answer over maxBodyBytes (${max} bytes)`);
+    if (Number(res.headers.get('content-length')) > max) {
+      discardBody(res);
+      throw tooLarge();
+    }
+    const reader = res.body?.getReader();
+    if (!reader) return '';
+    const decoder = new TextDecoder();
+    let text = '';
+    for (let bytes = 0; ; ) {
+      const { done, value } = await reader.read();
+      if (done) return text + decoder.decode();
+      bytes += value.length;
+      if (bytes > max) {
+        reader.cancel().catch(() => undefined);
+        throw tooLarge();
+      }
+      text += decoder.decode(value, { stream: true });
+    }
+  }
+
   /** Reads a JSON body whole; anything but JSON is a protocol error, never a partial result. */
   async function readJson(res: Response, route: string): Promise<unknown> {
     const type = mediaType(res);
     if (type !== 'application/json' && !type.endsWith('+json')) throw unexpectedAnswer(res, route, 'application/json');
-    const text = await res.text();
+    const text = await readText(res, route);
     try {
       return JSON.parse(text) as unknown;
     } catch (err) {
@@ -197,7 +285,7 @@ export function createHttpConnector(options: HttpConnectorOptions): SyncConnecto
       const route = 'GET /ping';
       return call(route, fresh, {}, opts, async (res) => {
         // A captive portal answers 200 with its own page (often after a redirect): not our server.
-        const ours = res.status === 204 || (res.status === 200 && !res.redirected && !mediaType(res).includes('html'));
+        const ours = res.status === 204 || (res.status === 200 && !mediaType(res).includes('html'));
         if (!ours) throw unexpectedAnswer(res, route, '204');
         discardBody(res);
       });
@@ -226,7 +314,7 @@ export function createHttpConnector(options: HttpConnectorOptions): SyncConnecto
       }
       stream.onOpen();
       if (!res.body) return;
-      await readEventStream(res.body, stream);
+      await readEventStream(res.body, stream, options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES);
     },
   };
 }

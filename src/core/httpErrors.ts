@@ -1,18 +1,21 @@
+import { timerSafe } from './backoff.js';
 import { SyncError } from './errors.js';
 
 /**
  * `Retry-After` is either delta-seconds or an HTTP date (RFC 9110 §10.2.3). Returns ms from
- * `now`, or undefined when absent or unreadable.
+ * `now`, kept in a timer's range (the caller caps it further by `retry.maxMs`), or undefined when
+ * absent or unreadable.
  */
 export function parseRetryAfter(value: string | null | undefined, now: number): number | undefined {
   const trimmed = value?.trim() ?? '';
-  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
+  // A thousand digits is Infinity: still "very long", which the timer range then holds.
+  if (/^\d+$/.test(trimmed)) return timerSafe(Number(trimmed) * 1000);
   // Every HTTP-date form starts with a day name. Date.parse alone is lenient: it reads "1.5" or
   // "-1" as dates in 2001, which would turn garbage into "retry now".
   if (!/^(mon|tue|wed|thu|fri|sat|sun)[a-z]*,?\s/i.test(trimmed)) return undefined;
   // HTTP dates are always GMT; the asctime form does not say so and would be read as local time.
   const at = Date.parse(/\b(GMT|UTC)\b/i.test(trimmed) ? trimmed : `${trimmed} GMT`);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+  return Number.isNaN(at) ? undefined : timerSafe(at - now);
 }
 
 /** Maps a non-2xx HTTP status to the SyncError the protocol gives it (DESIGN §3). */
@@ -30,7 +33,8 @@ export function errorFromStatus(
       { status },
     );
   }
-  if (status === 409) {
+  // Only a push can be fenced (docs/protocol.md); a 409 anywhere else is a server fault, retried.
+  if (status === 409 && route === 'POST /push') {
     return new SyncError(
       'fenced',
       `${answered}: another tab or device took over this outbox (a newer epoch). ` +
@@ -38,9 +42,9 @@ export function errorFromStatus(
       { status },
     );
   }
-  if (status === 408 || status === 429 || status >= 500) {
+  if (status === 408 || status === 409 || status === 429 || status >= 500) {
     const retryAfterMs = parseRetryAfter(options.retryAfter, options.now);
-    const wait = retryAfterMs === undefined ? '' : ` after the ${Math.round(retryAfterMs / 1000)} s the server asked for`;
+    const wait = retryAfterMs === undefined ? '' : ` after the ${Math.round(retryAfterMs / 1000)} s the server asked for, at most retry.maxMs`;
     return new SyncError('http', `${answered}; syncline retries with backoff${wait}.`, { status, retryAfterMs });
   }
   if (status === 413) {

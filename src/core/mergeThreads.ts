@@ -52,9 +52,11 @@ function mergeScalar<T>(base: T, local: T, remote: T): T {
 /** Merges each field present on any side; a field merged to `undefined` is left out. */
 function mergeRecord<T extends object>(base: T | undefined, local: T, remote: T): T {
   const out = {} as T;
-  for (const key of unionKeys(remote, local, base) as Array<keyof T>) {
-    const value = mergeScalar(base?.[key], local[key], remote[key]);
-    if (value !== undefined) out[key] = value;
+  // Own fields only: meta keys are the app's, and `constructor` or `__proto__` is one like any other.
+  const own = (record: T | undefined, key: string): unknown => (record && Object.hasOwn(record, key) ? (record as Record<string, unknown>)[key] : undefined);
+  for (const key of unionKeys(remote, local, base)) {
+    const value = mergeScalar(own(base, key), own(local, key), own(remote, key));
+    if (value !== undefined) Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
   }
   return out;
 }

@@ -4,6 +4,7 @@ import { OutboxFullError, SyncError, toSyncError } from './errors.js';
 import { errorAction, findCoalesceTarget, keepaliveBatch, takeBatch } from './outboxBatch.js';
 import { pushBatch, pushRequest } from './pushBatch.js';
 import { entryFrom, rejectionError, toStored, type OutboxEntry } from './outboxEntry.js';
+import { copyWireArgs } from './wireArgs.js';
 import { createOutboxQueue } from './outboxQueue.js';
 import { randomId } from './randomId.js';
 import { settledCount } from './settledCount.js';
@@ -26,7 +27,7 @@ export function createOutbox(options: OutboxOptions) {
   let epoch = 1;
   let lastSeq = 0;
   /** The highest seq each stable clientId ever used (OutboxMeta.lastSeq), kept whole. */
-  let seqs: Record<string, number> = {};
+  let seqs: Record<string, number> = Object.create(null) as Record<string, number>;
   let loaded = false;
   let started = false;
   let disposed = false;
@@ -38,15 +39,56 @@ export function createOutbox(options: OutboxOptions) {
   let failures = 0;
   let splitLimit = Infinity;
 
-  const reportStorage = (error: unknown) =>
-    listener.storageError(toSyncError(error, 'storage', 'The outbox could not be stored'));
-  const persist = (entries: OutboxEntry[]) =>
-    storage.putWrites(namespace, entries.map(toStored)).catch(reportStorage);
+  /** The storage's last failure, until a write is stored again. */
+  let storageError: SyncError | null = null;
+
+  /** A storage call that throws at once is treated like one that rejects. */
+  const safely = <T>(call: () => Promise<T>) => new Promise<T>((resolve) => resolve(call()));
+  const reportStorage = (error: unknown) => {
+    storageError = toSyncError(
+      error,
+      'storage',
+      'Writes could not be stored: they are kept in memory and still sent, but closing the page now would lose them',
+    );
+    listener.storageChanged(storageError);
+    return storageError;
+  };
+  const persist = (entries: OutboxEntry[]): Promise<void> =>
+    safely(() => storage.putWrites(namespace, entries.map(toStored))).then(
+      () => stored(entries),
+      (error: unknown) => {
+        const failure = reportStorage(error);
+        for (const e of entries) {
+          if (queue.get(e.write.id) !== e) continue;
+          e.unstored = true;
+          if (e.write.state !== 'failed') queue.update(e, { lastError: failure });
+        }
+        listener.changed();
+      },
+    );
   // A stable clientId remembers its seq before writes are forgotten, so it never reuses one.
   const saveMeta = () => {
     if (options.clientId) seqs[clientId] = lastSeq;
-    return storage.saveMeta(namespace, { epoch, lastSeq: seqs });
+    return safely(() => storage.saveMeta(namespace, { epoch, lastSeq: seqs }));
   };
+
+  /** The storage works again: writes kept only in memory meanwhile are stored now. */
+  function stored(entries: OutboxEntry[]) {
+    let changed = false;
+    for (const e of entries) {
+      if (!e.unstored) continue;
+      e.unstored = false;
+      if (e.write.lastError?.kind !== 'storage' || queue.get(e.write.id) !== e) continue;
+      queue.update(e, { lastError: null });
+      changed = true;
+    }
+    if (changed) listener.changed();
+    if (!storageError) return;
+    storageError = null;
+    listener.storageChanged(null);
+    const rest = queue.entries().filter((e) => e.unstored);
+    if (rest.length > 0) void persist(rest);
+  }
 
   async function load(): Promise<void> {
     const restored = await restoreOutbox(options, clientId).catch((error: unknown) => {
@@ -55,11 +97,23 @@ export function createOutbox(options: OutboxOptions) {
     });
     if (disposed) return;
     epoch = (restored.meta?.epoch ?? 0) + 1;
-    seqs = { ...restored.meta?.lastSeq };
+    seqs = Object.assign(Object.create(null) as Record<string, number>, restored.meta?.lastSeq);
     // Stored writes go first; writes made before the load finished were not sent yet: they are
     // numbered now, after every seq this clientId ever used, and stored.
     const early = queue.takeAll();
-    for (const w of restored.stored) queue.add(entryFrom(w));
+    const unsendable: Array<[OutboxEntry, SyncError]> = [];
+    for (const w of restored.stored) {
+      const entry = entryFrom(w);
+      queue.add(entry);
+      // An older version may have stored args JSON cannot carry (a BigInt): that write fails
+      // alone, instead of failing every push behind it.
+      try {
+        if (w.state === 'queued') copyWireArgs(w.args, w.name);
+      } catch (error) {
+        unsendable.push([entry, error as SyncError]);
+      }
+    }
+    fail(unsendable);
     lastSeq = Math.max(seqs[clientId] ?? 0, ...restored.stored.filter((w) => w.clientId === clientId).map((w) => w.seq));
     for (const entry of early) {
       entry.write = { ...entry.write, seq: ++lastSeq };
@@ -86,6 +140,7 @@ export function createOutbox(options: OutboxOptions) {
   }
 
   function enqueue(threadId: string, name: string, args: unknown): PendingWrite {
+    if (disposed) throw disposedError();
     if (fenced) throw fenced;
     const target = findCoalesceTarget(queue.entries(), clientId, threadId, name, args);
     if (target) {
@@ -121,10 +176,24 @@ export function createOutbox(options: OutboxOptions) {
     if (!canSend || queue.queuedCount() === 0) return;
     if (urgent || queue.queuedCount() >= options.batch.maxItems) {
       clearTimers();
-      void send();
+      void send().catch(crashed);
     } else if (!windowTimer.pending()) {
       windowTimer.set(() => kick(true), options.batch.windowMs);
     }
+  }
+
+  /**
+   * A send that threw where nothing should (a listener, a bug): its writes go back to the queue
+   * with the error and are retried after a backoff; the outbox never stops on its own.
+   */
+  function crashed(caught: unknown) {
+    abortPush = null;
+    const error = toSyncError(caught, 'network', 'Sending failed unexpectedly');
+    const batch = queue.entries().filter((e) => e.write.state === 'sending');
+    const delay = retryDelay(error, failures++, retry, clock.random);
+    for (const e of batch) queue.update(e, { state: 'queued', lastError: error });
+    backoffTimer.set(() => kick(true), delay);
+    listener.changed();
   }
 
   async function send(): Promise<void> {
@@ -155,10 +224,16 @@ export function createOutbox(options: OutboxOptions) {
     splitLimit = Infinity;
     const acked: Array<{ write: PendingWrite; v: number | undefined }> = [];
     const refused: Array<[OutboxEntry, SyncError]> = [];
+    const unseen: OutboxEntry[] = [];
     batch.forEach((entry, i) => {
       const result = results[i]!;
-      if (result.status === 'rejected') refused.push([entry, rejectionError(entry.write.name, result.error)]);
-      else {
+      if (result.status === 'rejected') {
+        // Resent under its old seq in case it had been applied: `out-of-order` says it never
+        // was, so it goes again under a new seq. Any other answer means the server saw it.
+        if (entry.maybeApplied && result.error.code === 'out-of-order') unseen.push(entry);
+        else refused.push([entry, rejectionError(entry.write.name, result.error)]);
+        entry.maybeApplied = false;
+      } else {
         entry.write = { ...entry.write, lastError: null };
         entry.settle.resolve();
         acked.push({ write: entry.write, v: result.v });
@@ -171,6 +246,13 @@ export function createOutbox(options: OutboxOptions) {
         .then(() => storage.deleteWrites(namespace, ids))
         .catch(reportStorage);
       listener.acked(acked);
+    }
+    for (const entry of unseen) {
+      queue.remove(new Set([entry.write.id]));
+      entry.clientId = clientId;
+      entry.write = { ...entry.write, seq: ++lastSeq, state: 'queued', lastError: null };
+      entry.persisted = persist([entry]);
+      queue.add(entry);
     }
     fail(refused);
   }
@@ -188,8 +270,15 @@ export function createOutbox(options: OutboxOptions) {
 
   /** Returns when the next attempt is due, or null when none is scheduled. */
   function handleError(batch: OutboxEntry[], error: SyncError): number | null {
-    // Back to the front, still queued; the error stays on each write so the UI can say why.
-    for (const e of batch) queue.update(e, { state: 'queued', lastError: error });
+    const ambiguous = mayHaveApplied(error);
+    const flagged = batch.filter((e) => ambiguous && !e.maybeApplied);
+    // Back to the front, still queued; the error stays on each write so the UI can say why (a
+    // write only in memory keeps saying that: a reload would lose it).
+    for (const e of batch) {
+      if (ambiguous) e.maybeApplied = true;
+      queue.update(e, { state: 'queued', lastError: e.unstored ? storageError ?? error : error });
+    }
+    if (flagged.length > 0) void persist(flagged);
     switch (errorAction(error, batch.length)) {
       case 'fenced':
         fenced = error;
@@ -210,11 +299,13 @@ export function createOutbox(options: OutboxOptions) {
 
   function retryWrite(writeId: string) {
     const entry = queue.get(writeId);
-    if (!entry || entry.write.state !== 'failed' || fenced) return;
-    // A new seq at the end: the server has seen higher seqs of this client since, and would
-    // answer the old one `out-of-order`.
+    if (!entry || entry.write.state !== 'failed' || fenced || disposed) return;
     queue.remove(new Set([writeId]));
-    add({ ...entry.write, clientId, seq: ++lastSeq, state: 'queued', lastError: null });
+    const write = { ...toStored(entry), state: 'queued' as const, lastError: null };
+    // One that may have been applied keeps its (clientId, seq): the server answers `duplicate`
+    // instead of applying it twice. Any other takes a new seq at the end: the server has seen
+    // higher seqs of this client since, and would answer the old one `out-of-order`.
+    add(entry.maybeApplied ? write : { ...write, clientId, seq: ++lastSeq });
   }
 
   function discard(writeId: string) {
@@ -231,6 +322,7 @@ export function createOutbox(options: OutboxOptions) {
   }
 
   function flush(timeoutMs?: number): Promise<number> {
+    if (disposed) return Promise.reject(disposedError());
     const targets = queue.entries().filter((e) => e.write.state !== 'failed').map((e) => e.write.settled);
     kick(true);
     return settledCount(targets, clock, timeoutMs);
@@ -253,10 +345,13 @@ export function createOutbox(options: OutboxOptions) {
   return {
     clientId,
     load,
-    /** A person asked to try again: skip the backoff wait (not the order, nor the batching). */
-    retryNow() {
+    /**
+     * Skips the backoff wait (not the order, nor the batching). A person asking starts the
+     * backoff over; the server coming back (`fresh` false) keeps it, should it fail again.
+     */
+    retryNow(fresh = true) {
       clearTimers();
-      failures = 0;
+      if (fresh) failures = 0;
       kick(true);
     },
     /** Sends what is queued now instead of when the batch window closes. */
@@ -274,6 +369,8 @@ export function createOutbox(options: OutboxOptions) {
     dispose() {
       stop();
       disposed = true;
+      // Nothing settles these any more (the writes stay stored for the next client): waiters hear it now.
+      for (const e of queue.entries()) if (e.write.state !== 'failed') e.settle.reject(disposedError());
     },
     list: queue.list,
     get: (writeId: string): PendingWrite | undefined => queue.get(writeId)?.write,
@@ -281,3 +378,18 @@ export function createOutbox(options: OutboxOptions) {
 }
 
 export type Outbox = ReturnType<typeof createOutbox>;
+
+/** What every call of a disposed client says. */
+export const disposedError = () =>
+  new SyncError('rejected', 'The sync client was disposed; create a new one.', { code: 'disposed' });
+
+/**
+ * Whether the server may have applied a push that failed so: no answer (network, timeout), an
+ * unreadable one, or a 408, 429 or 5xx. A 4xx that refused the request means it was not.
+ */
+function mayHaveApplied(error: SyncError): boolean {
+  const { status } = error;
+  if (status === undefined) return error.kind === 'network' || error.kind === 'timeout' || error.kind === 'protocol';
+  return status < 300 || status === 408 || status === 429 || status >= 500;
+}
+

@@ -9,6 +9,10 @@ export interface OutboxEntry {
   /** Resolves once the write is in storage: it is never sent before. */
   persisted: Promise<void>;
   settle: { resolve(): void; reject(error: SyncError): void };
+  /** See StoredWrite.maybeApplied. */
+  maybeApplied: boolean;
+  /** Its last storing failed: it lives only in memory (its lastError says so while queued). */
+  unstored?: boolean;
 }
 
 /** An entry for a stored write (or a new one): failed writes come back already settled. */
@@ -22,7 +26,8 @@ export function entryFrom(stored: StoredWrite): OutboxEntry {
   settled.catch(() => {});
   if (stored.state === 'failed') settle.reject(lastError ?? new SyncError('rejected', 'The write failed.'));
   const { clientId, ...write } = stored;
-  return { clientId, persisted: Promise.resolve(), settle, write: { ...write, lastError, settled } };
+  const { maybeApplied = false, ...rest } = write;
+  return { clientId, maybeApplied, persisted: Promise.resolve(), settle, write: { ...rest, lastError, settled } };
 }
 
 function fromStoredError(stored: StoredError | null): SyncError | null {
@@ -45,6 +50,7 @@ export function toStored(entry: OutboxEntry): StoredWrite {
     attempts: write.attempts,
     state: write.state === 'failed' ? 'failed' : 'queued',
     lastError: error && { kind: error.kind, message: error.message, status: error.status, code: error.code },
+    maybeApplied: entry.maybeApplied,
   };
 }
 

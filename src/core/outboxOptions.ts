@@ -16,7 +16,8 @@ export interface OutboxListener {
   pushStarted(threadIds: Set<string>): void;
   /** `error` null for a push that was answered. `nextRetryAt` when a retry is scheduled. */
   pushEnded(threadIds: Set<string>, error: SyncError | null, nextRetryAt: number | null): void;
-  storageError(error: SyncError): void;
+  /** Storing failed (writes live only in memory), or with null: it works again. */
+  storageChanged(error: SyncError | null): void;
 }
 
 export interface OutboxOptions {

@@ -1,5 +1,5 @@
 import { DEFAULT_RETRY, retryDelay, type RetryPolicy } from './backoff.js';
-import { createTimer, type Clock } from './clock.js';
+import { createTimer, monotonicNow, type Clock } from './clock.js';
 import type { Environment, EnvironmentEvent } from './environment.js';
 import { isSyncError } from './errors.js';
 
@@ -36,7 +36,7 @@ export interface Poller {
   pullNow(): Promise<void>;
   /** Call when push turns live or stops being live. */
   pushStateChanged(): void;
-  /** When the next scheduled pull is due, or null when none is scheduled. */
+  /** When the next scheduled pull is due, on the clock's `monotonic()` time, or null when none is. */
   nextPullAt(): number | null;
 }
 
@@ -52,6 +52,9 @@ export function createPoller(options: PollerOptions): Poller {
   const retry = options.retry ?? DEFAULT_RETRY;
 
   const timer = createTimer(clock);
+  // Every time here is an interval's end, measured on the monotonic clock: a wall clock set back
+  // an hour would otherwise hold the next pull for an hour.
+  const monotonic = () => monotonicNow(clock);
 
   let running = false;
   let unsubscribe: (() => void) | null = null;
@@ -95,7 +98,7 @@ export function createPoller(options: PollerOptions): Poller {
   };
 
   const schedule = () => {
-    const now = clock.now();
+    const now = monotonic();
     const at = dueAt(now);
     if (at === timerAt) return;
     timerAt = at;
@@ -122,7 +125,7 @@ export function createPoller(options: PollerOptions): Poller {
       (error: unknown) => {
         // retry.maxMs caps every backoff, a server's Retry-After included (DESIGN §4).
         const delay = retryDelay(isSyncError(error) ? error : undefined, failures, retry, clock.random);
-        retryAt = clock.now() + Math.min(retry.maxMs, delay);
+        retryAt = monotonic() + Math.min(retry.maxMs, delay);
         failures += 1;
         done(settled);
       },
@@ -131,7 +134,7 @@ export function createPoller(options: PollerOptions): Poller {
 
   const done = (settled: Array<() => void>) => {
     inFlight = false;
-    lastPullAt = clock.now();
+    lastPullAt = monotonic();
     for (const resolve of settled) resolve();
     if (!running) return;
     // A request made during a failed pull waits for the backoff instead of hammering at once.
@@ -146,13 +149,13 @@ export function createPoller(options: PollerOptions): Poller {
   };
 
   const recordActivity = () => {
-    lastActivityAt = clock.now();
+    lastActivityAt = monotonic();
     // The interval can only get shorter: a user back after a long quiet spell may be due a pull now.
     schedule();
   };
 
   const onEnvironment = (event: EnvironmentEvent) => {
-    if (event === 'activity' || event === 'focus') lastActivityAt = clock.now();
+    if (event === 'activity' || event === 'focus') lastActivityAt = monotonic();
     if (event === 'focus' || event === 'online') request();
     else if (event !== 'pagehide') schedule(); // activity, visibility and connectivity move the next pull
   };
@@ -161,7 +164,7 @@ export function createPoller(options: PollerOptions): Poller {
     start() {
       if (running) return;
       running = true;
-      lastPullAt = clock.now();
+      lastPullAt = monotonic();
       failures = 0;
       unsubscribe = environment.subscribe(onEnvironment);
       schedule();

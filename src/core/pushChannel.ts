@@ -3,8 +3,7 @@ import { createTimer, type Clock } from './clock.js';
 import type { Environment, EnvironmentEvent } from './environment.js';
 import { SyncError, toSyncError } from './errors.js';
 import type { HealthEvent } from './health.js';
-import { reasonForError } from './healthReasons.js';
-import type { ServerEvent, SyncConnector } from './types.js';
+import type { OversizedEvent, ServerEvent, SyncConnector } from './types.js';
 
 export interface PushChannelOptions {
   connector: SyncConnector;
@@ -17,12 +16,15 @@ export interface PushChannelOptions {
   staleAfterMs?: number;
   /**
    * Reconnect backoff: full jitter, every delay capped by `maxMs`. The server's `retry:` hint
-   * may raise `baseMs`. @default { baseMs: 500, maxMs: 30000 }
+   * may raise `baseMs` up to `maxMs`. It starts over only once a stream proved healthy: one real
+   * event, or `staleAfterMs` of frames. @default { baseMs: 500, maxMs: 30000 }
    */
   retry?: RetryPolicy;
   /** The resume point for a new stream (the last cursor seen). */
   getCursor(): string | null;
   onEvent(event: ServerEvent): void;
+  /** An event too large to read was skipped; the stream goes on. Time to pull what it carried. */
+  onOversizedEvent?(event: OversizedEvent): void;
   onHealth(event: HealthEvent): void;
   /** The first frame of a stream other than the first one since start(): time to pull. */
   onReconnected?(): void;
@@ -36,12 +38,15 @@ export interface PushChannel {
   stop(): void;
   /** A stream is open and has delivered a frame within `staleAfterMs`. */
   isLive(): boolean;
+  /** Opens a stream now instead of when the backoff says, unless one is open or opening. */
+  reconnectNow(): void;
 }
 
 /**
  * The event stream with its watchdog (DESIGN §4 "Push and health"): live from the first frame,
  * stale after `staleAfterMs` of silence, reconnected with full-jitter backoff, idle while the
- * environment is offline, stopped for good by a 409.
+ * environment is offline. A 409 on the stream is a server fault like any other: only a push is
+ * fenced (docs/protocol.md).
  */
 export function createPushChannel(options: PushChannelOptions): PushChannel {
   const { connector, clock, environment, getCursor, onHealth } = options;
@@ -51,13 +56,14 @@ export function createPushChannel(options: PushChannelOptions): PushChannel {
   const reconnectTimer = createTimer(clock);
 
   let running = false;
-  let fenced = false;
   /** Bumped whenever the current stream is abandoned: callbacks of older streams are ignored. */
   let generation = 0;
   let controller: AbortController | null = null;
   /** The current stream has delivered a frame. Every way of giving a stream up clears it. */
   let live = false;
   let attempts = 0;
+  /** When the current stream delivered its first frame (null: none yet). */
+  let liveSince: number | null = null;
   let streamsOpened = 0;
   let hintMs = 0;
   let unsubscribe: (() => void) | null = null;
@@ -66,8 +72,8 @@ export function createPushChannel(options: PushChannelOptions): PushChannel {
   const planReconnect = (error: SyncError | undefined): number | null => {
     if (!environment.isOnline()) return null;
     const policy = { baseMs: Math.max(retry.baseMs, hintMs), maxMs: retry.maxMs };
-    // retry.maxMs caps every backoff, a server's Retry-After included (DESIGN §4).
-    const delay = Math.min(retry.maxMs, retryDelay(error, attempts, policy, clock.random));
+    // retry.maxMs caps every wait, a server's Retry-After included (docs/liveness.md).
+    const delay = retryDelay(error, attempts, policy, clock.random);
     attempts += 1;
     reconnectTimer.set(connect, delay);
     return clock.now() + delay;
@@ -82,7 +88,7 @@ export function createPushChannel(options: PushChannelOptions): PushChannel {
 
   function connect() {
     reconnectTimer.clear();
-    if (!running || fenced || !connector.openStream) return;
+    if (!running || !connector.openStream) return;
     if (!environment.isOnline()) {
       onHealth({ type: 'offline' }); // and wait for 'online'
       return;
@@ -98,6 +104,7 @@ export function createPushChannel(options: PushChannelOptions): PushChannel {
     const giveUp = () => {
       if (!current()) return false;
       abandon();
+      liveSince = null;
       if (live) {
         live = false;
         options.onLiveChange?.(false);
@@ -113,19 +120,28 @@ export function createPushChannel(options: PushChannelOptions): PushChannel {
     const ended = (cause: unknown) => {
       if (!giveUp()) return; // we abandoned it ourselves
       const error = toSyncError(cause, 'network', 'The event stream broke');
-      // Another writer took over: reconnecting would only be refused again.
-      fenced = reasonForError(error) === 'fenced';
-      const nextRetryAt = fenced ? null : planReconnect(error);
+      const nextRetryAt = planReconnect(error);
       onHealth({ type: 'stream-failed', error, nextRetryAt, offline: !environment.isOnline() });
+    };
+
+    /** The stream proved healthy: the next failure is a fresh one, not the next of a series. */
+    const healthy = () => {
+      attempts = 0;
     };
 
     const frame = () => {
       if (!current()) return;
       armWatchdog();
       const first = !live;
+      const now = clock.now();
       if (first) {
-        attempts = 0;
+        // Not a reset of the backoff: a server that sends one keepalive and hangs up would then
+        // be reconnected to in a tight loop.
+        liveSince = now;
         live = true; // before anyone hears of it, so isLive() agrees with what they hear
+      } else if (liveSince !== null && now - liveSince >= staleAfterMs) {
+        // Frames for staleAfterMs without a gap the watchdog would have caught.
+        healthy();
       }
       onHealth({ type: 'frame' });
       if (first && current()) options.onLiveChange?.(true);
@@ -149,10 +165,17 @@ export function createPushChannel(options: PushChannelOptions): PushChannel {
         onFrame: frame,
         onEvent(event) {
           if (!live) frame(); // an event is a frame, even from a connector that forgot to say so
-          if (current()) options.onEvent(event);
+          if (!current()) return;
+          healthy();
+          options.onEvent(event);
+        },
+        onOversizedEvent(event) {
+          if (!live) frame();
+          if (current()) options.onOversizedEvent?.(event);
         },
         onRetryHint(ms) {
-          if (current() && Number.isFinite(ms) && ms >= 0) hintMs = ms;
+          // A hint past maxMs would be capped anyway; garbage is ignored.
+          if (current() && ms >= 0) hintMs = Math.min(ms, retry.maxMs);
         },
       });
     } catch (error) {
@@ -173,7 +196,6 @@ export function createPushChannel(options: PushChannelOptions): PushChannel {
     start() {
       if (running) return;
       running = true;
-      fenced = false;
       attempts = 0;
       streamsOpened = 0;
       hintMs = 0;
@@ -194,5 +216,8 @@ export function createPushChannel(options: PushChannelOptions): PushChannel {
       unsubscribe = null;
     },
     isLive: () => live,
+    reconnectNow() {
+      if (running && controller === null) connect();
+    },
   };
 }

@@ -1,18 +1,12 @@
 import { createParser } from 'eventsource-parser';
 import { describeError, SyncError } from './errors.js';
 import type { StreamOptions } from './types.js';
-import { parseServerEvent, protocolError } from './validate.js';
-
-/**
- * How much one unfinished event may buffer, in characters. Generous (a long thread is sent whole),
- * but bounded so a misbehaving proxy that never sends a newline cannot exhaust memory.
- * @default 32 MiB
- */
-export const MAX_EVENT_CHARS = 32 * 1024 * 1024;
+import { createEventSizer, DEFAULT_MAX_EVENT_BYTES } from './sseLimit.js';
+import { parseServerEvent } from './validate.js';
 
 export type EventStreamHandlers = Pick<
   StreamOptions,
-  'cursor' | 'signal' | 'onFrame' | 'onEvent' | 'onRetryHint'
+  'cursor' | 'signal' | 'onFrame' | 'onEvent' | 'onRetryHint' | 'onOversizedEvent'
 >;
 
 /** The `network` error of an event stream that failed; the push channel reconnects by itself. */
@@ -27,12 +21,15 @@ export function streamError(problem: string, cause: unknown): SyncError {
 /**
  * Reads an SSE body until it ends and hands every frame to `handlers` (DESIGN §3). Resolves when
  * the body ends or `signal` aborts; rejects with a `protocol` SyncError on invalid event data (the
- * event is not delivered) and a `network` SyncError when reading fails. Works on any WHATWG
+ * event is not delivered) and a `network` SyncError when reading fails. An event over
+ * `maxEventBytes` is skipped as it arrives, never held whole: it counts as a frame and goes to
+ * `onOversizedEvent`, and the last event id stays where it was. Works on any WHATWG
  * ReadableStream: undici's in Node and the browsers'.
  */
 export async function readEventStream(
   body: ReadableStream<Uint8Array>,
   handlers: EventStreamHandlers,
+  maxEventBytes = DEFAULT_MAX_EVENT_BYTES,
 ): Promise<void> {
   const { signal } = handlers;
   // SSE keeps the last event ID across events; the stream starts where the caller resumed.
@@ -50,8 +47,8 @@ export async function readEventStream(
     }
   };
 
+  // The sizer bounds what the parser holds: an event's characters never outnumber its bytes.
   const parser = createParser({
-    maxBufferSize: MAX_EVENT_CHARS,
     onEvent: (message) =>
       guarded(() => {
         if (message.id !== undefined) lastId = message.id;
@@ -66,13 +63,9 @@ export async function readEventStream(
       }),
     onComment: () => guarded(() => handlers.onFrame()),
     onRetry: (ms) => guarded(() => handlers.onRetryHint?.(ms)),
-    onError: (error) => {
-      // Unknown fields and bad `retry:` values are ignored, as browsers do; only an overflow is fatal.
-      if (error.type === 'max-buffer-size-exceeded') {
-        failure ??= { error: protocolError('GET /events', `an event longer than ${MAX_EVENT_CHARS} characters`, error) };
-      }
-    },
+    // Unknown fields and bad `retry:` values are ignored, as browsers do (no onError).
   });
+  const size = createEventSizer(maxEventBytes);
 
   const reader = body.getReader();
   const cancel = () => {
@@ -81,6 +74,7 @@ export async function readEventStream(
   // Some streams do not end their pending read when the fetch is aborted; cancelling does.
   signal.addEventListener('abort', cancel, { once: true });
   const decoder = new TextDecoder();
+  let endsInCR = false;
   try {
     for (;;) {
       let chunk: ReadableStreamReadResult<Uint8Array>;
@@ -92,8 +86,24 @@ export async function readEventStream(
       }
       // At the end, an event without its closing blank line is incomplete: the SSE spec drops it.
       if (signal.aborted || chunk.done) return;
-      // `stream: true` keeps a multi-byte character split across chunks intact.
-      parser.feed(decoder.decode(chunk.value, { stream: true }));
+      for (const part of size(chunk.value)) {
+        if (part instanceof Uint8Array) {
+          // `stream: true` keeps a multi-byte character split across chunks intact.
+          parser.feed(decoder.decode(part, { stream: true }));
+          endsInCR = part[part.length - 1] === 13;
+        } else if (part === 'drop') {
+          // The parser holds a final CR until it knows whether an LF follows: if it ended the
+          // event before, that event is complete; an LF says so (or merely ends a line).
+          if (endsInCR) parser.feed('\n');
+          parser.reset();
+          decoder.decode(); // and the half character it may hold
+        } else {
+          guarded(() => {
+            handlers.onFrame();
+            handlers.onOversizedEvent?.(part);
+          });
+        }
+      }
       if (signal.aborted) return;
       if (failure) {
         cancel();

@@ -38,6 +38,8 @@ export interface ThreadSyncStatus {
 
 export type HealthState = 'stopped' | 'connecting' | 'live' | 'polling' | 'offline';
 export type DegradedReason =
+  /** Writes could not be stored: they are sent from memory, and closing the page would lose them. */
+  | 'storage'
   | 'offline'
   | 'push-unavailable'
   | 'server-errors'
@@ -150,6 +152,16 @@ export interface StreamOptions {
   onEvent(event: ServerEvent): void;
   /** The server's `retry:` hint, in ms. */
   onRetryHint?(ms: number): void;
+  /** An event over the connector's size limit was skipped (not buffered); the stream goes on. */
+  onOversizedEvent?(event: OversizedEvent): void;
+}
+
+/** What the start of a skipped, oversized event said. */
+export interface OversizedEvent {
+  /** Its `event:` type, when that came before the limit. */
+  type: string | null;
+  /** The thread it was about, when its start named one; null: every thread may be behind. */
+  threadId: string | null;
 }
 
 /**
@@ -183,6 +195,11 @@ export interface StoredWrite {
   attempts: number;
   state: 'queued' | 'failed';
   lastError: StoredError | null;
+  /**
+   * A push of it ended without an answer (network, timeout, 5xx, 408, 429, unreadable): the
+   * server may have applied it, so every later attempt keeps this `(clientId, seq)`.
+   */
+  maybeApplied?: boolean;
 }
 
 export interface StoredError {

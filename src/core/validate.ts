@@ -34,6 +34,12 @@ function isCount(value: unknown): value is number {
 }
 
 const isString: Check = (value) => typeof value === 'string';
+/**
+ * A cursor goes back to the server in a header and the stream's URL: a server's opaque token fits
+ * in 2 KiB, and anything longer would make every later request fail at a proxy.
+ */
+export const MAX_CURSOR_CHARS = 2048;
+const isCursor: Check = (value) => isString(value) && (value as string).length <= MAX_CURSOR_CHARS;
 const isId: Check = (value) => isString(value) && value !== '';
 /** A field that may be absent, and otherwise passes `check`. */
 const optional = (check: Check): Check => (value) => value === undefined || check(value);
@@ -167,12 +173,12 @@ export function parsePushResponse(body: unknown, request: PushRequest): PushResp
 }
 
 /**
- * Checks a `/pull` answer: a string cursor and an array of valid threads.
+ * Checks a `/pull` answer: a string cursor (at most MAX_CURSOR_CHARS) and an array of valid threads.
  * @throws SyncError of kind `protocol` (retryable) naming what was wrong.
  */
 export function parsePullResponse(body: unknown): PullResponse {
   const route = 'POST /pull';
-  throwIfProblem(route, describeRecord(body, 'an answer', { cursor: isString, threads: Array.isArray }));
+  throwIfProblem(route, describeRecord(body, 'an answer', { cursor: isCursor, threads: Array.isArray }));
   const { cursor, threads } = body as { cursor: string; threads: unknown[] };
   for (const thread of threads) throwIfProblem(route, describeThreadProblem(thread));
   return { cursor, threads: threads as Thread[] };
@@ -193,6 +199,7 @@ export function parseServerEvent(
   const route = 'GET /events';
   // An empty last event ID is no cursor (the SSE spec's reset).
   const cursor = id || null;
+  if (cursor !== null && !isCursor(cursor)) throw protocolError(route, `an event id (cursor) of ${cursor.length} characters`);
   if (type === 'reset') return { type, id: cursor };
   if (type !== 'thread' && type !== 'delta') return null;
   // Without a cursor the client could not resume after this event without losing or repeating it.

@@ -1,6 +1,7 @@
 import type { HealthStatus, PendingWrite } from '../core/types.js';
 import { deriveStatus } from './deriveStatus.js';
 import { groupPending, NO_WRITES } from './groupPending.js';
+import { recordWriter } from './idRecord.js';
 import type { ThreadBook } from './threadBook.js';
 import type { UntypedState, UntypedStore } from './types.js';
 
@@ -10,6 +11,8 @@ export interface CommitSources {
   pending(): PendingWrite[];
   /** A push or pull for this thread, or without an id for any thread, is under way. */
   inFlight(threadId?: string): boolean;
+  /** The threads a push or pull is under way for. */
+  inFlightIds(): Iterable<string>;
   online(): boolean;
   health(): HealthStatus;
 }
@@ -28,19 +31,6 @@ function reuseList(prev: PendingWrite[] | undefined, next: PendingWrite[]): Pend
   return prev;
 }
 
-/** Copy-on-write for one record slice: copied once per commit, and only if something changed. */
-function slice<T>(prev: Record<string, T>) {
-  let next = prev;
-  return {
-    set(id: string, value: T | undefined) {
-      if (next[id] === value) return;
-      if (next === prev) next = { ...prev };
-      if (value === undefined) delete next[id];
-      else next[id] = value;
-    },
-    get: () => next,
-  };
-}
 
 export interface StoreCommitter {
   /** Publishes at the end of the current task: a burst of changes is one notification. */
@@ -57,6 +47,10 @@ export interface StoreCommitter {
 export function createStoreCommitter(sources: CommitSources): StoreCommitter {
   const { store, book } = sources;
   let scheduled = false;
+  /** What the last commit saw: a thread's status changes only when one of these does. */
+  let seenPending: PendingWrite[] | null = null;
+  let seenOnline: boolean | null = null;
+  let seenInFlight = new Set<string>();
   const committer: StoreCommitter = {
     schedule() {
       if (scheduled) return;
@@ -76,11 +70,24 @@ export function createStoreCommitter(sources: CommitSources): StoreCommitter {
     const pending = sources.pending();
     const groups = groupPending(pending);
     const online = sources.online();
-    const threads = slice(prev.threads);
-    const confirmed = slice(prev.confirmed);
-    const byThread = slice(prev.pendingByThread);
-    const status = slice(prev.status);
-    const ids = new Set([...book.ids(), ...groups.keys(), ...Object.keys(prev.pendingByThread)]);
+    const threads = recordWriter(prev.threads);
+    const confirmed = recordWriter(prev.confirmed);
+    const byThread = recordWriter(prev.pendingByThread);
+    const status = recordWriter(prev.status);
+    // Only threads that may have changed (docs/design-changes.md): the book says which it
+    // touched; writes and connectivity touch the threads with writes; a push or pull the
+    // threads it is, or was, for. A commit costs the same with 1 thread or 3 000.
+    const ids = book.takeChanged();
+    if (pending !== seenPending || online !== seenOnline) {
+      for (const id of groups.keys()) ids.add(id);
+      for (const id in prev.pendingByThread) ids.add(id);
+    }
+    const inFlight = new Set(sources.inFlightIds());
+    for (const id of seenInFlight) ids.add(id);
+    for (const id of inFlight) ids.add(id);
+    seenPending = pending;
+    seenOnline = online;
+    seenInFlight = inFlight;
     for (const id of ids) {
       threads.set(id, book.view(id));
       confirmed.set(id, book.confirmed(id));

@@ -3,7 +3,7 @@ import { createTimer, systemClock } from '../core/clock.js';
 import { defaultStorage } from '../core/defaultStorage.js';
 import { createBrowserEnvironment, type EnvironmentEvent } from '../core/environment.js';
 import { builtinMutators } from '../core/mutators.js';
-import { createOutbox } from '../core/outbox.js';
+import { createOutbox, disposedError } from '../core/outbox.js';
 import { createPoller } from '../core/poller.js';
 import { createPushChannel } from '../core/pushChannel.js';
 import type { MutatorDefs, NoMutators } from '../core/mutations.js';
@@ -13,7 +13,7 @@ import type { BaseMessage, Message, Mutator, PendingWrite } from '../core/types.
 import { createStoreCommitter } from './commit.js';
 import { createSyncStore } from './createSyncStore.js';
 import { prepareWrite } from './prepareWrite.js';
-import { createRequestReporter } from './reachability.js';
+import { createReachability } from './reachability.js';
 import { createStreamSink } from './streamSink.js';
 import { groupPending, NO_WRITES } from './groupPending.js';
 import { createInterest } from './interest.js';
@@ -40,7 +40,8 @@ export function createSyncClient<M extends BaseMessage = Message, D extends Muta
   const clock = options.clock ?? systemClock;
   const environment = options.environment ?? createBrowserEnvironment(clock);
   const namespace = options.namespace ?? 'default';
-  const mutators: Record<string, Mutator> = { ...builtinMutators, ...(options.mutators as MutatorDefs | undefined) };
+  // No prototype: a write named "constructor" or "toString" is an unknown mutation, not Object's.
+  const mutators: Record<string, Mutator> = Object.assign(Object.create(null), builtinMutators, options.mutators);
   const retry = { ...DEFAULT_RETRY, ...options.retry };
   const batch = { windowMs: 100, maxItems: 50, maxBytes: 256 * 1024, ...options.batch };
 
@@ -50,6 +51,7 @@ export function createSyncClient<M extends BaseMessage = Message, D extends Muta
   let started = false;
   let disposed = false;
   const pullTimer = createTimer(clock);
+  const ackCheck = createTimer(clock);
   let unsubscribeEnvironment: (() => void) | null = null;
   let warnedStorage = false;
 
@@ -62,12 +64,28 @@ export function createSyncClient<M extends BaseMessage = Message, D extends Muta
     book,
     pending: () => outbox.list(),
     inFlight: (id) => (id === undefined ? pushing.size > 0 : pushing.has(id)) || puller.pulling(id),
+    inFlightIds: () => [...pushing, ...puller.pullingIds()],
     online: () => environment.isOnline() && health.get().state !== 'offline',
     health: published.snapshot,
   });
   const commit = committer.schedule;
 
-  const report = createRequestReporter({ connector, health, active: () => started });
+  const staleAfterMs = options.liveness?.staleAfterMs ?? 7000;
+  const reach = createReachability({
+    connector,
+    clock,
+    environment,
+    health,
+    active: () => started,
+    staleAfterMs,
+    maxSpreadMs: retry.maxMs,
+    onReachable() {
+      outbox.retryNow(false);
+      pullSoon();
+    },
+    onStreamDue: () => pushChannel.reconnectNow(),
+  });
+  const report = reach.report;
   const pendingOf = (threadId: string) => groupPending(outbox.list()).get(threadId) ?? NO_WRITES;
 
   /** Rebases each thread these writes touched, once: a refused batch of 50 is one rebase. */
@@ -94,6 +112,7 @@ export function createSyncClient<M extends BaseMessage = Message, D extends Muta
         recompute(items.filter(({ write, v }) => book.acknowledge(write, v)).map((i) => i.write));
         // The confirmed thread arrives over the stream when it is live; otherwise go and get it.
         if (!pushChannel.isLive()) pullSoon();
+        else checkAcksLater();
       },
       failed(items) {
         recompute(items.map((i) => i.write));
@@ -103,15 +122,19 @@ export function createSyncClient<M extends BaseMessage = Message, D extends Muta
       discarded: recompute,
       pushStarted(threadIds) {
         pushing = threadIds;
+        reach.began('push');
+        health.dispatch({ type: 'writes-retry', at: null });
       },
-      pushEnded(_threadIds, error) {
+      pushEnded(_threadIds, error, nextRetryAt) {
         pushing = new Set();
         report('push', error);
+        health.dispatch({ type: 'writes-retry', at: nextRetryAt });
       },
-      storageError(error) {
-        if (warnedStorage) return;
+      storageChanged(error) {
+        health.dispatch({ type: 'storage', failing: error !== null });
+        if (!error || warnedStorage) return;
         warnedStorage = true;
-        console.error(`[syncline] ${error.message} Writes stay in memory and are still sent.`);
+        console.error(`[syncline] ${error.message}`);
       },
     },
   });
@@ -124,6 +147,7 @@ export function createSyncClient<M extends BaseMessage = Message, D extends Muta
     clientId: outbox.clientId,
     pending: outbox.list,
     pendingOf,
+    began: reach.began,
     report,
     commit,
     disposed: () => disposed,
@@ -154,10 +178,11 @@ export function createSyncClient<M extends BaseMessage = Message, D extends Muta
     connector,
     clock,
     environment,
-    staleAfterMs: options.liveness?.staleAfterMs ?? 7000,
+    staleAfterMs,
     retry,
     getCursor: puller.cursor,
     onHealth: (event) => {
+      reach.streamEvent(event);
       health.dispatch(event);
       poller.pushStateChanged();
     },
@@ -172,7 +197,27 @@ export function createSyncClient<M extends BaseMessage = Message, D extends Muta
       if (event.type === 'reset') pullSoon();
       else stream.add(event);
     },
+    // Too large to read off the stream: pull that thread instead (all of them when unknown).
+    onOversizedEvent: ({ threadId }) => (threadId === null ? pullSoon() : pullThreadSoon(threadId)),
   });
+
+  /**
+   * An ack whose version the stream never reaches (a server that answered v = 1e15) would keep
+   * its write in the view, applied twice over the confirmed thread: after `staleAfterMs`, the
+   * threads still waiting on an ack from before are pulled, and the pull settles them.
+   */
+  function checkAcksLater() {
+    if (ackCheck.pending()) return;
+    const mark = book.mark();
+    ackCheck.set(() => {
+      let waiting = false;
+      for (const id of book.ids()) {
+        if (book.waitsSince(id, mark)) pullThreadSoon(id);
+        else waiting ||= book.hasAcked(id);
+      }
+      if (waiting) checkAcksLater();
+    }, staleAfterMs);
+  }
 
   function pullThreadSoon(threadId: string) {
     interest.ask(threadId);
@@ -190,6 +235,7 @@ export function createSyncClient<M extends BaseMessage = Message, D extends Muta
     else if (event === 'pagehide') outbox.sendOnPageHide();
     else if (event === 'online') {
       health.dispatch({ type: 'online' });
+      reach.online();
       outbox.retryNow(); // the backoff was for a sick network, not for this one
     }
   }
@@ -241,6 +287,8 @@ export function createSyncClient<M extends BaseMessage = Message, D extends Muta
       unsubscribeEnvironment?.();
       unsubscribeEnvironment = null;
       pullTimer.clear();
+      ackCheck.clear();
+      reach.stop();
       poller.stop();
       pushChannel.stop();
       outbox.stop();
@@ -259,6 +307,7 @@ export function createSyncClient<M extends BaseMessage = Message, D extends Muta
       return unwatch;
     },
     mutate(threadId, name, args) {
+      if (disposed) throw disposedError();
       const schema = Object.hasOwn(argSchemas, name) ? argSchemas[name] : undefined;
       const problem = schema && validateWith(schema, args, 'args');
       if (problem) throw invalidArgs(name, problem);
@@ -273,6 +322,7 @@ export function createSyncClient<M extends BaseMessage = Message, D extends Muta
       pullThreadSoon(threadId);
     },
     async syncImmediately(threadId) {
+      if (disposed) throw disposedError();
       interest.ask(threadId);
       outbox.sendNow();
       await pull();

@@ -1,16 +1,17 @@
 import { createStore } from 'zustand/vanilla';
 import type { HealthStatus } from '../core/types.js';
+import { emptyRecord } from './idRecord.js';
 import { UNKNOWN_STATUS } from './deriveStatus.js';
 import type { UntypedStore } from './types.js';
 
 /** The vanilla store the client feeds. Only the client writes to it. */
 export function createSyncStore(health: HealthStatus): UntypedStore {
   return createStore(() => ({
-    threads: {},
-    confirmed: {},
+    threads: emptyRecord(),
+    confirmed: emptyRecord(),
     pending: [],
-    pendingByThread: {},
-    status: {},
+    pendingByThread: emptyRecord(),
+    status: emptyRecord(),
     clientStatus: UNKNOWN_STATUS,
     health,
   }));

@@ -1,6 +1,7 @@
 import { SyncError } from '../core/errors.js';
 import { builtinMutators, emptyThread, MutationError } from '../core/mutators.js';
 import { immer } from '../core/rebase.js';
+import { copyWireArgs } from '../core/wireArgs.js';
 import type { Mutator, Thread } from '../core/types.js';
 
 const rejected = (message: string, code: string, cause?: unknown) =>
@@ -20,7 +21,7 @@ export function prepareWrite(
   if (typeof threadId !== 'string' || threadId === '') {
     throw rejected('mutate needs a non-empty thread id.', 'invalid-args');
   }
-  const mutator = mutators[name];
+  const mutator = Object.hasOwn(mutators, name) ? mutators[name] : undefined;
   if (!mutator) {
     throw rejected(
       `There is no mutation named "${name}". Built-ins: ${Object.keys(builtinMutators).join(', ')}; ` +
@@ -28,13 +29,8 @@ export function prepareWrite(
       'unknown-mutator',
     );
   }
-  let args: unknown;
-  try {
-    // The queued write must not change when the caller reuses its object, and must be storable.
-    args = structuredClone(write.args);
-  } catch (cause) {
-    throw rejected(`${name}: args must be plain data (structured-cloneable).`, 'invalid-args', cause);
-  }
+  // A copy: the queued write must not change when the caller reuses its object.
+  const args = copyWireArgs(write.args, name);
   const base = view ?? emptyThread(threadId, write.now);
   try {
     return { args, view: immer.produce(base, (draft) => void mutator(draft, args)) };

@@ -16,6 +16,8 @@ export function createPuller(ctx: {
   clientId: string;
   pending(): PendingWrite[];
   pendingOf(threadId: string): PendingWrite[];
+  /** A pull went out (watched for hanging); `report` says how it ended. */
+  began(request: 'pull'): void;
   report(request: 'pull', error: SyncError | null): void;
   commit(): void;
   disposed(): boolean;
@@ -30,17 +32,20 @@ export function createPuller(ctx: {
     for (const id of book.ids()) if (book.hasAcked(id)) inPlay.push(id);
     const ids = [...ctx.interest.take(inPlay)];
     if (ids.length === 0 || ctx.disposed()) return;
-    /** The version we hold of each. */
-    const known: Record<string, number> = {};
+    /** The version we hold of each (no prototype: a thread may be called `__proto__`). */
+    const known = Object.create(null) as Record<string, number>;
+    const mark = book.mark();
     for (const id of ids) known[id] = book.confirmed(id)?.v ?? 0;
     pulling = new Set(ids);
     ctx.commit();
+    ctx.began('pull');
     try {
       const response = await ctx.connector.pull({ clientId: ctx.clientId, cursor, threads: known });
       if (ctx.disposed()) return;
       cursor = response.cursor;
-      for (const thread of response.threads) {
-        if (book.receive(thread)) book.recompute(thread.id, ctx.pendingOf(thread.id));
+      const received = new Set(response.threads.filter((thread) => book.receive(thread)).map((thread) => thread.id));
+      for (const id of new Set([...ids, ...received])) {
+        if (book.settle(id, mark) || received.has(id)) book.recompute(id, ctx.pendingOf(id));
       }
       const now = ctx.clock.now();
       for (const id of ids) book.markSynced(id, now);
@@ -59,6 +64,8 @@ export function createPuller(ctx: {
     pull,
     /** Whether this thread (without an id: any thread) is being pulled. */
     pulling: (threadId?: string) => (threadId === undefined ? pulling.size > 0 : pulling.has(threadId)),
+    /** The threads being pulled. */
+    pullingIds: (): ReadonlySet<string> => pulling,
     cursor: () => cursor,
     /** The stream moved the resume point on. */
     setCursor(next: string) {

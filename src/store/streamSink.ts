@@ -1,5 +1,5 @@
 import { applyDeltas, type ThreadDelta } from '../core/applyDeltas.js';
-import { createTimer, type Clock } from '../core/clock.js';
+import { createTimer, monotonicNow, type Clock } from '../core/clock.js';
 import type { Environment } from '../core/environment.js';
 import { createFrameBatcher } from '../core/frameBatcher.js';
 import type { PendingWrite, ServerEvent, Thread } from '../core/types.js';
@@ -36,7 +36,7 @@ export function createStreamSink(options: {
   const deferTimer = createTimer(clock);
 
   function rebaseNow(threadId: string, pending = pendingOf(threadId)) {
-    lastRebase.set(threadId, clock.now());
+    lastRebase.set(threadId, monotonicNow(clock)); // an interval: a wall clock set back must not stall it
     book.recompute(threadId, pending);
   }
 
@@ -47,7 +47,7 @@ export function createStreamSink(options: {
    */
   function rebase(threadId: string) {
     const pending = pendingOf(threadId);
-    if (pending.length <= CHEAP_REBASE || clock.now() - (lastRebase.get(threadId) ?? -Infinity) >= HEAVY_REBASE_MS) {
+    if (pending.length <= CHEAP_REBASE || monotonicNow(clock) - (lastRebase.get(threadId) ?? -Infinity) >= HEAVY_REBASE_MS) {
       rebaseNow(threadId, pending);
       return;
     }

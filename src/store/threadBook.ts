@@ -6,6 +6,8 @@ interface Acked {
   write: PendingWrite;
   /** The version the server gave it; undefined when the server did not say. */
   v: number | undefined;
+  /** When it was acknowledged, on the book's ack counter (see `settle`). */
+  at: number;
 }
 
 interface Entry {
@@ -48,8 +50,13 @@ export function createThreadBook(mutators: Record<string, Mutator>) {
   const entries = new Map<string, Entry>();
   /** When any thread last synced: the whole client's `lastSyncedAt`. */
   let lastSyncedAt: number | null = null;
+  /** Threads whose view, confirmed thread or sync time changed since the store last looked. */
+  let changed = new Set<string>();
+  let acks = 0;
 
+  /** The entry of a thread about to change. */
   const entry = (threadId: string): Entry => {
+    changed.add(threadId);
     let e = entries.get(threadId);
     if (!e) entries.set(threadId, (e = { acked: [], lastSyncedAt: null }));
     return e;
@@ -70,6 +77,33 @@ export function createThreadBook(mutators: Record<string, Mutator>) {
     lastSyncedAt: (threadId?: string) =>
       threadId === undefined ? lastSyncedAt : (entries.get(threadId)?.lastSyncedAt ?? null),
     hasAcked: (threadId: string) => (entries.get(threadId)?.acked.length ?? 0) > 0,
+    /**
+     * Writes acknowledged before `mark` still wait for a confirmed thread that shows them. For
+     * a moment that is normal (the ack came before the stream's event); for long, the ack named
+     * a version the server never sent, and only a pull can tell (`settle`).
+     */
+    waitsSince: (threadId: string, mark: number) => entries.get(threadId)?.acked.some((a) => a.at < mark) ?? false,
+    /** The ids changed since the last call (the store's commit reads only those). */
+    takeChanged(): Set<string> {
+      const ids = changed;
+      changed = new Set();
+      return ids;
+    },
+    /** The ack counter now: a pull started at this mark sees every write acknowledged before. */
+    mark: () => acks,
+
+    /**
+     * A pull that started at `mark` answered for this thread: the server's copy it describes
+     * (sent, or the one we hold when it sent none) includes every write acknowledged before,
+     * whatever version their acks named. Returns whether any left the view (recompute it).
+     */
+    settle(threadId: string, mark: number): boolean {
+      const e = entries.get(threadId);
+      const kept = e?.acked.filter((a) => a.at >= mark) ?? [];
+      if (!e || kept.length === e.acked.length) return false;
+      entry(threadId).acked = kept;
+      return true;
+    },
 
     /** Recomputes the view from scratch; `pending` is the thread's writes, failed ones included. */
     recompute(threadId: string, pending: readonly PendingWrite[]) {
@@ -101,8 +135,10 @@ export function createThreadBook(mutators: Record<string, Mutator>) {
     /** Returns true when the view must be recomputed (the confirmed thread already has it). */
     acknowledge(write: PendingWrite, v: number | undefined): boolean {
       const e = entry(write.threadId);
-      if (v !== undefined && e.confirmed && v <= e.confirmed.v) return true;
-      e.acked.push({ write, v });
+      // A version that is not a whole number tells nothing: the next confirmed thread settles it.
+      const known = Number.isSafeInteger(v) && v! >= 0 ? v : undefined;
+      if (known !== undefined && e.confirmed && known <= e.confirmed.v) return true;
+      e.acked.push({ write, v: known, at: acks++ });
       return false;
     },
 

@@ -1,6 +1,12 @@
 import type { Clock, TimerId } from '../core/clock.js';
 
 export interface FakeClock extends Clock {
+  monotonic(): number;
+  /**
+   * Sets the wall clock (`now()`) without moving time: as a user or NTP setting the system clock.
+   * Timers and `monotonic()` are not affected.
+   */
+  setWallTime(ms: number): void;
   /** Moves time forward by `ms`, running every timer that falls due, in order. */
   advance(ms: number): void;
   /**
@@ -44,17 +50,47 @@ export function settle(): Promise<void> {
 }
 
 export function createFakeClock(options: { now?: number; seed?: number } = {}): FakeClock {
+  /** Monotonic time: timers fall due on it. The wall clock is `now + wallOffset`. */
   let now = options.now ?? 1_700_000_000_000;
+  let wallOffset = 0;
   let nextId = 1;
   let random = seededRandom(options.seed ?? 42);
   const timers = new Map<number, Timer>();
+  /**
+   * A binary min-heap by (at, id) over every timer set; cleared ones stay in it until they reach
+   * the top. Thousands of clients on one clock (bench/reconnectStorm.ts) need better than a scan.
+   */
+  const heap: Timer[] = [];
+  const before = (a: Timer, b: Timer) => a.at < b.at || (a.at === b.at && a.id < b.id);
+  const push = (t: Timer) => {
+    let i = heap.push(t) - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (!before(heap[i]!, heap[parent]!)) break;
+      [heap[i], heap[parent]] = [heap[parent]!, heap[i]!];
+      i = parent;
+    }
+  };
+  const pop = () => {
+    const last = heap.pop()!;
+    if (heap.length === 0) return;
+    heap[0] = last;
+    for (let i = 0; ; ) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let least = i;
+      if (l < heap.length && before(heap[l]!, heap[least]!)) least = l;
+      if (r < heap.length && before(heap[r]!, heap[least]!)) least = r;
+      if (least === i) return;
+      [heap[i], heap[least]] = [heap[least]!, heap[i]!];
+      i = least;
+    }
+  };
 
   const nextDue = (until: number): Timer | undefined => {
-    let best: Timer | undefined;
-    for (const t of timers.values()) {
-      if (t.at <= until && (!best || t.at < best.at || (t.at === best.at && t.id < best.id))) best = t;
-    }
-    return best;
+    while (heap.length > 0 && timers.get(heap[0]!.id) !== heap[0]) pop();
+    const top = heap[0];
+    return top && top.at <= until ? top : undefined;
   };
 
   /** Runs every timer due by `until`, in order, letting promises settle around each. */
@@ -69,10 +105,18 @@ export function createFakeClock(options: { now?: number; seed?: number } = {}): 
   }
 
   const clock: FakeClock = {
-    now: () => now,
+    now: () => now + wallOffset,
+    monotonic: () => now,
+    setWallTime(ms) {
+      wallOffset = ms - now;
+    },
     setTimeout(fn, ms) {
       const id = nextId++;
-      timers.set(id, { id, at: now + Math.max(0, ms || 0), fn });
+      // As real timers do: a delay past 2^31 − 1 ms overflows and fires at once (Node: in 1 ms).
+      const delay = ms > 2 ** 31 - 1 ? 1 : Math.max(0, ms || 0);
+      const timer = { id, at: now + delay, fn };
+      timers.set(id, timer);
+      push(timer);
       return id;
     },
     clearTimeout(id: TimerId) {

@@ -3,6 +3,7 @@ export type { FakeClock } from './fakeClock.js';
 export { createFakeEnvironment } from './fakeEnvironment.js';
 export type { FakeEnvironment, FakeLocks } from './fakeEnvironment.js';
 export { createFakeBackend } from './fakeBackend.js';
+export { createFullStorage } from './fullStorage.js';
 export type { FakeBackend, FakeBackendOptions, FakeBackendStats } from './fakeBackend.js';
 export { createReferenceBackend, BackendRequestError, SERVER_CLIENT_ID } from './referenceBackend.js';
 export type {

@@ -174,6 +174,12 @@ export function startStreamPump(options: StreamPumpOptions): StreamPump {
     return { stop };
   }
   armKeepalive();
+  // The first keepalive goes right after the headers: a client counts a stream live from its
+  // first frame, and after an outage should not wait a whole interval to know.
+  queueMicrotask(() => {
+    const every = stream().keepaliveMs ?? options.keepaliveMs;
+    if (!stopped && !stream().stall && every > 0) sink.keepalive();
+  });
   if (queue.length > 0 || pendingReset) schedule();
   return { stop };
 }

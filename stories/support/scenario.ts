@@ -1,6 +1,6 @@
 import { createMemoryStorage, createSyncClient, systemClock } from 'syncline';
 import type { Clock, DegradedReason, Message, SyncClient, SyncClientOptions, SyncState } from 'syncline';
-import { createFakeBackend, createFakeClock, createFakeEnvironment } from 'syncline/testing';
+import { createFakeBackend, createFakeClock, createFakeEnvironment, createFullStorage } from 'syncline/testing';
 import type { FakeBackend, FakeClock, FakeEnvironment, Faults } from 'syncline/testing';
 
 /**
@@ -127,6 +127,7 @@ const degradedBy: Record<DegradedReason, ScenarioOptions> = {
   // A real server refuses the stream too; the fake's errorRate hits push and pull only.
   auth: { faults: { errorRate: 1, errorStatus: 401, stream: { refuse: true } } },
   fenced: { faults: { errorRate: 1, errorStatus: 409 } },
+  storage: { client: { storage: createFullStorage() } },
 };
 
 /**

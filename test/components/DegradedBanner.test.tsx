@@ -173,6 +173,7 @@ describe('DegradedBanner', () => {
       stale: 'x',
       auth: 'x',
       fenced: 'x',
+      storage: 'x',
       degraded: 'x',
       duration: (s) => `Depuis ${s} s.`,
       retry: 'Réessayer',

@@ -1,10 +1,11 @@
-import { act, render, screen, within } from '@testing-library/react';
+import { act, cleanup, render, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { createRef } from 'react';
 import { PendingWriteIndicator } from 'syncline/components';
 import type { PendingWriteIndicatorLabels, PendingWriteIndicatorProps } from 'syncline/components';
 import { SyncProvider } from 'syncline/react';
-import { harnessPerTest, userMessage } from '../react/harness.js';
+import { createMemoryStorage } from 'syncline';
+import { createHarness, harnessPerTest, userMessage } from '../react/harness.js';
 import type { Harness } from '../react/harness.js';
 
 const XSS = '<img src=x onerror=alert(1)>';
@@ -46,6 +47,29 @@ describe('PendingWriteIndicator', () => {
     expect(root().textContent).toBe('2 changes waiting to sync');
     await act(() => h.clock.advanceAsync(1000));
     expect(root().getAttribute('data-state')).toBe('empty');
+  });
+
+  test('unsaved: says which waiting writes only this tab holds, until the device stores them again', async () => {
+    const storage = createMemoryStorage();
+    const putWrites = storage.putWrites.bind(storage);
+    let full = true;
+    storage.putWrites = (ns, writes) =>
+      full ? Promise.reject(new DOMException('The quota has been exceeded.', 'QuotaExceededError')) : putWrites(ns, writes);
+    const mine = createHarness({ faults: { latencyMs: 5000 }, client: { storage } });
+    h = mine;
+    try {
+      const { root } = setup();
+      await write();
+      await write();
+      expect(root().getAttribute('data-state')).toBe('pending');
+      expect(root().textContent).toBe('2 changes waiting to sync2 changes are only in this tab: closing it would lose them');
+      full = false;
+      await write();
+      expect(root().textContent).toBe('3 changes waiting to sync');
+    } finally {
+      cleanup();
+      mine.dispose();
+    }
   });
 
   test('failed: lists each failed write with the server error, as text', async () => {
@@ -120,6 +144,7 @@ describe('PendingWriteIndicator', () => {
   test('labels replace every string; unstyled drops the syncline classes', async () => {
     const labels: PendingWriteIndicatorLabels = {
       pending: (n) => `P${n}`,
+      unsaved: (n) => `S${n}`,
       failed: (n) => `F${n}`,
       write: (w) => `W:${w.name}`,
       unknownError: 'U',

@@ -1,5 +1,6 @@
 import { act } from '@testing-library/react';
 import type { DegradedReason, SyncState } from 'syncline';
+import { createFullStorage } from 'syncline/testing';
 import { userMessage } from '../react/harness.js';
 import type { Harness, HarnessOptions } from '../react/harness.js';
 
@@ -45,5 +46,6 @@ export const degradedBy: Record<DegradedReason, HarnessOptions> = {
   // A real server refuses the stream too; the fake's errorRate hits push and pull only.
   auth: { faults: { errorRate: 1, errorStatus: 401, stream: { refuse: true } } },
   fenced: { faults: { errorRate: 1, errorStatus: 409 } },
+  storage: { client: { storage: createFullStorage() } },
 };
 

@@ -50,12 +50,34 @@ describe('retryDelay', () => {
     expect(retryDelay(new SyncError('network', 'x'), 2, policy, () => 0.5)).toBe(1000);
   });
 
-  it('waits a Retry-After in full, plus under a second of jitter', () => {
+  it('waits a Retry-After under maxMs in full, plus under a second of jitter', () => {
     const error = new SyncError('http', 'x', { status: 429, retryAfterMs: 2000 });
     expect(retryDelay(error, 0, policy, () => 0)).toBe(2000);
     expect(retryDelay(error, 9, policy, () => justBelowOne)).toBe(2499);
     const slow = { baseMs: 5000, maxMs: 30_000 };
     expect(retryDelay(error, 0, slow, () => justBelowOne)).toBe(2999);
+  });
+
+  it('caps a longer Retry-After at maxMs, still jittered below it', () => {
+    const day = new SyncError('http', 'x', { status: 503, retryAfterMs: 86_400_000 });
+    expect(retryDelay(day, 0, policy, () => 0)).toBe(30_000);
+    expect(retryDelay(day, 0, policy, () => justBelowOne)).toBe(29_501);
+    const random = seededRandom(5);
+    const draws = Array.from({ length: 200 }, () => retryDelay(day, 0, policy, random));
+    expect(Math.max(...draws)).toBeLessThanOrEqual(30_000);
+    expect(new Set(draws).size).toBeGreaterThan(100);
+  });
+
+  it('keeps every delay in the range a timer can hold, whatever maxMs says', () => {
+    const huge = { baseMs: 500, maxMs: Infinity };
+    const far = new SyncError('http', 'x', { status: 503, retryAfterMs: 2 ** 45 });
+    expect(retryDelay(far, 0, huge, () => 0)).toBe(2 ** 31 - 1);
+    expect(backoffDelay(40, { baseMs: 2 ** 40, maxMs: Infinity }, () => justBelowOne)).toBeLessThan(2 ** 31);
+  });
+
+  it.each([NaN, -1, -Infinity])('ignores a retryAfterMs of %s and backs off instead', (retryAfterMs) => {
+    const error = new SyncError('http', 'x', { status: 503, retryAfterMs });
+    expect(retryDelay(error, 2, policy, () => 0.5)).toBe(1000);
   });
 });
 
@@ -72,6 +94,12 @@ describe('parseRetryAfter', () => {
     expect(parseRetryAfter(new Date(now + 5000).toUTCString(), now)).toBe(5000);
     expect(parseRetryAfter('Saturday, 01-Jun-30 08:00:10 GMT', now)).toBe(10_000);
     expect(parseRetryAfter('Sat Jun  1 08:00:30 2030', now)).toBe(30_000);
+  });
+
+  it('keeps a huge value in the timer range: 2^32 s, a thousand digits, a date in 3000', () => {
+    expect(parseRetryAfter(String(2 ** 32), now)).toBe(2 ** 31 - 1);
+    expect(parseRetryAfter('9'.repeat(1000), now)).toBe(2 ** 31 - 1);
+    expect(parseRetryAfter('Wed, 01 Jan 3000 00:00:00 GMT', now)).toBe(2 ** 31 - 1);
   });
 
   it('turns a date in the past into 0', () => {
@@ -105,6 +133,13 @@ describe('errorFromStatus', () => {
     const error = errorFromStatus(status, 'POST /push', { now });
     expect(error).toMatchObject({ kind, retryable, status });
     expect(error.message).toContain('POST /push');
+  });
+
+  it('fences only a push: a 409 elsewhere is a retryable server error', () => {
+    expect(errorFromStatus(409, 'POST /push', { now })).toMatchObject({ kind: 'fenced', status: 409 });
+    for (const route of ['POST /pull', 'GET /events', 'GET /ping']) {
+      expect(errorFromStatus(409, route, { now })).toMatchObject({ kind: 'http', retryable: true, status: 409 });
+    }
   });
 
   it('carries Retry-After on retryable answers and ignores garbage', () => {

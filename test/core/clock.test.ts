@@ -35,3 +35,14 @@ describe('createTimer', () => {
     expect(runs).toBe(3);
   });
 });
+
+describe('createFakeClock', () => {
+  it('fires a delay past 2^31 − 1 ms at once, as real timers overflow', async () => {
+    const clock = createFakeClock({ now: 0 });
+    const fired: number[] = [];
+    clock.setTimeout(() => fired.push(clock.now()), 2 ** 31 - 1);
+    clock.setTimeout(() => fired.push(clock.now()), 2 ** 31);
+    await clock.advanceAsync(10);
+    expect(fired).toEqual([1]);
+  });
+});

@@ -81,12 +81,12 @@ describe('reduceHealth', () => {
     expect(again.stateEnteredAt).toBe(h.stateEnteredAt);
   });
 
-  it('maps stream failures: 401/403 auth, 409 fenced, offline environment offline', () => {
+  it('maps stream failures: 401/403 auth, offline environment offline; a 409 on the stream is no fencing', () => {
     const fail = (error: unknown, offline?: boolean) =>
       run([{ type: 'start' }, { type: 'stream-failed', error, nextRetryAt: null, offline }]);
     expect(fail(authError).degradedReason).toBe('auth');
     expect(fail(new SyncError('auth', 'forbidden', { status: 403 })).degradedReason).toBe('auth');
-    expect(fail(fencedError).degradedReason).toBe('fenced');
+    expect(fail(fencedError).degradedReason).toBe('push-unavailable');
     const off = fail(networkError, true);
     expect(off).toMatchObject({ state: 'offline', degradedReason: 'offline' });
     expect(fail(new Error('boom')).degradedReason).toBe('push-unavailable');
@@ -144,7 +144,11 @@ describe('reduceHealth', () => {
     expect(reasonForError(timeoutError, { request: 'ping' })).toBe('offline');
     expect(reasonForError(networkError, { request: 'ping' })).toBe('offline');
     expect(reasonForError(authError)).toBe('auth');
-    expect(reasonForError(fencedError)).toBe('fenced');
+    // 409 means fencing on a push only; on a pull or a ping it is the server failing
+    expect(reasonForError(fencedError, { request: 'push' })).toBe('fenced');
+    expect(reasonForError(fencedError, { request: 'pull' })).toBe('server-errors');
+    expect(reasonForError(fencedError, { request: 'ping' })).toBe('server-errors');
+    expect(reasonForError(fencedError)).toBe('server-errors');
     expect(reasonForError(new SyncError('rejected', 'not-found', { code: 'not-found' }))).toBeNull();
     expect(reasonForError(new TypeError('Failed to fetch'), { offline: true })).toBe('offline');
   });
@@ -177,7 +181,7 @@ describe('reduceHealth', () => {
     expect(h.degradedReason).toBe('offline');
     h = reduceHealth(h, { type: 'request-failed', error: authError }, 13);
     expect(h).toMatchObject({ state: 'offline', degradedReason: 'auth' });
-    h = reduceHealth(h, { type: 'request-failed', error: fencedError }, 14);
+    h = reduceHealth(h, { type: 'request-failed', error: fencedError, request: 'push' }, 14);
     expect(h.degradedReason).toBe('fenced');
     // lower causes never displace a higher one
     h = reduceHealth(h, { type: 'stream-stale', nextRetryAt: 2 }, 15);
@@ -200,7 +204,7 @@ describe('reduceHealth', () => {
     expect(h).toMatchObject({ state: 'live', degradedReason: 'server-errors' });
   });
 
-  it('fenced is terminal until stop and start', () => {
+  it('fenced holds for the life of the client, through stop and start', () => {
     let h = reduceHealth(live(), { type: 'request-failed', error: fencedError, request: 'push' }, 10);
     for (const e of [
       { type: 'request-succeeded' },
@@ -213,9 +217,11 @@ describe('reduceHealth', () => {
       expect(h).toMatchObject({ degraded: true, degradedReason: 'fenced' });
     }
     h = reduceHealth(h, { type: 'stop' }, 30);
-    expect(h).toMatchObject({ state: 'stopped', degraded: false, degradedReason: null, transport: null, stateEnteredAt: 30 });
+    expect(h).toMatchObject({ state: 'stopped', degraded: true, degradedReason: 'fenced', degradedSince: 10, transport: null });
     h = reduceHealth(h, { type: 'start' }, 40);
-    expect(h).toMatchObject({ state: 'connecting', degraded: false, stateEnteredAt: 40 });
+    expect(h).toMatchObject({ state: 'connecting', degraded: true, degradedReason: 'fenced', degradedSince: 10 });
+    h = run([{ type: 'stream-connecting' }, { type: 'stream-open' }, { type: 'frame' }, { type: 'request-succeeded', request: 'push' }], h);
+    expect(h).toMatchObject({ state: 'live', degraded: true, degradedReason: 'fenced' });
   });
 
   it('ignores everything but start once stopped', () => {

@@ -344,3 +344,163 @@ describe('createHttpConnector: network, timeout and abort', () => {
     expect(spy).toHaveBeenCalledTimes(1);
   });
 });
+
+describe('createHttpConnector: redirects', () => {
+  let foreign: Server | undefined;
+  let foreignSeen: string[] = [];
+
+  /** Another origin (another port) that would take anything: it must receive nothing. */
+  async function foreignOrigin(): Promise<string> {
+    foreignSeen = [];
+    foreign = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      req.on('end', () => {
+        foreignSeen.push(`${req.method} ${req.url} ${body}`);
+        json(res, req.url === '/pull' ? { cursor: 'evil', threads: [] } : pushOk);
+      });
+    });
+    await new Promise<void>((resolve) => foreign!.listen(0, '127.0.0.1', resolve));
+    return `http://127.0.0.1:${(foreign.address() as AddressInfo).port}`;
+  }
+
+  afterEach(async () => {
+    if (!foreign) return;
+    const f = foreign;
+    foreign = undefined;
+    f.closeAllConnections();
+    await new Promise((resolve) => f.close(resolve));
+  });
+
+  const calls: Record<string, (c: SyncConnector) => Promise<unknown>> = {
+    'POST /push': (c) => c.push(pushRequest),
+    'POST /pull': (c) => c.pull({ clientId: 'c1', cursor: null, threads: { t1: 0 } }),
+    'GET /ping': (c) => c.ping(),
+    'GET /events': (c) =>
+      c.openStream!({ cursor: null, signal: new AbortController().signal, onOpen: vi.fn(), onFrame: vi.fn(), onEvent: vi.fn() }),
+  };
+
+  describe.each(Object.keys(calls))('%s', (route) => {
+    it.each([301, 302, 303, 307, 308])('%i to another origin: a retryable protocol error, nothing sent there', async (status) => {
+      const elsewhere = await foreignOrigin();
+      const url = await serve((req, res) => {
+        res.writeHead(status, { location: `${elsewhere}${req.url}` });
+        res.end();
+      });
+      const error = await failure(calls[route]!(createHttpConnector({ baseUrl: url })));
+      expect(error).toMatchObject({ kind: 'protocol', retryable: true, status });
+      expect(error.message).toContain(route);
+      expect(error.message).toContain(elsewhere);
+      expect(seen).toHaveLength(1);
+      expect(foreignSeen).toEqual([]);
+    });
+  });
+
+  it.each([307, 308, 301, 302, 303])('follows a %i within the origin, with method, body and headers', async (status) => {
+    const url = await serve((req, res) => {
+      if (req.url === '/push') {
+        res.writeHead(status, { location: '/v2/push' });
+        res.end();
+      } else json(res, pushOk);
+    });
+    const connector = createHttpConnector({ baseUrl: url, headers: () => ({ authorization: 'Bearer a' }) });
+    await expect(connector.push(pushRequest)).resolves.toEqual(pushOk);
+    expect(seen.map((r) => `${r.method} ${r.url}`)).toEqual(['POST /push', 'POST /v2/push']);
+    expect(JSON.parse(seen[1]!.body)).toEqual(pushRequest);
+    expect(seen[1]!.headers.authorization).toBe('Bearer a');
+  });
+
+  it('follows a same-origin redirect of the event stream', async () => {
+    const url = await serve((req, res) => {
+      if (req.url === '/events') {
+        res.writeHead(307, { location: `${url}/stream` });
+        res.end();
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.end(': ka\n\n');
+    });
+    const onFrame = vi.fn();
+    await createHttpConnector({ baseUrl: url }).openStream!({
+      cursor: null, signal: new AbortController().signal, onOpen: vi.fn(), onFrame, onEvent: vi.fn(),
+    });
+    expect(onFrame).toHaveBeenCalledTimes(1);
+    expect(seen.map((r) => r.url)).toEqual(['/events', '/stream']);
+  });
+
+  it('gives up after 5 same-origin hops, and on a 3xx without a Location', async () => {
+    const url = await serve((req, res, n) => {
+      res.writeHead(307, req.url === '/ping' ? {} : { location: `/loop${n}` });
+      res.end();
+    });
+    const connector = createHttpConnector({ baseUrl: url });
+    expect(await failure(connector.push(pushRequest))).toMatchObject({ kind: 'protocol', retryable: true });
+    expect(seen).toHaveLength(6);
+    const error = await failure(connector.ping());
+    expect(error).toMatchObject({ kind: 'protocol', retryable: true, status: 307 });
+    expect(error.message).toContain('without a usable Location');
+  });
+
+  it("never takes the answer of a fetch that followed to another origin by itself, nor a browser's opaque redirect", async () => {
+    const followed = (init?: RequestInit) => {
+      expect(init?.redirect).toBe('manual');
+      const res = new Response(JSON.stringify(pushOk), { headers: { 'content-type': 'application/json' } });
+      Object.defineProperty(res, 'redirected', { value: true });
+      Object.defineProperty(res, 'url', { value: 'https://elsewhere.example/push' });
+      return Promise.resolve(res);
+    };
+    const a = createHttpConnector({ baseUrl: 'https://api.example/sync', fetch: (_u, init) => followed(init) });
+    expect(await failure(a.push(pushRequest))).toMatchObject({ kind: 'protocol', retryable: true });
+    const opaque = () => {
+      const res = new Response(null, { status: 200 });
+      Object.defineProperty(res, 'type', { value: 'opaqueredirect' });
+      Object.defineProperty(res, 'status', { value: 0 });
+      return Promise.resolve(res);
+    };
+    const b = createHttpConnector({ baseUrl: 'https://api.example/sync', fetch: opaque });
+    const error = await failure(b.pull({ clientId: 'c1', cursor: null, threads: {} }));
+    expect(error).toMatchObject({ kind: 'protocol', retryable: true, status: undefined });
+    expect(error.message).toContain('a browser does not say where to');
+  });
+});
+
+describe('createHttpConnector: answer size', () => {
+  it('refuses an answer whose declared length is over maxBodyBytes, without reading it', async () => {
+    const url = await serve((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(2048) });
+      res.write('{"cursor":"');
+    });
+    const error = await failure(createHttpConnector({ baseUrl: url, maxBodyBytes: 1024 }).pull({ clientId: 'c', threads: {} }));
+    expect(error).toMatchObject({ kind: 'protocol', retryable: true });
+    expect(error.message).toContain('maxBodyBytes (1024 bytes)');
+  });
+
+  it('stops reading an endless answer at maxBodyBytes and hangs up', async () => {
+    let written = 0;
+    let closed = false;
+    const url = await serve((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.on('close', () => (closed = true));
+      const chunk = `[${'0,'.repeat(32 * 1024)}`;
+      const pump = () => {
+        while (!res.destroyed && written < 512 * 1024 * 1024) {
+          written += chunk.length;
+          if (!res.write(chunk)) return void res.once('drain', pump);
+        }
+      };
+      pump();
+    });
+    const error = await failure(createHttpConnector({ baseUrl: url, maxBodyBytes: 1024 * 1024 }).push(pushRequest));
+    expect(error).toMatchObject({ kind: 'protocol', retryable: true });
+    await vi.waitFor(() => expect(closed).toBe(true));
+    // Far less than the 512 MiB the server would have sent: what the socket buffers held.
+    expect(written).toBeLessThan(64 * 1024 * 1024);
+  });
+
+  it('reads an answer up to maxBodyBytes whole', async () => {
+    const body = JSON.stringify({ cursor: 'c', threads: [thread] });
+    const url = await serve((_req, res) => json(res, body));
+    const connector = createHttpConnector({ baseUrl: url, maxBodyBytes: Buffer.byteLength(body) });
+    await expect(connector.pull({ clientId: 'c', threads: {} })).resolves.toEqual({ cursor: 'c', threads: [thread] });
+  });
+});

@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { SyncError } from '../../src/core/errors.js';
 import { createHealthMonitor, type HealthEvent } from '../../src/core/health.js';
+import { errorFromStatus } from '../../src/core/httpErrors.js';
 import { createPushChannel, type PushChannelOptions } from '../../src/core/pushChannel.js';
 import type { ServerEvent, StreamOptions, SyncConnector } from '../../src/core/types.js';
 import { createFakeClock, createFakeEnvironment } from 'syncline/testing';
@@ -225,7 +226,7 @@ describe('createPushChannel', () => {
     const h = setup({
       onOpenStream: (s) => {
         s.options.onRetryHint?.(20_000);
-        s.frame(); // live, attempts reset: every reconnect below is attempt 0
+        s.event({ type: 'reset', id: null }); // a real event: attempts reset, every reconnect below is attempt 0
         s.fail(unavailable());
       },
     });
@@ -238,13 +239,33 @@ describe('createPushChannel', () => {
     expect(Math.max(...g)).toBeGreaterThan(5000);
   });
 
-  it('resets the attempts once a frame arrives', async () => {
+  it('caps a retry: hint at maxMs and ignores garbage', async () => {
+    for (const hint of [2 ** 40, Infinity, NaN, -5]) {
+      const h = setup({
+        retry: { baseMs: 500, maxMs: 4000 },
+        onOpenStream: (s) => {
+          s.options.onRetryHint?.(hint);
+          s.fail(unavailable());
+        },
+      });
+      h.channel.start();
+      await h.clock.advanceAsync(60_000);
+      h.channel.stop();
+      const g = gaps(h.streams.map((s) => s.openedAt));
+      // Capped at 4 s: 15 reconnects a minute at the least, never a storm.
+      expect(g.length, `hint ${hint}`).toBeGreaterThan(14);
+      expect(Math.max(...g), `hint ${hint}`).toBeLessThanOrEqual(4000);
+      expect(Math.min(...g.slice(5)), `hint ${hint}`).toBeGreaterThan(0);
+    }
+  });
+
+  it('resets the attempts after one real event', async () => {
     let n = 0;
     const h = setup({
       onOpenStream: (s) => {
         n += 1;
         if (n <= 8) s.fail(unavailable());
-        else if (n === 9) s.frame();
+        else if (n === 9) s.event({ type: 'reset', id: null });
       },
     });
     h.channel.start();
@@ -281,22 +302,67 @@ describe('createPushChannel', () => {
     expect(h.onReconnected).toHaveBeenCalledTimes(2);
   });
 
-  it('stops reconnecting once fenced (409)', async () => {
+  it('keeps the backoff growing for a stream that opens, sends one keepalive and closes', async () => {
     const h = setup({
-      onOpenStream: (s) => s.fail(new SyncError('fenced', 'taken over', { status: 409 })),
+      onOpenStream: (s) => {
+        s.open();
+        s.frame();
+        s.end();
+      },
     });
     h.channel.start();
-    await h.clock.advanceAsync(10 * 60_000);
-    expect(h.streams).toHaveLength(1);
-    expect(h.health.get()).toMatchObject({ degraded: true, degradedReason: 'fenced', nextRetryAt: null });
-    expect(h.clock.pendingTimers()).toBe(0);
-    h.environment.setOnline(false);
-    h.environment.setOnline(true);
-    expect(h.streams).toHaveLength(1);
-    // stop/start begins again
+    await h.clock.advanceAsync(60_000);
     h.channel.stop();
+    // Attempt n waits up to min(30 s, 500 ms · 2^n): about a dozen streams a minute, not hundreds.
+    expect(h.streams.length).toBeLessThan(20);
+  });
+
+  it('resets the attempts after staleAfterMs of frames without a gap, not before', async () => {
+    let n = 0;
+    const h = setup({
+      staleAfterMs: 7000,
+      onOpenStream: (s) => {
+        n += 1;
+        if (n <= 8) s.fail(unavailable());
+      },
+    });
     h.channel.start();
-    expect(h.streams).toHaveLength(2);
+    while (h.streams.length < 9) await h.clock.advanceAsync(100);
+    const healthy = h.streams[8]!;
+    healthy.frame();
+    for (let t = 0; t < 6000; t += 3000) {
+      await h.clock.advanceAsync(3000);
+      healthy.frame();
+    }
+    // 6 s of keepalives: not proven yet, the next failure is still attempt 9 (up to 30 s).
+    let before = h.clock.now();
+    healthy.fail(unavailable());
+    await h.clock.advanceAsync(30_000);
+    expect(h.streams).toHaveLength(10);
+    const tenth = h.streams[9]!;
+    expect(tenth.openedAt - before).toBeGreaterThan(500); // seeded: a draw from [0, 30 s)
+    tenth.frame();
+    for (let t = 0; t < 9000; t += 3000) {
+      await h.clock.advanceAsync(3000);
+      tenth.frame();
+    }
+    before = h.clock.now();
+    tenth.fail(unavailable());
+    await h.clock.advanceAsync(500); // attempt 0 again
+    expect(h.streams).toHaveLength(11);
+    expect(h.streams[10]!.openedAt - before).toBeLessThan(500);
+  });
+
+  it('treats a 409 on the stream as a server error and keeps reconnecting (only a push is fenced)', async () => {
+    const h = setup({
+      retry: { baseMs: 500, maxMs: 5000 },
+      onOpenStream: (s) => s.fail(errorFromStatus(409, 'GET /events', { now: 0 })),
+    });
+    h.channel.start();
+    await h.clock.advanceAsync(60_000);
+    expect(h.streams.length).toBeGreaterThan(10);
+    expect(h.health.get()).toMatchObject({ degraded: true, degradedReason: 'push-unavailable' });
+    expect(h.health.get().nextRetryAt).not.toBeNull();
   });
 
   it('waits for online instead of hammering, then reconnects at once', async () => {

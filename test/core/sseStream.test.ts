@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { createServer } from 'node:http';
 import type { IncomingHttpHeaders, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -5,6 +6,7 @@ import { SyncError } from 'syncline';
 import type { ServerEvent, StreamOptions, Thread } from 'syncline';
 import { createFakeClock } from 'syncline/testing';
 import { createHttpConnector } from '../../src/core/httpConnector.js';
+import { createEventSizer } from '../../src/core/sseLimit.js';
 import { readEventStream } from '../../src/core/sseStream.js';
 
 interface Seen {
@@ -299,5 +301,142 @@ describe('readEventStream', () => {
     const r = recorder();
     await readEventStream(bodyOf([new TextEncoder().encode(text)]), r.options);
     expect(r.log).toEqual([]);
+  });
+});
+
+describe('an event over maxEventBytes', () => {
+  const LIMIT = 300;
+  const big: Thread = { ...thread, id: 'big', messages: [{ id: 'm9', role: 'user', content: 'x'.repeat(2000), createdAt: 3 }] };
+  const bigDelta = { threadId: 'big', messageId: 'm9', v: 4, text: 'y'.repeat(2000) };
+  const SKIPPING =
+    `id: 1\nevent: thread\ndata: ${JSON.stringify(thread)}\n\n` +
+    `id: 2\nevent: thread\ndata: ${JSON.stringify(big)}\n\n` +
+    ': ka\n\n' +
+    `id: 3\nevent: delta\ndata: ${JSON.stringify(bigDelta)}\n\n` +
+    `event: delta\ndata: ${JSON.stringify(delta)}\n\n`;
+
+  function skipRecorder() {
+    const r = recorder();
+    const skipped: unknown[] = [];
+    r.options.onOversizedEvent = (event) => {
+      r.log.push('oversized');
+      skipped.push(event);
+    };
+    return { ...r, skipped };
+  }
+
+  const expectSkipped = (r: ReturnType<typeof skipRecorder>) => {
+    // The small events arrive; the large ones are frames reported as skipped, naming their thread.
+    expect(r.events).toEqual([
+      { type: 'thread', id: '1', thread },
+      // The skipped events did not move the last event id.
+      { type: 'delta', id: '1', ...delta },
+    ]);
+    expect(r.skipped).toEqual([
+      { type: 'thread', threadId: 'big' },
+      { type: 'delta', threadId: 'big' },
+    ]);
+    expect(r.log).toEqual(['frame', 'event:thread', 'frame', 'oversized', 'frame', 'frame', 'oversized', 'frame', 'event:delta']);
+  };
+
+  it('is skipped, reported with its thread, and the stream goes on', async () => {
+    const r = skipRecorder();
+    await readEventStream(bodyOf([new TextEncoder().encode(SKIPPING)]), r.options, LIMIT);
+    expectSkipped(r);
+  });
+
+  it('gives the same result for every split into two chunks and for one byte at a time with CRLF', async () => {
+    const bytes = new TextEncoder().encode(SKIPPING);
+    for (let cut = 0; cut <= bytes.length; cut += 7) {
+      const r = skipRecorder();
+      await readEventStream(bodyOf([bytes.subarray(0, cut), bytes.subarray(cut)]), r.options, LIMIT);
+      expectSkipped(r);
+    }
+    const crlf = new TextEncoder().encode(SKIPPING.replace(/\n/g, '\r\n'));
+    const r = skipRecorder();
+    await readEventStream(bodyOf([...crlf].map((b) => Uint8Array.of(b))), r.options, LIMIT);
+    expectSkipped(r);
+  });
+
+  it('names no thread when the start does not say which (every thread is then pulled)', async () => {
+    const text =
+      `id: 1\ndata: ${JSON.stringify(big).repeat(3)}\nevent: thread\n\n` + // type after the data
+      `id: 2\nevent: thread\ndata: {"v":2,"id":"big","pad":"${'z'.repeat(500)}"}\n\n` + // id not first
+      `id: 3\nevent: delta\ndata: ${'w'.repeat(5000)}{"threadId":"big"}\n\n`; // past the kept start
+    const r = skipRecorder();
+    await readEventStream(bodyOf([new TextEncoder().encode(text)]), r.options, LIMIT);
+    expect(r.skipped).toEqual([
+      { type: null, threadId: null },
+      { type: 'thread', threadId: null },
+      { type: 'delta', threadId: null },
+    ]);
+  });
+
+  it('is dropped as it arrives: an endless event never reaches the parser past the limit', async () => {
+    const sizeOf = createEventSizer(256 * 1024);
+    const chunk = new TextEncoder().encode('data: ' + 'x'.repeat(64 * 1024 - 6));
+    let fed = 0;
+    for (let i = 0; i < 1600; i++) {
+      // 100 MiB of one event, and then its end.
+      for (const part of sizeOf(i === 0 ? chunk : chunk.subarray(6))) if (part instanceof Uint8Array) fed += part.length;
+    }
+    expect(fed).toBeLessThanOrEqual(256 * 1024);
+    const end = sizeOf(new TextEncoder().encode('\n\n: ka\n\n'));
+    expect(end).toEqual([{ type: null, threadId: null }, new TextEncoder().encode(': ka\n\n')]);
+  });
+
+  it('is read whole up to the limit, exactly', async () => {
+    const event = `id: 1\nevent: thread\ndata: ${JSON.stringify(thread)}\n\n`;
+    const bytes = new TextEncoder().encode(event).length;
+    const within = skipRecorder();
+    await readEventStream(bodyOf([new TextEncoder().encode(event)]), within.options, bytes);
+    expect(within.events).toHaveLength(1);
+    const over = skipRecorder();
+    await readEventStream(bodyOf([new TextEncoder().encode(event)]), over.options, bytes - 1);
+    expect(over.skipped).toEqual([{ type: 'thread', threadId: 't1' }]);
+  });
+});
+
+describe('the event sizer, property-based', () => {
+  it('delivers every event under the limit and reports every one over it, for any line ends and chunking', async () => {
+    const LIMIT = 400;
+    const eventArb = fc.record({
+      big: fc.boolean(),
+      text: fc.string({ unit: fc.constantFrom('a', 'é', '👋', '"', '\\'), maxLength: 60 }),
+      keepalive: fc.boolean(),
+    });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(eventArb, { maxLength: 8 }),
+        fc.constantFrom('\n', '\r\n', '\r'),
+        fc.array(fc.integer({ min: 1, max: 500 }), { minLength: 1, maxLength: 20 }),
+        async (specs, eol, cuts) => {
+          let text = '';
+          specs.forEach((spec, i) => {
+            const data = { threadId: `t${i}`, messageId: 'm', v: i + 1, text: spec.big ? spec.text.padEnd(2 * LIMIT, 'x') : spec.text };
+            text += `id: ${i + 1}${eol}event: delta${eol}data: ${JSON.stringify(data)}${eol}${eol}`;
+            if (spec.keepalive) text += `: ka${eol}${eol}`;
+          });
+          // eventsource-parser waits for the byte after a final CR (it may begin a CRLF): one more.
+          const bytes = new TextEncoder().encode(`${text}\n`);
+          const chunks: Uint8Array[] = [];
+          for (let at = 0, k = 0; at < bytes.length; k++) {
+            const next = Math.min(bytes.length, at + cuts[k % cuts.length]!);
+            chunks.push(bytes.subarray(at, next));
+            at = next;
+          }
+          const r = recorder();
+          const skipped: string[] = [];
+          r.options.onOversizedEvent = (e) => skipped.push(e.threadId ?? '?');
+          await readEventStream(bodyOf(chunks), r.options, LIMIT);
+          expect(r.events.map((e) => (e.type === 'delta' ? e.threadId : e.type))).toEqual(
+            specs.flatMap((s, i) => (s.big ? [] : [`t${i}`])),
+          );
+          expect(skipped).toEqual(specs.flatMap((s, i) => (s.big ? [`t${i}`] : [])));
+          expect(r.log.filter((l) => l === 'frame')).toHaveLength(specs.length + specs.filter((s) => s.keepalive).length);
+        },
+      ),
+      { seed: 9, numRuns: 300 },
+    );
   });
 });

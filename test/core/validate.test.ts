@@ -3,6 +3,7 @@ import type { PushRequest, Thread } from 'syncline';
 import {
   describeThreadProblem,
   isThread,
+  MAX_CURSOR_CHARS,
   parsePullResponse,
   parsePushResponse,
   parseServerEvent,
@@ -117,6 +118,9 @@ describe('parsePushResponse', () => {
     ['a rejection without an error', { lastSeq: 6, results: [applied(3), applied(5), { seq: 6, status: 'rejected' }] }, /rejected/],
     ['a negative v', { lastSeq: 6, results: [applied(3), applied(5), { seq: 6, status: 'applied', v: -2 }] }, /v -2/],
     ['a string seq', { lastSeq: 6, results: [applied(3), applied(5), { seq: '6', status: 'applied' }] }, /seq "6"/],
+    ['a lastSeq past 2^53', { lastSeq: 2 ** 53, results: [applied(3), applied(5), applied(6)] }, /lastSeq 9007199254740992/],
+    ['a v past 2^53', { lastSeq: 6, results: [applied(3), applied(5), { seq: 6, status: 'applied', v: 1e300 }] }, /v 1e\+300/],
+    ['a fractional seq', { lastSeq: 6, results: [applied(3), applied(5), { seq: 5.5, status: 'applied' }] }, /seq 5.5/],
   ])('rejects %s', (_name, body, pattern) => {
     const error = protocolFailure(() => parsePushResponse(body, request));
     expect(error.message).toContain('POST /push');
@@ -127,6 +131,8 @@ describe('parsePushResponse', () => {
 describe('parsePullResponse', () => {
   it('accepts a cursor and threads', () => {
     expect(parsePullResponse({ cursor: '', threads: [thread] })).toEqual({ cursor: '', threads: [thread] });
+    const long = 'c'.repeat(MAX_CURSOR_CHARS);
+    expect(parsePullResponse({ cursor: long, threads: [] }).cursor).toBe(long);
   });
 
   it.each<[string, unknown]>([
@@ -134,6 +140,8 @@ describe('parsePullResponse', () => {
     ['a null cursor', { cursor: null, threads: [] }],
     ['threads as an object', { cursor: 'c', threads: { t1: thread } }],
     ['an invalid thread', { cursor: 'c', threads: [thread, { ...thread, id: 't2', v: -3 }] }],
+    ['a thread at v 2^53', { cursor: 'c', threads: [{ ...thread, v: 2 ** 53 }] }],
+    [`a cursor over ${MAX_CURSOR_CHARS} characters`, { cursor: 'c'.repeat(MAX_CURSOR_CHARS + 1), threads: [] }],
   ])('rejects %s', (_name, body) => {
     expect(protocolFailure(() => parsePullResponse(body)).message).toContain('POST /pull');
   });
@@ -169,6 +177,8 @@ describe('parseServerEvent', () => {
     ['a delta with an empty threadId', 'delta', JSON.stringify({ ...delta, threadId: '' }), '1'],
     ['a thread without an id', 'thread', JSON.stringify(thread), null],
     ['a delta with an empty id', 'delta', JSON.stringify(delta), ''],
+    ['an id (cursor) over the limit', 'delta', JSON.stringify(delta), 'c'.repeat(MAX_CURSOR_CHARS + 1)],
+    ['a reset with an id over the limit', 'reset', '', 'c'.repeat(MAX_CURSOR_CHARS + 1)],
   ])('rejects %s', (_name, type, data, id) => {
     expect(protocolFailure(() => parseServerEvent(type, data, id)).message).toContain('GET /events');
   });

@@ -52,7 +52,7 @@ describe('fake event stream', () => {
     write('t2', 'setTitle', { title: 'two' });
     await settle();
     expect(brief(s.seen.events)).toEqual(['delta +a@2 #2', 'thread t2@1 #3']);
-    expect(s.seen.frames).toBe(2);
+    expect(s.seen.frames).toBe(3); // the keepalive right after the headers, and one per event
     const event = s.seen.events[1] as Extract<ServerEvent, { type: 'thread' }>;
     expect(event.thread).toEqual(fake.thread('t2'));
     expect(Object.isFrozen(event.thread)).toBe(false); // a copy, not the server's snapshot
@@ -71,15 +71,15 @@ describe('fake event stream', () => {
     expect(stale.seen.events).toEqual([{ type: 'reset', id: '1' }]);
   });
 
-  it('sends a keepalive frame every 3 s of clock time', async () => {
+  it('sends a keepalive frame right after opening, then every 3 s of clock time', async () => {
     setup();
     const s = open(null);
     await clock.advanceAsync(2999);
-    expect(s.seen.frames).toBe(0);
-    await clock.advanceAsync(1);
     expect(s.seen.frames).toBe(1);
+    await clock.advanceAsync(1);
+    expect(s.seen.frames).toBe(2);
     await clock.advanceAsync(6000);
-    expect(s.seen.frames).toBe(3);
+    expect(s.seen.frames).toBe(4);
     expect(s.seen.events).toEqual([]);
   });
 
