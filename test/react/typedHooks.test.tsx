@@ -37,6 +37,7 @@ describe('createSyncHooks: the hooks typed with the app model', () => {
 
   test('useThread gives back parts and checks mutate against the built-ins and the app mutators', async () => {
     const { result } = renderHook(() => chat.useThread('t1'), { wrapper });
+    await act(() => rig.client.ready);
     expectTypeOf(result.current.thread).toEqualTypeOf<Thread<ChatMessage> | undefined>();
     const call: Part = { type: 'tool-call', callId: 'c1', tool: 'search', input: 'q' };
     await act(async () => {
@@ -58,6 +59,7 @@ describe('createSyncHooks: the hooks typed with the app model', () => {
 
   test('usePendingItems lists typed writes: the name narrows the args', async () => {
     const { result } = renderHook(() => chat.usePendingItems('t1'), { wrapper });
+    await act(() => rig.client.ready);
     await act(async () => {
       rig.client.mutate('t1', 'addMessage', { message: chatMessage('m1') });
     });
@@ -76,6 +78,7 @@ describe('the plain hooks: the default model', () => {
     const { client, clock } = chatClient();
     const wrapper = ({ children }: { children: ReactNode }) => <SyncProvider client={client}>{children}</SyncProvider>;
     const { result, unmount } = renderHook(() => ({ thread: useThread('t1'), pending: usePendingItems('t1') }), { wrapper });
+    await act(() => client.ready);
     await act(async () => {
       result.current.thread.mutate('setTitle', { title: 'hi' });
     });
