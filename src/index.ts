@@ -53,5 +53,3 @@ export { createMemoryStorage } from './core/memoryStorage.js';
 export { createIndexedDbStorage } from './core/indexedDbStorage.js';
 export type { IndexedDbStorageOptions } from './core/indexedDbStorage.js';
 export { defaultStorage } from './core/defaultStorage.js';
-export { backoffDelay, retryDelay, DEFAULT_RETRY } from './core/backoff.js';
-export type { RetryPolicy } from './core/backoff.js';

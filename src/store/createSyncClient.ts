@@ -20,6 +20,7 @@ import { createInterest } from './interest.js';
 import { createPuller } from './puller.js';
 import { createPublishedHealth } from './publishedHealth.js';
 import { selectPending, selectStatus } from './selectors.js';
+import { registerBook } from './inspect.js';
 import { createThreadBook } from './threadBook.js';
 import type { SyncClient, SyncClientOptions, UntypedClient, UntypedState } from './types.js';
 
@@ -341,6 +342,7 @@ export function createSyncClient<M extends BaseMessage = Message, D extends Muta
     },
     recordActivity: poller.recordActivity,
   };
+  registerBook(client, book);
   return client as unknown as SyncClient<M, D>;
 }
 

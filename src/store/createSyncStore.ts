@@ -8,7 +8,6 @@ import type { UntypedStore } from './types.js';
 export function createSyncStore(health: HealthStatus): UntypedStore {
   return createStore(() => ({
     threads: emptyRecord(),
-    confirmed: emptyRecord(),
     pending: [],
     pendingByThread: emptyRecord(),
     status: emptyRecord(),

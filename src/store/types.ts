@@ -22,8 +22,6 @@ import type { StoreApi } from 'zustand/vanilla';
 export interface SyncStoreState<M extends BaseMessage = Message, D = NoMutators> {
   /** The optimistic view of each known thread: confirmed + pending writes re-applied in order. */
   threads: Record<string, Thread<M>>;
-  /** What the server confirmed. Internal: read views through `threads` or `getThread`. */
-  confirmed: Record<string, Thread<M>>;
   /** Every write not yet acknowledged, failed ones included, in `seq` order. */
   pending: TypedPendingWrite<M, D>[];
   pendingByThread: Record<string, TypedPendingWrite<M, D>[]>;
