@@ -20,7 +20,7 @@ export type { OutboxListener, OutboxOptions } from './outboxOptions.js';
  * retryable, never dropping a write. See docs/outbox.md for why each client instance has its own
  * clientId by default.
  */
-export function createOutbox(options: OutboxOptions) {
+export function createOutbox(options: OutboxOptions): Outbox {
   const { connector, storage, namespace, clock, listener, retry } = options;
   const clientId = options.clientId ?? randomId(clock.random);
   const queue = createOutboxQueue();
@@ -377,7 +377,33 @@ export function createOutbox(options: OutboxOptions) {
   };
 }
 
-export type Outbox = ReturnType<typeof createOutbox>;
+/** The outbox as the client drives it; what happens to writes comes back through its listener. */
+export interface Outbox {
+  /** This outbox's id on the server (with `seq`, what it de-duplicates). */
+  readonly clientId: string;
+  /** Loads the stored writes; nothing is sent before. Writes made meanwhile are numbered then. */
+  load(): Promise<void>;
+  /** Skips the backoff wait; `fresh` (a person asking) also starts the backoff over. */
+  retryNow(fresh?: boolean): void;
+  /** Sends what is queued now instead of when the batch window closes. */
+  sendNow(): void;
+  /** Queues a write (or joins a queued one it coalesces with) and stores it. */
+  enqueue(threadId: string, name: string, args: unknown): PendingWrite;
+  /** Sends a failed write again. */
+  retry(writeId: string): void;
+  /** Drops a write for good. */
+  discard(writeId: string): void;
+  /** Resolves once every write queued before the call settled, with the count acknowledged. */
+  flush(timeoutMs?: number): Promise<number>;
+  /** The last chance on `pagehide`: everything unacknowledged, with keepalive. */
+  sendOnPageHide(): void;
+  start(): void;
+  stop(): void;
+  dispose(): void;
+  /** Every write not acknowledged, failed ones included, in order; stable until a change. */
+  list(): PendingWrite[];
+  get(writeId: string): PendingWrite | undefined;
+}
 
 /** What every call of a disposed client says. */
 export const disposedError = () =>

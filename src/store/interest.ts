@@ -2,7 +2,17 @@
  * The threads a client keeps in step: watched ones (counted, so two components watching one
  * thread keep it until both let go) and ones asked for once (`queueForSync`, a delta gap).
  */
-export function createInterest() {
+export interface Interest {
+  /** Returns the unwatch function; calling it twice counts once. */
+  watch(threadId: string): () => void;
+  isWatched(threadId: string): boolean;
+  /** Asks for a thread once (the next pull takes it). */
+  ask(threadId: string): void;
+  /** Every thread of interest plus `extra`; the one-time asks are used up. */
+  take(extra: Iterable<string>): Set<string>;
+}
+
+export function createInterest(): Interest {
   const watched = new Map<string, number>();
   const once = new Set<string>();
   return {
