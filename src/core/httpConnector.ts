@@ -114,7 +114,7 @@ function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
   });
 }
 
-/** Speaks wire protocol v1 (DESIGN §3) over `fetch`. Every method rejects with a SyncError. */
+/** Speaks wire protocol v1 (docs/protocol.md) over `fetch`. Every method rejects with a SyncError. */
 export function createHttpConnector(options: HttpConnectorOptions): SyncConnector {
   const baseUrl = options.baseUrl.replace(/\/+$/, '');
   // Null for a relative baseUrl (a page's own origin): then the first answer's URL tells it.

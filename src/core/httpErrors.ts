@@ -18,7 +18,7 @@ export function parseRetryAfter(value: string | null | undefined, now: number): 
   return Number.isNaN(at) ? undefined : timerSafe(at - now);
 }
 
-/** Maps a non-2xx HTTP status to the SyncError the protocol gives it (DESIGN §3). */
+/** Maps a non-2xx HTTP status to the SyncError the protocol gives it (docs/protocol.md). */
 export function errorFromStatus(
   status: number,
   route: string,

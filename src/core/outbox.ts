@@ -5,6 +5,7 @@ import { errorAction, findCoalesceTarget, keepaliveBatch, takeBatch } from './ou
 import { pushBatch, pushRequest } from './pushBatch.js';
 import { entryFrom, rejectionError, toStored, type OutboxEntry } from './outboxEntry.js';
 import { copyWireArgs } from './wireArgs.js';
+import { createOutboxPersistence, safely } from './outboxPersistence.js';
 import { createOutboxQueue } from './outboxQueue.js';
 import { randomId } from './randomId.js';
 import { settledCount } from './settledCount.js';
@@ -39,56 +40,13 @@ export function createOutbox(options: OutboxOptions): Outbox {
   let failures = 0;
   let splitLimit = Infinity;
 
-  /** The storage's last failure, until a write is stored again. */
-  let storageError: SyncError | null = null;
-
-  /** A storage call that throws at once is treated like one that rejects. */
-  const safely = <T>(call: () => Promise<T>) => new Promise<T>((resolve) => resolve(call()));
-  const reportStorage = (error: unknown) => {
-    storageError = toSyncError(
-      error,
-      'storage',
-      'Writes could not be stored: they are kept in memory and still sent, but closing the page now would lose them',
-    );
-    listener.storageChanged(storageError);
-    return storageError;
-  };
-  const persist = (entries: OutboxEntry[]): Promise<void> =>
-    safely(() => storage.putWrites(namespace, entries.map(toStored))).then(
-      () => stored(entries),
-      (error: unknown) => {
-        const failure = reportStorage(error);
-        for (const e of entries) {
-          if (queue.get(e.write.id) !== e) continue;
-          e.unstored = true;
-          if (e.write.state !== 'failed') queue.update(e, { lastError: failure });
-        }
-        listener.changed();
-      },
-    );
+  const stores = createOutboxPersistence({ storage, namespace, queue, listener });
+  const { persist, report: reportStorage } = stores;
   // A stable clientId remembers its seq before writes are forgotten, so it never reuses one.
   const saveMeta = () => {
     if (options.clientId) seqs[clientId] = lastSeq;
     return safely(() => storage.saveMeta(namespace, { epoch, lastSeq: seqs }));
   };
-
-  /** The storage works again: writes kept only in memory meanwhile are stored now. */
-  function stored(entries: OutboxEntry[]) {
-    let changed = false;
-    for (const e of entries) {
-      if (!e.unstored) continue;
-      e.unstored = false;
-      if (e.write.lastError?.kind !== 'storage' || queue.get(e.write.id) !== e) continue;
-      queue.update(e, { lastError: null });
-      changed = true;
-    }
-    if (changed) listener.changed();
-    if (!storageError) return;
-    storageError = null;
-    listener.storageChanged(null);
-    const rest = queue.entries().filter((e) => e.unstored);
-    if (rest.length > 0) void persist(rest);
-  }
 
   async function load(): Promise<void> {
     const restored = await restoreOutbox(options, clientId).catch((error: unknown) => {
@@ -243,7 +201,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
       const ids = acked.map((a) => a.write.id);
       queue.remove(new Set(ids));
       void (options.clientId ? saveMeta() : Promise.resolve())
-        .then(() => storage.deleteWrites(namespace, ids))
+        .then(() => stores.deleteWrites(ids))
         .catch(reportStorage);
       listener.acked(acked);
     }
@@ -276,7 +234,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
     // write only in memory keeps saying that: a reload would lose it).
     for (const e of batch) {
       if (ambiguous) e.maybeApplied = true;
-      queue.update(e, { state: 'queued', lastError: e.unstored ? storageError ?? error : error });
+      queue.update(e, { state: 'queued', lastError: e.unstored ? (stores.failure() ?? error) : error });
     }
     if (flagged.length > 0) void persist(flagged);
     switch (errorAction(error, batch.length)) {
@@ -316,7 +274,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
     if (entry.write.state === 'queued') {
       entry.settle.reject(new SyncError('rejected', 'The write was discarded before it was sent.'));
     }
-    void storage.deleteWrites(namespace, [writeId]).catch(reportStorage);
+    void stores.deleteWrites([writeId]);
     listener.discarded([entry.write]);
     listener.changed();
   }

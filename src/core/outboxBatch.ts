@@ -1,6 +1,7 @@
 import type { OutboxEntry } from './outboxEntry.js';
 import { wireSize } from './outboxEntry.js';
 import type { SyncError } from './errors.js';
+import { isRecord } from './isRecord.js';
 import type { PendingWriteState } from './types.js';
 
 export interface BatchLimits {
@@ -31,12 +32,8 @@ export function takeBatch(
   return batch;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null;
-}
-
 /**
- * DESIGN §4 coalescing: an `appendDelta` to the message the thread's latest queued write also
+ * Coalescing (docs/outbox.md): an `appendDelta` to the message the thread's latest queued write also
  * appends to merges into it (texts joined); a `setTitle` replaces the thread's queued `setTitle`
  * (last wins: titles commute with every built-in). Only writes not yet sending are touched; a
  * merged write keeps its seq and the new one never gets one, a gap the protocol allows.

@@ -17,7 +17,8 @@ export interface OutboxEntry {
 
 /** An entry for a stored write (or a new one): failed writes come back already settled. */
 export function entryFrom(stored: StoredWrite): OutboxEntry {
-  const lastError = fromStoredError(stored.lastError);
+  // A failed write waits for a person: its error is not one syncline retries by itself.
+  const lastError = fromStoredError(stored.lastError, stored.state === 'failed' ? false : undefined);
   let settle!: OutboxEntry['settle'];
   const settled = new Promise<void>((resolve, reject) => {
     settle = { resolve, reject };
@@ -30,8 +31,8 @@ export function entryFrom(stored: StoredWrite): OutboxEntry {
   return { clientId, maybeApplied, persisted: Promise.resolve(), settle, write: { ...rest, lastError, settled } };
 }
 
-function fromStoredError(stored: StoredError | null): SyncError | null {
-  return stored && new SyncError(stored.kind as SyncErrorKind, stored.message, { status: stored.status, code: stored.code });
+function fromStoredError(stored: StoredError | null, retryable?: boolean): SyncError | null {
+  return stored && new SyncError(stored.kind as SyncErrorKind, stored.message, { status: stored.status, code: stored.code, retryable });
 }
 
 export function toStored(entry: OutboxEntry): StoredWrite {

@@ -43,7 +43,7 @@ export interface PushChannel {
 }
 
 /**
- * The event stream with its watchdog (DESIGN §4 "Push and health"): live from the first frame,
+ * The event stream with its watchdog (docs/liveness.md): live from the first frame,
  * stale after `staleAfterMs` of silence, reconnected with full-jitter backoff, idle while the
  * environment is offline. A 409 on the stream is a server fault like any other: only a push is
  * fenced (docs/protocol.md).

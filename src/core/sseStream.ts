@@ -19,7 +19,7 @@ export function streamError(problem: string, cause: unknown): SyncError {
 }
 
 /**
- * Reads an SSE body until it ends and hands every frame to `handlers` (DESIGN §3). Resolves when
+ * Reads an SSE body until it ends and hands every frame to `handlers` (docs/protocol.md). Resolves when
  * the body ends or `signal` aborts; rejects with a `protocol` SyncError on invalid event data (the
  * event is not delivered) and a `network` SyncError when reading fails. An event over
  * `maxEventBytes` is skipped as it arrives, never held whole: it counts as a frame and goes to

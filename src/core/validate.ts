@@ -13,7 +13,7 @@ import { isRecord } from './isRecord.js';
  * Every answer from a server is checked in full before anything reaches the store: a proxy's HTML
  * page, a truncated body or an older server must never be half-applied. A body that fails is a
  * retryable `protocol` error: for a push the outcome is unknown, so the batch is sent again and
- * the server's de-duplication makes that safe (DESIGN §3).
+ * the server's de-duplication makes that safe (docs/protocol.md).
  */
 
 /** The `protocol` error every validator throws: retryable, no status, names route and problem. */
@@ -28,7 +28,7 @@ export function protocolError(route: string, problem: string, cause?: unknown): 
 
 type Check = (value: unknown) => boolean;
 
-/** Versions and seqs are whole numbers ≥ 0 (DESIGN §3). */
+/** Versions and seqs are whole numbers ≥ 0 (docs/protocol.md). */
 function isCount(value: unknown): value is number {
   return Number.isSafeInteger(value) && (value as number) >= 0;
 }

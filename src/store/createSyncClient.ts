@@ -225,6 +225,18 @@ export function createSyncClient<M extends BaseMessage = Message, D extends Muta
     pullSoon();
   }
 
+  /**
+   * A pull asked for outside the poller (syncImmediately, reconnect). One that fails is handed
+   * to the poller, which retries it with backoff: while the stream is live nothing else would
+   * pull again, and health would say 'server-errors' for good.
+   */
+  function pullOutsidePoller(): Promise<void> {
+    return pull().catch((error: unknown) => {
+      pullSoon();
+      throw error;
+    });
+  }
+
   /** Coalesces pulls asked for in the same task (several watches, several acks). */
   function pullSoon() {
     if (pullTimer.pending() || !started) return;
@@ -280,7 +292,7 @@ export function createSyncClient<M extends BaseMessage = Message, D extends Muta
       outbox.retryNow();
       // Asked for by a person: every thread on screen, even if the page says it is offline.
       for (const id of book.ids()) interest.ask(id);
-      pull().catch(() => {});
+      pullOutsidePoller().catch(() => {});
     },
     stop() {
       if (!started) return;
@@ -326,7 +338,7 @@ export function createSyncClient<M extends BaseMessage = Message, D extends Muta
       if (disposed) throw disposedError();
       interest.ask(threadId);
       outbox.sendNow();
-      await pull();
+      await pullOutsidePoller();
     },
     flushPending: (opts) => outbox.flush(opts?.timeoutMs),
     getHealthStatus: health.get,

@@ -66,6 +66,8 @@ export function openFakeStream(ctx: FakeStreamContext, options: StreamOptions): 
     const open = () => {
       delay = undefined;
       if (ended) return;
+      // The network may have gone between the request and its answer (latency, a microtask).
+      if (ctx.faults.current().offline || ctx.closed()) return end(networkError('could not be opened: connection refused'));
       if (ctx.faults.current().stream?.refuse) return end(errorFromStatus(503, ROUTE, { now: ctx.clock.now() }));
       guarded(() => options.onOpen());
       if (ended || signal.aborted) return;

@@ -79,6 +79,19 @@ describe('mergeThreads', () => {
     expect(mergeThreads(undefined, local, remote).createdAt).toBe(3);
   });
 
+  it('merges meta keys named like Object.prototype members as ordinary keys', () => {
+    const meta = (entries: Array<[string, unknown]>) => Object.fromEntries(entries) as Record<string, unknown>;
+    const base = thread([], { meta: meta([['constructor', 1]]) });
+    const local = thread([], { meta: meta([['constructor', 2], ['__proto__', { polluted: true }]]) });
+    const remote = thread([], { meta: meta([['constructor', 1], ['toString', 'x']]) });
+    const merged = mergeThreads(base, local, remote).meta!;
+    expect(Object.keys(merged).sort()).toEqual(['__proto__', 'constructor', 'toString']);
+    expect(merged.constructor).toBe(2);
+    expect(merged.toString).toBe('x');
+    expect(Object.getPrototypeOf(merged)).toBe(Object.prototype);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
   it('without base, keeps every message of both sides and prefers local on conflicts', () => {
     const local = thread([msg('a', 'mine'), msg('l')], { title: 'L' });
     const remote = thread([msg('a', 'theirs'), msg('r')], { title: 'R' });

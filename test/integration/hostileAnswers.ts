@@ -154,6 +154,8 @@ const pushEdit: fc.Arbitrary<JsonEdit> = fc.oneof(
     key: fc.constant('status'),
     value: fc.constantFrom<unknown>('APPLIED', 'ok', '', null, 'rejected', 'duplicate', 5),
   }),
+  // An ack far ahead of the thread: it must not carry the thread past what the server sent.
+  fc.record({ op: fc.constant('item' as const), index, key: fc.constant('v'), value: fc.constantFrom(...HUGE_VERSIONS) }),
   fc.record({ op: fc.constant('older' as const), index, by: fc.integer({ min: 1, max: 5 }) }),
   fc.record({ op: fc.constant('drop' as const), index }),
   fc.record({ op: fc.constant('duplicate' as const), index }),
@@ -227,8 +229,12 @@ function sseFrames(realThreadIds: string[]): fc.Arbitrary<string | Uint8Array> {
       .map((d) => `id: 1\nevent: delta\ndata: ${json(d)}\n\n`),
     fc.constantFrom('', 'not-a-cursor', '\u0000').map((id) => `id: ${id}\nevent: reset\ndata: {}\n\n`),
     fc.uint8Array({ minLength: 1, maxLength: 64 }),
-    // A long line: a proxy that never sends a newline (bounded far below the client's limit).
+    // A long line: a proxy that never sends a newline (past the fuzz client's 64 KiB limit or not).
     fc.integer({ min: 10_000, max: 300_000 }).map((n) => `data: ${'x'.repeat(n)}`),
+    // A whole thread past the client's event limit, far ahead: skipped, never shown, and pulled.
+    fc
+      .record({ id: fc.constantFrom(...realThreadIds), size: fc.integer({ min: 70_000, max: 200_000 }) })
+      .map(({ id, size }) => `id: 1\nevent: thread\ndata: ${json({ id, v: 1e6, messages: [], createdAt: 0, title: 'x'.repeat(size) })}\n\n`),
   );
 }
 
@@ -260,8 +266,20 @@ export function answersFor(route: Route, realThreadIds: string[], length: number
   return fc.array(answer, { minLength: length, maxLength: length });
 }
 
+/** The last word of a sick server before it behaves: come back in a day (or in 2^32 s). */
+const farRetry: fc.Arbitrary<Answer> = fc.record({
+  kind: fc.constant('status' as const),
+  status: fc.constantFrom(429, 503),
+  contentType: fc.constantFrom<string | null>('application/json', 'text/html'),
+  body: fc.constantFrom<BodyKind>('json-error', 'html'),
+  retryAfter: fc.constantFrom('86400', '99999999999', '4294967296', 'Fri, 31 Dec 9999 23:59:59 GMT'),
+  forward: fc.constant(false),
+});
+
 export interface RunScript {
   answers: Record<Route, Answer[]>;
+  /** Each route's first answer once the run stops feeding: recovery must not wait for it. */
+  last: Record<Route, Answer>;
 }
 
 export function runScript(realThreadIds: string[], perRoute: number): fc.Arbitrary<RunScript> {
@@ -272,6 +290,7 @@ export function runScript(realThreadIds: string[], perRoute: number): fc.Arbitra
       ping: answersFor('ping', realThreadIds, perRoute),
       events: answersFor('events', realThreadIds, perRoute),
     }),
+    last: fc.record({ push: farRetry, pull: farRetry, ping: farRetry, events: farRetry }),
   });
 }
 

@@ -1,7 +1,8 @@
 // Fails the test (or, when it comes after the last test, the file) in which an unhandled promise
 // rejection or an uncaught exception happens. Vitest alone only lists them as "Unhandled Errors"
 // of the whole run, and stops doing even that as soon as anything else listens for them. A Node
-// app with default flags would crash on one (docs/testing.md).
+// app with default flags would crash on one (docs/testing.md). What happens after a file's last
+// hook is left to Vitest's own report.
 
 interface Leak {
   type: 'unhandled rejection' | 'uncaught exception';
@@ -15,7 +16,6 @@ interface LeakState {
 }
 
 const KEY = Symbol.for('syncline.test.leaks');
-const holder = globalThis as { [KEY]?: LeakState };
 
 function currentTest(): string | undefined {
   try {
@@ -25,24 +25,33 @@ function currentTest(): string | undefined {
   }
 }
 
-/** One listener per process (or page), however many test files the worker runs. */
-function install(): LeakState {
-  const existing = holder[KEY];
-  if (existing) return existing;
-  const state: LeakState = { leaks: [] };
+/**
+ * Listens for the file's lifetime only. Between files Vitest's own handler is the only one left,
+ * so it reports what happens there as usual (it stays silent while anything else listens).
+ */
+function listen(state: LeakState): () => void {
   const record = (type: Leak['type'], reason: unknown) => state.leaks.push({ type, reason, during: currentTest() });
   if (typeof process !== 'undefined' && typeof process.on === 'function') {
-    process.on('unhandledRejection', (reason) => record('unhandled rejection', reason));
-    process.on('uncaughtException', (error) => record('uncaught exception', error));
-  } else if (typeof window !== 'undefined') {
-    window.addEventListener('unhandledrejection', (event) => {
-      event.preventDefault();
-      record('unhandled rejection', event.reason);
-    });
-    window.addEventListener('error', (event) => record('uncaught exception', event.error ?? event.message));
+    const onRejection = (reason: unknown) => record('unhandled rejection', reason);
+    const onException = (error: unknown) => record('uncaught exception', error);
+    process.on('unhandledRejection', onRejection);
+    process.on('uncaughtException', onException);
+    return () => {
+      process.off('unhandledRejection', onRejection);
+      process.off('uncaughtException', onException);
+    };
   }
-  holder[KEY] = state;
-  return state;
+  const onRejection = (event: PromiseRejectionEvent) => {
+    event.preventDefault();
+    record('unhandled rejection', event.reason);
+  };
+  const onError = (event: ErrorEvent) => record('uncaught exception', event.error ?? event.message);
+  window.addEventListener('unhandledrejection', onRejection);
+  window.addEventListener('error', onError);
+  return () => {
+    window.removeEventListener('unhandledrejection', onRejection);
+    window.removeEventListener('error', onError);
+  };
 }
 
 function describeReason(reason: unknown): string {
@@ -75,9 +84,10 @@ const realSetTimeout = globalThis.setTimeout.bind(globalThis);
 /** Node reports an unhandled rejection once the microtasks of the current macrotask ran. */
 const nextMacrotask = () => new Promise((resolve) => realSetTimeout(resolve, 0));
 
-const state = install();
-// Leaks from a test file that ran before this one in the same worker are not this file's.
-state.leaks.length = 0;
+const state: LeakState = { leaks: [] };
+// Where a test can read how many leaks were seen so far (test/integration/fuzz.test.ts does).
+(globalThis as { [KEY]?: LeakState })[KEY] = state;
+const stopListening = listen(state);
 
 afterEach(async () => {
   await nextMacrotask();
@@ -86,5 +96,6 @@ afterEach(async () => {
 
 afterAll(async () => {
   await nextMacrotask();
+  stopListening();
   throwLeaks(state, 'this test file after its last test (a timer or stream outlived it)');
 });

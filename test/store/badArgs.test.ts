@@ -100,3 +100,29 @@ describe('a write the wire cannot carry, stored by an older version', () => {
     expect(unhandled).toEqual([]);
   });
 });
+
+describe('a callback that throws inside the send path', () => {
+  it('leaves no unhandled rejection and does not stop the outbox', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const { client, clock, fake } = await rig({
+        onRollback: () => {
+          throw new Error('the app\'s onRollback broke');
+        },
+      });
+      client.mutate('t1', 'editMessage', { messageId: 'missing', content: 'x' });
+      await clock.advanceAsync(500);
+      expect(client.getPendingItems()[0]).toMatchObject({ state: 'failed', lastError: { code: 'not-found' } });
+      client.mutate('t1', 'addMessage', userMessage('after'));
+      await clock.advanceAsync(60_000);
+      expect(fake.thread('t1')?.messages.map((m) => m.id)).toEqual(['after']);
+      client.dispose();
+    } finally {
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      process.off('unhandledRejection', onUnhandled);
+    }
+    expect(unhandled).toEqual([]);
+  });
+});
