@@ -29,10 +29,11 @@ export function createOutbox(options: OutboxOptions): Outbox {
   let lastSeq = 0;
   /** The highest seq each stable clientId ever used (OutboxMeta.lastSeq), kept whole. */
   let seqs: Record<string, number> = Object.create(null) as Record<string, number>;
-  let loaded = false;
-  let started = false;
-  let disposed = false;
-  let fenced: SyncError | null = null;
+  let phase: OutboxPhase = 'loading';
+  /** `start()` came while loading: run once loaded. */
+  let startWhenLoaded = false;
+  /** Why the outbox is fenced (phase 'fenced'). */
+  let fencedBy: SyncError | null = null;
   let abortPush: AbortController | null = null;
   /** The batch window: writes queued meanwhile go out together. */
   const windowTimer = createTimer(clock);
@@ -53,7 +54,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
       reportStorage(error);
       return { meta: undefined, stored: [] };
     });
-    if (disposed) return;
+    if (phase === 'disposed') return;
     epoch = (restored.meta?.epoch ?? 0) + 1;
     seqs = Object.assign(Object.create(null) as Record<string, number>, restored.meta?.lastSeq);
     // Stored writes go first; writes made before the load finished were not sent yet: they are
@@ -79,7 +80,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
     }
     await saveMeta().catch(reportStorage);
     if (early.length > 0) await persist(early);
-    loaded = true;
+    if (phase === 'loading') phase = startWhenLoaded ? 'running' : 'stopped';
     listener.changed();
     kick(true);
   }
@@ -98,8 +99,8 @@ export function createOutbox(options: OutboxOptions): Outbox {
   }
 
   function enqueue(threadId: string, name: string, args: unknown): PendingWrite {
-    if (disposed) throw disposedError();
-    if (fenced) throw fenced;
+    if (phase === 'disposed') throw disposedError();
+    if (fencedBy) throw fencedBy;
     const target = findCoalesceTarget(queue.entries(), clientId, threadId, name, args);
     if (target) {
       const { entry } = target;
@@ -112,7 +113,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
     return add({
       id: randomId(clock.random),
       clientId,
-      seq: loaded ? ++lastSeq : 0,
+      seq: phase === 'loading' ? 0 : ++lastSeq,
       threadId,
       name,
       args,
@@ -130,7 +131,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
 
   /** Sends now (`urgent`) or when the batch window closes. */
   function kick(urgent: boolean) {
-    const canSend = started && loaded && !disposed && !fenced && !abortPush && !backoffTimer.pending();
+    const canSend = phase === 'running' && !abortPush && !backoffTimer.pending();
     if (!canSend || queue.queuedCount() === 0) return;
     if (urgent || queue.queuedCount() >= options.batch.maxItems) {
       clearTimers();
@@ -168,7 +169,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
     listener.pushStarted(threadIds);
     const { results, error } = await pushBatch(connector, batch, epoch, signal);
     abortPush = null;
-    if (disposed) return;
+    if (phase === 'disposed') return;
     let nextRetryAt: number | null = null;
     if (error) nextRetryAt = handleError(batch, error);
     else handleResults(batch, results);
@@ -239,7 +240,8 @@ export function createOutbox(options: OutboxOptions): Outbox {
     if (flagged.length > 0) void persist(flagged);
     switch (errorAction(error, batch.length)) {
       case 'fenced':
-        fenced = error;
+        fencedBy = error;
+        if (phase !== 'disposed') phase = 'fenced';
         return null;
       case 'split':
         splitLimit = Math.ceil(batch.length / 2);
@@ -257,7 +259,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
 
   function retryWrite(writeId: string) {
     const entry = queue.get(writeId);
-    if (!entry || entry.write.state !== 'failed' || fenced || disposed) return;
+    if (!entry || entry.write.state !== 'failed' || phase === 'fenced' || phase === 'disposed') return;
     queue.remove(new Set([writeId]));
     const write = { ...toStored(entry), state: 'queued' as const, lastError: null };
     // One that may have been applied keeps its (clientId, seq): the server answers `duplicate`
@@ -280,7 +282,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
   }
 
   function flush(timeoutMs?: number): Promise<number> {
-    if (disposed) return Promise.reject(disposedError());
+    if (phase === 'disposed') return Promise.reject(disposedError());
     const targets = queue.entries().filter((e) => e.write.state !== 'failed').map((e) => e.write.settled);
     kick(true);
     return settledCount(targets, clock, timeoutMs);
@@ -288,14 +290,15 @@ export function createOutbox(options: OutboxOptions): Outbox {
 
   /** The last chance on `pagehide`: everything unacknowledged, with keepalive, no waiting. */
   function sendOnPageHide() {
-    if (!loaded || fenced) return;
+    if (phase === 'loading' || fencedBy) return;
     const batch = keepaliveBatch(queue.entries());
     if (batch.length === 0) return;
     void connector.push(pushRequest(batch, epoch), { keepalive: true }).catch(() => {});
   }
 
   function stop() {
-    started = false;
+    startWhenLoaded = false;
+    if (phase === 'running') phase = 'stopped';
     clearTimers();
     abortPush?.abort();
   }
@@ -320,13 +323,14 @@ export function createOutbox(options: OutboxOptions): Outbox {
     flush,
     sendOnPageHide,
     start() {
-      started = true;
+      if (phase === 'stopped') phase = 'running';
+      else if (phase === 'loading') startWhenLoaded = true;
       kick(true);
     },
     stop,
     dispose() {
       stop();
-      disposed = true;
+      phase = 'disposed';
       // Nothing settles these any more (the writes stay stored for the next client): waiters hear it now.
       for (const e of queue.entries()) if (e.write.state !== 'failed') e.settle.reject(disposedError());
     },
@@ -334,6 +338,13 @@ export function createOutbox(options: OutboxOptions): Outbox {
     get: (writeId: string): PendingWrite | undefined => queue.get(writeId)?.write,
   };
 }
+
+/**
+ * Where the outbox is in its life. `loading`: reading the stored writes (nothing is sent);
+ * `stopped` / `running`: loaded, sending only while running; `fenced`: another writer took the
+ * outbox over (a 409), it never sends again; `disposed`: final.
+ */
+export type OutboxPhase = 'loading' | 'stopped' | 'running' | 'fenced' | 'disposed';
 
 /** The outbox as the client drives it; what happens to writes comes back through its listener. */
 export interface Outbox {
