@@ -68,6 +68,8 @@ describe('createSyncHooks: the hooks typed with the app model', () => {
     const [write] = items;
     if (write?.name === 'addMessage') expectTypeOf(write.args.message.parts).toEqualTypeOf<Part[]>();
     expect(write?.name === 'addMessage' && write.args.message.parts).toEqual([{ type: 'text', text: 'message m1' }]);
+    type State = Parameters<Parameters<typeof chat.useSyncSelector>[0]>[0];
+    expectTypeOf<State['threads']>().toEqualTypeOf<Record<string, Thread<ChatMessage>>>();
     // @ts-expect-error no write has that name
     expect(items.filter((w) => w.name === 'addMesage')).toEqual([]);
   });
