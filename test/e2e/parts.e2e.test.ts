@@ -8,8 +8,8 @@ import type { DemoPage, Rig } from './harness';
 let rig: Rig;
 let demo: DemoPage;
 beforeAll(async () => {
-  // One second between the tool call and its result, so the page shows both states.
-  rig = await startRig({ server: { assistant: { autoReply: true, toolCall: true, tokens: 4, intervalMs: 1000 } } });
+  // 1.5 s between the tool call and its result, so the page shows both states even on a busy machine.
+  rig = await startRig({ server: { assistant: { autoReply: true, toolCall: true, tokens: 4, intervalMs: 1500 } } });
   demo = await rig.open({ ns: 'parts' });
   await demo.page.locator('.connection[data-state="live"]').waitFor();
 });
