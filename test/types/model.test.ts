@@ -3,6 +3,7 @@ import {
   createMemoryStorage,
   createSyncClient,
   type BaseMessage,
+  type Message,
   type PendingWrite,
   type SyncError,
   type Thread,
@@ -151,6 +152,29 @@ describe("an app's own model, typed end to end", () => {
     // @ts-expect-error so does appendDelta
     client.mutate('n', 'appendDelta', { messageId: 'a', text: 'x' });
     expectTypeOf(client.getThread('n')!.messages).toEqualTypeOf<Note[]>();
+    client.dispose();
+  });
+
+  it('types mutators written inline: the draft from the model, the args from their annotation', () => {
+    const clock = createFakeClock();
+    const client = createSyncClient({
+      connector: createFakeBackend({ clock }).connector,
+      clock,
+      storage: createMemoryStorage(),
+      mutators: {
+        pin(draft, args: { messageId: string }) {
+          expectTypeOf(draft.messages).toEqualTypeOf<Message[]>();
+          draft.title = `pinned ${args.messageId}`;
+        },
+      },
+      onRollback(write) {
+        if (write.name === 'pin') expectTypeOf(write.args).toEqualTypeOf<{ messageId: string }>();
+      },
+    });
+    client.mutate('t1', 'pin', { messageId: 'm1' });
+    expect(client.getThread('t1')?.title).toBe('pinned m1');
+    // @ts-expect-error a typo in the name
+    expect(() => client.mutate('t1', 'pinn', { messageId: 'm1' })).toThrow();
     client.dispose();
   });
 });
