@@ -58,7 +58,7 @@ const react18 = (path: string) => fileURLToPath(new URL(`./test/react18/node_mod
 /** Fails the test or file in which an unhandled rejection or uncaught exception happens. */
 const leakCheck = ['test/setup/rejections.ts'];
 
-const peers = /^(react|react-dom|zustand|immer|@tanstack\/react-query|eventsource-parser|idb-keyval)(\/.*)?$/;
+const peers = /^(react|react-dom|zustand|immer|@tanstack\/react-query|eventsource-parser|idb-keyval|pg|redis|@redis\/[^/]+)(\/.*)?$/;
 
 export default defineConfig({
   plugins: [react()],

@@ -8,6 +8,7 @@ import { pullsPerIdleHour, timeToDetectSilentStream } from './liveness.js';
 import { simulateReconnectStorm } from './reconnectStorm.js';
 import { recoveryAfterOutage } from './recovery.js';
 import { BUNDLE_BUDGET_BYTES, bundleSizes } from './size.js';
+import { serverBench } from './server.js';
 import { perTokenStoreCostMs } from './store.js';
 import { mutateCommitCostMs } from './commitCost.js';
 
@@ -78,6 +79,15 @@ row(
   storm.busiest <= 500,
 );
 row('  the same: last stream back / last write acknowledged (ms after recovery)', `${storm.lastReconnectMs} / ${storm.lastAckMs}`, '(information)', null);
+
+// The production server: instances as child processes on PostgreSQL 15 and Redis (started when missing).
+const server = await serverBench();
+row('server on PostgreSQL, one instance: writes/s (24 writers, batches of 10)', server.oneInstance, '(information)', null);
+row('  the same spread over three instances', server.threeInstances, '(information)', null);
+row('fan-out, write on instance A → event at a stream on instance C, p50 (ms)', server.fanOut.p50.toFixed(1), '(information)', null);
+row('  p99 (ms)', server.fanOut.p99.toFixed(1), '< 50', server.fanOut.p99 < 50);
+row('  of which the push on A (its commit), p50 (ms)', server.fanOut.pushP50.toFixed(1), '(information)', null);
+row('  from the push\'s answer to the event at C, p50 / p99 (ms)', `${server.fanOut.afterAckP50.toFixed(1)} / ${server.fanOut.afterAckP99.toFixed(1)}`, '(information)', null);
 
 const size = await bundleSizes();
 row(

@@ -8,11 +8,14 @@ import { startAutoReply, streamReply } from '../testing/assistantReply.js';
 import type { AssistantReply, AutoReplyOptions } from '../testing/assistantReply.js';
 import { HTML_ERROR_PAGE, createFaultController } from '../testing/faults.js';
 import type { FaultRoute, Faults, RequestPlan } from '../testing/faults.js';
-import { BackendRequestError, createReferenceBackend } from '../testing/referenceBackend.js';
 import type { BackendStats, ReferenceBackend } from '../testing/referenceBackend.js';
 import { serveAdmin } from './admin.js';
+import { createHandler } from './createSyncHandler.js';
+import type { SyncHandler } from './syncHandlerTypes.js';
 import { CORS_HEADERS, PREFLIGHT_HEADERS, readBody, send, sendError } from './http.js';
-import { serveEvents, streamCursor } from './sse.js';
+import { createInProcessBus } from './inProcessBus.js';
+import { createMemoryStore, toStoredEvent } from './memoryStore.js';
+import { toNodeHandler, writeResponse } from './toNodeHandler.js';
 
 export interface DevServerOptions {
   /** 0 picks a free port. @default 0 */
@@ -46,6 +49,8 @@ export interface DevServer {
   /** `http://host:port`, without a trailing slash: the connector's `baseUrl`. */
   url: string;
   backend: ReferenceBackend;
+  /** The protocol v1 handler it serves (createSyncHandler on the memory store): its stats, its streams. */
+  handler: SyncHandler;
   /** Replaces every fault (not a merge). */
   setFaults(faults: Faults): void;
   faults(): Faults;
@@ -64,24 +69,44 @@ const ROUTE_NAMES: Record<string, FaultRoute> = {
 };
 
 /**
- * A Node server speaking protocol v1 (DESIGN §3) over the reference backend, with the fake
- * backend's faults, for the demo, end-to-end tests and benchmarks. Development only: no auth.
+ * A Node server speaking protocol v1 (docs/protocol.md): createSyncHandler on the memory store,
+ * behind the fake backend's faults, for the demo, end-to-end tests and benchmarks. Development
+ * only: no auth, CORS open to every origin.
  */
 export async function createDevServer(options: DevServerOptions = {}): Promise<DevServer> {
   const clock = options.clock ?? systemClock;
-  const backend = createReferenceBackend({ clock, mutators: options.mutators, logLimit: options.logLimit });
+  const store = createMemoryStore({ clock, logLimit: options.logLimit });
+  const backend = store.backend;
   const faults = createFaultController(options.faults, () => clock.random());
+  // Every log entry, whoever wrote it (a push, a reply, a test writing on `backend`), reaches the
+  // streams once and in order: the log feeds the bus, and the handler's own publishing is a no-op.
+  const bus = createInProcessBus();
+  const unfeed = backend.subscribe((entry) => void bus.publish([toStoredEvent(entry)]));
+  const handler = createHandler(
+    {
+      store,
+      bus: { publish: () => Promise.resolve(), subscribe: bus.subscribe, close: bus.close },
+      mutators: options.mutators,
+      headers: CORS_HEADERS,
+      keepaliveMs: options.keepaliveMs ?? 3000,
+      clock,
+    },
+    { faults },
+  );
+  const serveNode = toNodeHandler(handler);
+  // Node loads Request, Response and their streams on first use (tens of ms on a busy machine):
+  // pay it now, not in the first request a test times with a short timeout. A body that is not
+  // a pull never reaches the store.
+  await (await handler(new Request('http://dev.invalid/pull', { method: 'POST', body: '[]' }))).arrayBuffer();
   const requests: DevServerStats['requests'] = { push: 0, pull: 0, ping: 0, events: 0, admin: 0, other: 0 };
-  const streams = new Set<() => void>();
   const timers = new Set<TimerId>();
   const replies = new Set<AssistantReply>();
   const stopAutoReply = options.assistant?.autoReply ? startAutoReply(backend, clock, options.assistant) : () => {};
-  const sse = { backend, faults, clock, keepaliveMs: options.keepaliveMs ?? 3000, streams };
   let closing = false;
 
   const stats = (): DevServerStats => {
     const b = backend.stats();
-    return { requests: { ...requests }, applied: b.applied, openStreams: streams.size, backend: b };
+    return { requests: { ...requests }, applied: b.applied, openStreams: handler.stats().openStreams, backend: b };
   };
 
   const reply = (threadId: string, replyOptions: Parameters<DevServer['reply']>[1] = {}) => {
@@ -122,24 +147,20 @@ export async function createDevServer(options: DevServerOptions = {}): Promise<D
         res.writeHead(plan.status, { ...CORS_HEADERS, 'content-type': 'text/html; charset=utf-8' });
         return void res.end(HTML_ERROR_PAGE);
     }
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(body);
-    } catch {
-      return sendError(res, 400, 'invalid-json', `The ${route} body is not valid JSON.`);
+    const request = () =>
+      new Request(`http://dev.invalid/${route}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) },
+        body,
+      });
+    let response = await handler(request());
+    // A proxy's retry: the same bytes again. Exactly-once must hold; the second answer is sent.
+    if (plan.duplicate && response.status === 200) {
+      await response.arrayBuffer();
+      response = await handler(request());
     }
-    const call = route === 'push' ? backend.push : backend.pull;
-    let answer: unknown;
-    try {
-      answer = call(parsed);
-      // A proxy's retry: the same bytes again. Exactly-once must hold; the second answer is sent.
-      if (plan.duplicate) answer = call(JSON.parse(body));
-    } catch (err) {
-      if (!(err instanceof BackendRequestError)) throw err;
-      return sendError(res, err.status, err.status === 409 ? 'fenced' : 'bad-request', err.message);
-    }
-    if (plan.lostAnswer) return void req.socket.destroy();
-    send(res, 200, JSON.stringify(answer));
+    if (plan.lostAnswer && response.status === 200) return void req.socket.destroy();
+    await writeResponse(res, response);
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -166,7 +187,7 @@ export async function createDevServer(options: DevServerOptions = {}): Promise<D
     if (res.destroyed || closing) return;
     if (route === 'ping') return send(res, 204);
     if (faults.current().stream?.refuse) return sendError(res, 503, 'unavailable', 'Fault injection refused the stream.');
-    serveEvents(sse, req, res, streamCursor(req, new URLSearchParams(q < 0 ? '' : raw.slice(q + 1))));
+    serveNode(req, res);
   }
 
   const server = createServer((req, res) => {
@@ -192,6 +213,7 @@ export async function createDevServer(options: DevServerOptions = {}): Promise<D
   return {
     url: `http://${host}:${address.port}`,
     backend,
+    handler,
     setFaults: (next) => faults.set(next),
     faults: () => faults.faults(),
     stats,
@@ -203,7 +225,9 @@ export async function createDevServer(options: DevServerOptions = {}): Promise<D
       for (const r of [...replies]) r.cancel();
       for (const id of timers) clock.clearTimeout(id);
       timers.clear();
-      for (const end of [...streams]) end();
+      unfeed();
+      await handler.close();
+      await bus.close();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await closed;

@@ -1,3 +1,18 @@
+export { createSyncHandler } from './createSyncHandler.js';
+export type { SyncHandler, SyncHandlerOptions, SyncHandlerStats } from './syncHandlerTypes.js';
+export type { Authorize, AuthorizeContext, AuthorizeDecision, SyncAction } from './authorize.js';
+export { toNodeHandler } from './toNodeHandler.js';
+export { createMemoryStore } from './memoryStore.js';
+export type { MemoryStore, MemoryStoreOptions } from './memoryStore.js';
+export { createInProcessBus } from './inProcessBus.js';
+export { createPostgresStore } from './postgresStore.js';
+export type { PostgresStore, PostgresStoreOptions } from './postgresStore.js';
+export { postgresMigrations } from './postgresSchema.js';
+export type { PgPoolLike, PgPoolClientLike, PgliteLike } from './postgresDatabase.js';
+export { createRedisBus } from './redisBus.js';
+export type { RedisBusOptions, RedisClientLike } from './redisBus.js';
+export { ServerError } from './serverError.js';
+export type { EventsRead, MutatorTable, PushOutcome, ServerBus, ServerStore, StoredEvent, WriteResult } from './types.js';
 export { createDevServer } from './devServer.js';
 export type { DevServer, DevServerOptions, DevServerStats } from './devServer.js';
 export type { Faults, StreamFaults } from '../testing/faults.js';

@@ -61,16 +61,21 @@ export interface ReferenceBackend {
   /**
    * Applies a push (DESIGN §3). May keep objects of the request (a custom mutator may store its
    * args): pass a copy.
+   * @param mutators replaces the backend's own table for this push (the memory store of
+   * `syncline/server` passes the handler's).
    * @throws BackendRequestError 400 for a malformed request, 409 for an older epoch.
    */
-  push(request: unknown): PushResponse;
+  push(request: unknown, mutators?: Readonly<Record<string, Mutator>>): PushResponse;
   /**
    * Threads newer than the versions the client knows, as frozen snapshots.
    * @throws BackendRequestError 400 for a malformed request.
    */
   pull(request: unknown): PullResponse;
-  /** A mutation from no client (an assistant reply): same versioning, same events. */
-  serverWrite(threadId: string, name: string, args: unknown): WriteResult;
+  /**
+   * A mutation from no client (an assistant reply): same versioning, same events.
+   * @param mutators replaces the backend's table (built-ins, the app's and the server-only ones).
+   */
+  serverWrite(threadId: string, name: string, args: unknown, mutators?: Readonly<Record<string, Mutator>>): WriteResult;
   /** The current event-log head: the cursor a stream opened now starts from. */
   cursor(): string;
   eventsSince(cursor: string | null): LogRead;
@@ -128,7 +133,7 @@ export function createReferenceBackend(options: ReferenceBackendOptions = {}): R
   };
   let serverSeq = 0;
 
-  function apply(table: Record<string, Mutator>, record: AppliedMutation, args: unknown): WriteResult {
+  function apply(table: Readonly<Record<string, Mutator>>, record: AppliedMutation, args: unknown): WriteResult {
     const mutator = Object.hasOwn(table, record.name) ? table[record.name] : undefined;
     if (!mutator) {
       return rejected('unknown-mutator', `This server has no mutator named "${record.name}".`);
@@ -170,7 +175,7 @@ export function createReferenceBackend(options: ReferenceBackendOptions = {}): R
   }
 
   return {
-    push(raw) {
+    push(raw, table = mutators) {
       stats.pushes++;
       let request;
       try {
@@ -206,7 +211,7 @@ export function createReferenceBackend(options: ReferenceBackendOptions = {}): R
         }
         state.lastSeq = m.seq;
         const record = { clientId: request.clientId, seq: m.seq, id: m.id, threadId: m.threadId, name: m.name };
-        const outcome = apply(mutators, record, m.args);
+        const outcome = apply(table, record, m.args);
         if (outcome.status === 'rejected') stats.rejected++;
         const result: PushResult = { seq: m.seq, ...outcome };
         state.results.set(m.seq, result);
@@ -232,14 +237,14 @@ export function createReferenceBackend(options: ReferenceBackendOptions = {}): R
       return { cursor: log.head(), threads: out };
     },
 
-    serverWrite(threadId, name, args) {
+    serverWrite(threadId, name, args, table = internal) {
       if (typeof threadId !== 'string' || threadId === '') {
         return rejected('invalid-args', 'serverWrite needs a threadId.');
       }
       stats.serverWrites++;
       serverSeq++;
       const record = { clientId: SERVER_CLIENT_ID, seq: serverSeq, id: `server-${serverSeq}`, threadId, name };
-      const outcome = apply(internal, record, args);
+      const outcome = apply(table, record, args);
       if (outcome.status === 'rejected') stats.rejected++;
       return outcome;
     },

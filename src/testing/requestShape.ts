@@ -7,7 +7,7 @@ import { isRecord } from '../core/isRecord.js';
  */
 
 function fail(problem: string): never {
-  throw new TypeError(`${problem}. See DESIGN §3 for the protocol v1 request shapes.`);
+  throw new TypeError(`${problem}. See docs/protocol.md for the protocol v1 request shapes.`);
 }
 
 const isWhole = (v: unknown, min: number): v is number =>

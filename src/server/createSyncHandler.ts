@@ -1,0 +1,258 @@
+import { systemClock } from '../core/clock.js';
+import { builtinMutators } from '../core/mutators.js';
+import type { PushRequest } from '../core/types.js';
+import type { LogEntry } from '../testing/eventLog.js';
+import type { FaultController } from '../testing/faults.js';
+import { MAX_BODY_BYTES, parsePullRequest, parsePushRequest } from '../testing/requestShape.js';
+import { serverMutators } from '../testing/serverMutators.js';
+import { decide } from './authorize.js';
+import type { Authorize, Refusal, SyncAction } from './authorize.js';
+import { isCursor } from './cursor.js';
+import { openEventStream } from './eventStream.js';
+import type { EventStream } from './eventStream.js';
+import { createInProcessBus } from './inProcessBus.js';
+import { createMemoryStore } from './memoryStore.js';
+import { errorResponse, jsonResponse, readText } from './responses.js';
+import { ServerError } from './serverError.js';
+import { createThreadSnapshots } from './threadSnapshots.js';
+import type { SyncHandler, SyncHandlerOptions, SyncHandlerStats } from './syncHandlerTypes.js';
+import type { MutatorTable, StoredEvent, WriteResult } from './types.js';
+
+/** Internal hooks of the dev server. */
+export interface HandlerInternals {
+  faults?: FaultController;
+}
+
+const ROUTES = new Set(['/push', '/pull', '/events', '/ping']);
+
+export function createSyncHandler(options: SyncHandlerOptions = {}): SyncHandler {
+  return createHandler(options, {});
+}
+
+export function createHandler(options: SyncHandlerOptions, internals: HandlerInternals): SyncHandler {
+  const ownStore = options.store === undefined;
+  const ownBus = options.bus === undefined;
+  const store = options.store ?? createMemoryStore({ clock: options.clock });
+  const bus = options.bus ?? createInProcessBus();
+  const clock = options.clock ?? systemClock;
+  const authorize: Authorize = options.authorize ?? (() => true);
+  const authorizeTtlMs = options.authorizeTtlMs ?? 60_000;
+  const headers: Readonly<Record<string, string>> = { ...options.headers };
+  const basePath = (options.basePath ?? '').replace(/\/+$/, '');
+  const maxBodyBytes = options.maxBodyBytes ?? MAX_BODY_BYTES;
+  const onError = options.onError ?? ((error: unknown) => console.error('syncline/server:', error));
+  const pushTable: MutatorTable = { ...builtinMutators, ...options.mutators };
+  const writeTable: MutatorTable = { ...pushTable, ...serverMutators };
+  const streams = new Set<EventStream>();
+  const stats = { bufferedBytes: 0, peakStreamBytes: 0, resets: 0 };
+  let busUp = true;
+  let closed = false;
+
+  const snapshot = createThreadSnapshots(store);
+
+  const unsubscribe = bus.subscribe(
+    (event: StoredEvent) => {
+      if (streams.size === 0) return;
+      const entry: LogEntry =
+        event.type === 'delta'
+          ? { id: event.cursor, type: 'delta', threadId: event.threadId, messageId: event.messageId, v: event.v, text: event.text }
+          : { id: event.cursor, type: 'thread', threadId: event.threadId, v: event.v };
+      for (const stream of streams) stream.receive(entry);
+    },
+    (up) => {
+      busUp = up;
+      // Without the bus a stream would silently miss other instances' writes: end them, and
+      // refuse new ones, so clients poll (and say so) until it is back.
+      if (!up) for (const stream of [...streams]) stream.close();
+    },
+  );
+
+  const publish = (events: StoredEvent[]) => {
+    if (events.length > 0) bus.publish(events).catch(onError);
+  };
+
+  const error = (status: number, code: string, message: string) => errorResponse(status, code, message, headers);
+  const refusal = (r: Refusal) => ('response' in r ? r.response : error(r.status, r.code, r.message));
+
+  /** May this caller use the route at all? Asked before the body is read: a stranger's 1 MiB is not parsed. */
+  async function checkRoute(request: Request, action: SyncAction): Promise<Response | null> {
+    if (!options.authorize) return null;
+    const refused = await decide(authorize, request, { action, threadId: null });
+    return refused ? refusal(refused) : null;
+  }
+
+  /** Every thread the request names; the first refusal wins. */
+  async function checkThreads(request: Request, action: SyncAction, threadIds: Iterable<string>): Promise<Response | null> {
+    if (!options.authorize) return null;
+    const verdicts = await Promise.all([...new Set(threadIds)].map((threadId) => decide(authorize, request, { action, threadId })));
+    const refused = verdicts.find((v) => v !== null);
+    return refused ? refusal(refused) : null;
+  }
+
+  async function readJson(request: Request, route: string): Promise<{ value: unknown } | Response> {
+    let text: string | null;
+    try {
+      text = await readText(request, maxBodyBytes);
+    } catch {
+      return error(400, 'invalid-body', `The ${route} body is not UTF-8 text, or it broke off.`);
+    }
+    if (text === null) {
+      return error(413, 'too-large', `The ${route} body is larger than ${maxBodyBytes} bytes; send fewer mutations per request.`);
+    }
+    try {
+      return { value: JSON.parse(text) as unknown };
+    } catch {
+      return error(400, 'invalid-json', `The ${route} body is not valid JSON.`);
+    }
+  }
+
+  async function push(request: Request): Promise<Response> {
+    const denied = await checkRoute(request, 'push');
+    if (denied) return denied;
+    const body = await readJson(request, 'push');
+    if (body instanceof Response) return body;
+    let parsed: PushRequest;
+    try {
+      parsed = parsePushRequest(body.value);
+    } catch (err) {
+      return error(400, 'bad-request', (err as Error).message);
+    }
+    const refused = await checkThreads(request, 'push', parsed.mutations.map((m) => m.threadId));
+    if (refused) return refused;
+    const outcome = await store.push(parsed, pushTable);
+    publish(outcome.events);
+    return jsonResponse(200, outcome.response, headers);
+  }
+
+  async function pull(request: Request): Promise<Response> {
+    const denied = await checkRoute(request, 'pull');
+    if (denied) return denied;
+    const body = await readJson(request, 'pull');
+    if (body instanceof Response) return body;
+    let known: Map<string, number>;
+    try {
+      known = new Map(Object.entries(parsePullRequest(body.value).threads));
+    } catch (err) {
+      return error(400, 'bad-request', (err as Error).message);
+    }
+    // A pull naming a thread it may not read is refused whole: filtering it out would answer
+    // "no change" and leave the client showing an empty thread as if it were synced.
+    const refused = await checkThreads(request, 'pull', known.keys());
+    if (refused) return refused;
+    return jsonResponse(200, await store.pull(known), headers);
+  }
+
+  async function events(request: Request, url: URL): Promise<Response> {
+    if (closed || !busUp) {
+      return error(503, 'unavailable', 'This server is not streaming events right now; poll, and reconnect later.');
+    }
+    const refused = await checkRoute(request, 'events');
+    if (refused) return refused;
+    const lastEventId = request.headers.get('last-event-id');
+    const cursor = lastEventId || url.searchParams.get('cursor') || null;
+    // An unusable cursor is a `reset` (the store answers it), not an error: the client pulls.
+    // One verdict per thread per stream, asked again after authorizeTtlMs: access revoked while
+    // a stream is open stops its events within that time.
+    const verdicts = new Map<string, { at: number; allowed: Promise<boolean> }>();
+    const allowed = (threadId: string) => {
+      const kept = verdicts.get(threadId);
+      if (kept && clock.now() - kept.at < authorizeTtlMs) return kept.allowed;
+      const verdict = decide(authorize, request, { action: 'events', threadId }).then(
+        (r) => r === null,
+        (err: unknown) => {
+          onError(err);
+          return false;
+        },
+      );
+      verdicts.set(threadId, { at: clock.now(), allowed: verdict });
+      return verdict;
+    };
+    const stream = openEventStream(
+      {
+        clock,
+        keepaliveMs: options.keepaliveMs ?? 3000,
+        retryMs: options.retryMs ?? 1000,
+        maxBufferedBytes: options.maxBufferedBytes ?? 1024 * 1024,
+        replayLimit: options.replayLimit ?? 10_000,
+        eventsSince: (c, limit) => store.eventsSince(c, limit),
+        head: () => store.head(),
+        snapshot,
+        allowed,
+        onBuffered: (delta) => (stats.bufferedBytes += delta),
+        onHeld: (bytes) => (stats.peakStreamBytes = Math.max(stats.peakStreamBytes, bytes)),
+        onReset: () => stats.resets++,
+        onEnd: (s) => streams.delete(s),
+        onError,
+        faults: internals.faults,
+      },
+      cursor !== null && isCursor(cursor) ? cursor : cursor === null ? null : '-1',
+    );
+    streams.add(stream);
+    request.signal.addEventListener('abort', () => void stream.body.cancel().catch(() => undefined), { once: true });
+    return new Response(stream.body, {
+      status: 200,
+      headers: {
+        ...headers,
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-cache, no-transform',
+        'x-accel-buffering': 'no',
+      },
+    });
+  }
+
+  async function route(request: Request): Promise<Response> {
+    const url = new URL(request.url);
+    let path = url.pathname;
+    if (basePath !== '') {
+      if (path !== basePath && !path.startsWith(`${basePath}/`)) return noRoute(request.method, path);
+      path = path.slice(basePath.length) || '/';
+    }
+    const method = request.method;
+    // A CORS preflight: `headers` carries the app's access-control-* answers.
+    if (method === 'OPTIONS' && ROUTES.has(path)) return new Response(null, { status: 204, headers });
+    switch (path) {
+      case '/push':
+        return method === 'POST' ? push(request) : wrongMethod('POST', path);
+      case '/pull':
+        return method === 'POST' ? pull(request) : wrongMethod('POST', path);
+      case '/events':
+        return method === 'GET' ? events(request, url) : wrongMethod('GET', path);
+      case '/ping':
+        return method === 'GET' || method === 'HEAD' ? new Response(null, { status: 204, headers }) : wrongMethod('GET', path);
+      default:
+        return noRoute(method, path);
+    }
+  }
+
+  const noRoute = (method: string, path: string) =>
+    error(404, 'no-route', `No route ${method} ${path} (protocol v1: POST /push, POST /pull, GET /ping, GET /events).`);
+  const wrongMethod = (allow: string, path: string) =>
+    errorResponse(405, 'method-not-allowed', `${path} answers ${allow} only.`, { ...headers, allow });
+
+  const handler = async (request: Request): Promise<Response> => {
+    try {
+      return await route(request);
+    } catch (err) {
+      if (err instanceof ServerError) return error(err.status, err.code, err.message);
+      onError(err);
+      return error(500, 'internal', 'The server failed to answer; syncline retries.');
+    }
+  };
+
+  return Object.assign(handler, {
+    async serverWrite(threadId: string, name: string, args: unknown): Promise<WriteResult> {
+      const { result, events } = await store.serverWrite(threadId, name, args, writeTable);
+      publish(events);
+      return result;
+    },
+    stats: (): SyncHandlerStats => ({ openStreams: streams.size, ...stats, busUp }),
+    async close() {
+      if (closed) return;
+      closed = true;
+      for (const stream of [...streams]) stream.close();
+      unsubscribe();
+      if (ownBus) await bus.close();
+      if (ownStore) await store.close();
+    },
+  });
+}

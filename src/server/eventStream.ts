@@ -1,0 +1,297 @@
+import type { Clock } from '../core/clock.js';
+import { createTimer } from '../core/clock.js';
+import type { ServerEvent, Thread } from '../core/types.js';
+import { coalesceEntries } from '../testing/coalesceEntries.js';
+import { sseFrame } from '../testing/eventData.js';
+import type { LogEntry } from '../testing/eventLog.js';
+import type { FaultController } from '../testing/faults.js';
+import { cursorAfter } from './cursor.js';
+import { createPulledBody } from './pulledBody.js';
+import type { EventsRead } from './types.js';
+
+/** What one stream needs from its handler. */
+export interface StreamContext {
+  clock: Clock;
+  keepaliveMs: number;
+  retryMs: number;
+  maxBufferedBytes: number;
+  /** The oldest cursor replayed on resume; more than this many entries behind is a `reset`. */
+  replayLimit: number;
+  eventsSince(cursor: string, limit: number): Promise<EventsRead>;
+  head(): Promise<string>;
+  /** The thread at version `v` or newer, shared between streams. */
+  snapshot(threadId: string, v: number): Promise<Thread | undefined>;
+  /** May this stream's caller read this thread? Asked once per thread per stream. */
+  allowed(threadId: string): Promise<boolean>;
+  /** Bytes this stream holds changed by `delta` (the handler's `bufferedBytes`). */
+  onBuffered(delta: number): void;
+  /** What this stream holds now, after it grew (the handler keeps the peak). */
+  onHeld(bytes: number): void;
+  onReset(): void;
+  onEnd(stream: EventStream): void;
+  onError(error: unknown): void;
+  /** The dev server's stream faults. */
+  faults?: FaultController;
+}
+
+export interface EventStream {
+  body: ReadableStream<Uint8Array>;
+  /** A live entry from the bus. */
+  receive(entry: LogEntry): void;
+  /** Ends cleanly once what is buffered went out: the client reconnects (elsewhere). */
+  close(): void;
+}
+
+/**
+ * At most one flush per this many ms: a burst of writes becomes one coalesced `thread` event per
+ * thread instead of one serialised thread per write. A write after a quiet spell goes out at once.
+ */
+const FLUSH_MS = 50;
+/** How long a stream that must end waits for its consumer to take the last bytes before cutting it. */
+const END_GRACE_MS = 10_000;
+
+const encoder = new TextEncoder();
+const entryBytes = (entry: LogEntry) => 64 + (entry.type === 'delta' ? entry.text.length * 3 : 0);
+
+type Phase = 'opening' | 'live' | 'ending' | 'ended';
+
+/**
+ * One `GET /events` stream (docs/server.md): replays from the cursor or sends `reset`, then live
+ * entries coalesced per flush, filtered per thread by `allowed`, keepalives. The body is pulled:
+ * bytes wait here until the consumer asks for them, and past `maxBufferedBytes` the stream
+ * drops what it holds, sends `reset` (the client pulls) and ends.
+ */
+export function openEventStream(ctx: StreamContext, cursor: string | null): EventStream {
+  const { clock, faults } = ctx;
+  let phase: Phase = 'opening';
+  let queue: LogEntry[] = [];
+  let queueBytes = 0;
+  let newest = '0'; // newest cursor seen: the id of a reset
+  let base = '0';
+  let pendingReset = false;
+  const sentV = new Map<string, number>();
+  let held: ServerEvent | null = null;
+  let delivered = 0;
+  let flushing = false;
+  let lastFlushAt = -Infinity;
+  let delayMs = FLUSH_MS;
+  const flushTimer = createTimer(clock);
+  const keepaliveTimer = createTimer(clock);
+  const graceTimer = createTimer(clock);
+  let unwatch = faults?.subscribe(onFaults) ?? (() => undefined);
+  const out = createPulledBody({ onHeld: ctx.onBuffered, onDone: cleanup });
+
+  const streamFaults = () => faults?.current().stream ?? {};
+  const holding = () => out.held() + queueBytes;
+
+  function dropQueue() {
+    ctx.onBuffered(-queueBytes);
+    queue = [];
+    queueBytes = 0;
+  }
+
+  /** Adds a frame; past the bound (and not alone) everything held is dropped for a `reset`. */
+  function write(frame: string) {
+    const bytes = encoder.encode(frame);
+    if (holding() > 0 && holding() + bytes.byteLength > ctx.maxBufferedBytes) return overflow();
+    out.push(bytes);
+    ctx.onHeld(holding());
+  }
+
+  function overflow() {
+    out.clear();
+    dropQueue();
+    ctx.onReset();
+    out.push(encoder.encode(`id: ${newest}\nevent: reset\ndata: {}\n\n`));
+    end(false);
+  }
+
+  /** Stops taking entries; the body ends once the consumer took what is held, or is cut after a grace. */
+  function end(withError: boolean) {
+    if (phase === 'ending' || phase === 'ended') return;
+    phase = 'ending';
+    stopTimers();
+    dropQueue();
+    graceTimer.set(() => out.cut('the consumer did not read the end of the event stream'), END_GRACE_MS);
+    out.finish(withError);
+  }
+
+  function stopTimers() {
+    flushTimer.clear();
+    keepaliveTimer.clear();
+    unwatch();
+    unwatch = () => undefined;
+  }
+
+  function cleanup() {
+    if (phase === 'ended') return;
+    phase = 'ended';
+    stopTimers();
+    graceTimer.clear();
+    dropQueue();
+    ctx.onEnd(stream);
+  }
+
+  const overLimit = () => {
+    const limit = streamFaults().dropAfter;
+    return limit !== undefined && delivered >= limit;
+  };
+
+  function send(event: ServerEvent) {
+    if (phase !== 'live') return;
+    write(sseFrame(event));
+    delivered++;
+    if (overLimit()) end(true);
+  }
+
+  function emit(event: ServerEvent) {
+    if (!faults) return send(event);
+    const s = streamFaults();
+    if (held === null && faults.roll(s.reorderRate)) {
+      held = event;
+      return;
+    }
+    send(event);
+    if (faults.roll(s.duplicateRate)) send(event);
+    if (held !== null) {
+      const late = held;
+      held = null;
+      send(late);
+    }
+  }
+
+  function schedule() {
+    if (phase !== 'live' || flushing || flushTimer.pending()) return;
+    flushTimer.set(() => void flush(), Math.max(0, lastFlushAt + delayMs - clock.now()));
+  }
+
+  async function flush() {
+    if (phase !== 'live' || streamFaults().stall || (queue.length === 0 && !pendingReset)) return;
+    flushing = true;
+    lastFlushAt = clock.now();
+    const batch = queue;
+    queue = [];
+    ctx.onBuffered(-queueBytes);
+    queueBytes = 0;
+    try {
+      const events: ServerEvent[] = [];
+      if (pendingReset) events.push({ type: 'reset', id: base });
+      pendingReset = false;
+      if (batch.length > 0) {
+        // Entries of different instances may cross on the bus; within a flush they go out in order.
+        batch.sort((a, b) => (a.id === b.id ? 0 : cursorAfter(a.id, b.id) ? 1 : -1));
+        const threads = [...new Set(batch.map((e) => e.threadId))];
+        const verdicts = await Promise.all(threads.map((t) => ctx.allowed(t)));
+        const ok = new Set(threads.filter((_, i) => verdicts[i]));
+        const visible = batch.filter((e) => ok.has(e.threadId));
+        const latest = new Map<string, number>();
+        for (const e of visible) if (e.type === 'thread') latest.set(e.threadId, Math.max(latest.get(e.threadId) ?? 0, e.v));
+        const snapshots = new Map<string, Thread | undefined>();
+        await Promise.all([...latest].map(async ([id, v]) => snapshots.set(id, await ctx.snapshot(id, v))));
+        if (phase !== 'live') return;
+        events.push(...coalesceEntries(visible, sentV, base, (id) => snapshots.get(id)));
+        const last = batch[batch.length - 1]!.id;
+        if (cursorAfter(last, base)) base = last;
+      }
+      for (const event of events) emit(event);
+      // After a heavy flush (long threads) wait about 1 ms per 20 messages sent, up to a second.
+      const sent = events.reduce((n, e) => n + (e.type === 'thread' ? e.thread.messages.length : 0), 0);
+      delayMs = Math.max(FLUSH_MS, Math.min(1000, Math.round(sent / 20)));
+    } catch (err) {
+      ctx.onError(err);
+      end(true);
+    } finally {
+      flushing = false;
+    }
+    if (queue.length > 0) schedule();
+  }
+
+  function armKeepalive() {
+    keepaliveTimer.clear();
+    const every = streamFaults().keepaliveMs ?? ctx.keepaliveMs;
+    if (phase !== 'live' || !(every > 0)) return;
+    keepaliveTimer.set(() => {
+      if (phase !== 'live') return;
+      if (!streamFaults().stall) {
+        // A held-back (reordered) event is not kept past the next frame: late, never lost.
+        if (held !== null) {
+          const late = held;
+          held = null;
+          send(late);
+        }
+        if (phase === 'live') write(': ka\n\n');
+      }
+      armKeepalive();
+    }, every);
+  }
+
+  function onFaults() {
+    if (phase !== 'live' && phase !== 'opening') return;
+    if (faults!.current().offline) {
+      out.clear();
+      return end(true);
+    }
+    if (phase !== 'live') return;
+    if (overLimit()) return end(true);
+    armKeepalive();
+    if (queue.length > 0 || pendingReset) schedule();
+  }
+
+  async function open() {
+    try {
+      let replay: LogEntry[] = [];
+      if (cursor === null) {
+        base = await ctx.head();
+      } else {
+        const read = await ctx.eventsSince(cursor, ctx.replayLimit + 1);
+        base = read.head;
+        newest = read.head;
+        if (read.reset || read.events.length > ctx.replayLimit) pendingReset = true;
+        else if (read.events.length > 0) {
+          replay = read.events.map((e) => ({ ...e, id: e.cursor }) as LogEntry);
+          base = cursor;
+        }
+      }
+      if (phase !== 'opening') return;
+      // Live entries the read already covered are dropped; the rest follow the replay.
+      const covered = replay.length > 0 ? replay[replay.length - 1]!.id : base;
+      const live = queue.filter((e) => cursorAfter(e.id, covered));
+      dropQueue();
+      queue = [...replay, ...live];
+      queueBytes = queue.reduce((n, e) => n + entryBytes(e), 0);
+      ctx.onBuffered(queueBytes);
+      if (cursorAfter(base, newest)) newest = base;
+      phase = 'live';
+      if (streamFaults().dropAfter === 0) return end(true);
+      armKeepalive();
+      if (queue.length > 0 || pendingReset) schedule();
+    } catch (err) {
+      ctx.onError(err);
+      end(true);
+    }
+  }
+
+  const stream: EventStream = {
+    body: out.body,
+    receive(entry) {
+      if (phase !== 'opening' && phase !== 'live') return;
+      if (cursorAfter(entry.id, newest)) newest = entry.id;
+      const bytes = entryBytes(entry);
+      if (phase === 'live' && holding() > 0 && holding() + bytes > ctx.maxBufferedBytes) return overflow();
+      queue.push(entry);
+      queueBytes += bytes;
+      ctx.onBuffered(bytes);
+      ctx.onHeld(holding());
+      schedule();
+    },
+    close: () => end(false),
+  };
+
+  // A hint, not a frame: the client's liveness clock starts with the first event or keepalive,
+  // so one keepalive goes right after it: after an outage a client knows at once.
+  const every = streamFaults().keepaliveMs ?? ctx.keepaliveMs;
+  const first = every > 0 && !streamFaults().stall ? ': ka\n\n' : '';
+  out.push(encoder.encode(`retry: ${ctx.retryMs}\n\n${first}`));
+  void open();
+  return stream;
+}

@@ -1,0 +1,95 @@
+import type { SqlDatabase } from './postgresDatabase.js';
+
+/*
+ * The PostgreSQL schema, as migrations shipped inside the package (TS strings: nothing to copy
+ * at build time). Each migration is a list of single statements (PGlite runs one per query) and
+ * is applied once, in order, recorded in syncline_schema. Never edit a released migration:
+ * append a new one.
+ *
+ * Bodies are stored as JSON text, not jsonb: text keeps a thread exactly as the mutators left it
+ * (jsonb refuses "\u0000" inside strings, which a message may hold), and the store only ever
+ * reads a thread whole. Apps may still query it with `body::jsonb`.
+ */
+export const postgresMigrations: readonly (readonly string[])[] = [
+  [
+    // One row per thread: its current version, whole.
+    `CREATE TABLE syncline_threads (
+       id text PRIMARY KEY,
+       v bigint NOT NULL,
+       body text NOT NULL,
+       updated_at timestamptz NOT NULL DEFAULT now()
+     )`,
+    // One row per outbox (clientId): the highest epoch seen fences older writers.
+    `CREATE TABLE syncline_clients (
+       client_id text PRIMARY KEY,
+       epoch bigint NOT NULL,
+       last_seq bigint NOT NULL
+     )`,
+    // The first result of every (clientId, seq): the primary key makes each apply exactly once.
+    `CREATE TABLE syncline_mutations (
+       client_id text NOT NULL,
+       seq bigint NOT NULL,
+       mutation_id text NOT NULL,
+       thread_id text NOT NULL,
+       name text NOT NULL,
+       status text NOT NULL CHECK (status IN ('applied', 'rejected')),
+       v bigint,
+       error_code text,
+       error_message text,
+       created_at timestamptz NOT NULL DEFAULT now(),
+       PRIMARY KEY (client_id, seq)
+     )`,
+    // The head of the event log. Taken with a row lock as the last step of each writing
+    // transaction, so cursors are gap-free and commit order is cursor order: a reader that has
+    // seen cursor c never sees an entry below c appear later (a bigserial alone allows that).
+    `CREATE TABLE syncline_log (
+       one boolean PRIMARY KEY DEFAULT true CHECK (one),
+       head bigint NOT NULL
+     )`,
+    `INSERT INTO syncline_log (one, head) VALUES (true, 0)`,
+    // The event log shared by all instances; old rows are pruned (their cursors answer reset).
+    `CREATE TABLE syncline_events (
+       id bigint PRIMARY KEY,
+       thread_id text NOT NULL,
+       type text NOT NULL CHECK (type IN ('thread', 'delta')),
+       v bigint NOT NULL,
+       payload text,
+       created_at timestamptz NOT NULL DEFAULT now()
+     )`,
+  ],
+];
+
+/** Two-key advisory locks of syncline: this class id, then a hash of what is locked. */
+export const LOCK_CLASS = 0x5359; // "SY"
+const MIGRATION_LOCK = 0;
+
+/**
+ * Applies the migrations this database has not had yet, in one transaction, under an advisory
+ * lock: instances that start together migrate once.
+ * @returns the versions applied now.
+ */
+export async function migrate(db: SqlDatabase): Promise<number[]> {
+  return db.transaction(async (tx) => {
+    await tx.query('SELECT pg_advisory_xact_lock($1, $2)', [LOCK_CLASS, MIGRATION_LOCK]);
+    await tx.query(
+      `CREATE TABLE IF NOT EXISTS syncline_schema (
+         version integer PRIMARY KEY,
+         applied_at timestamptz NOT NULL DEFAULT now()
+       )`,
+    );
+    const { rows } = await tx.query<{ version: number | null }>('SELECT max(version) AS version FROM syncline_schema');
+    const current = rows[0]?.version ?? 0;
+    if (current > postgresMigrations.length) {
+      throw new Error(
+        `This database has syncline schema version ${current}, newer than this package knows (${postgresMigrations.length}): upgrade syncline.`,
+      );
+    }
+    const applied: number[] = [];
+    for (let version = current + 1; version <= postgresMigrations.length; version++) {
+      for (const statement of postgresMigrations[version - 1]!) await tx.query(statement);
+      await tx.query('INSERT INTO syncline_schema (version) VALUES ($1)', [version]);
+      applied.push(version);
+    }
+    return applied;
+  });
+}

@@ -1,0 +1,97 @@
+import type { Thread } from '../core/types.js';
+import { stripNul } from './postgresApply.js';
+import type { SqlSession } from './postgresDatabase.js';
+import type { StoredEvent, WriteResult } from './types.js';
+
+export type NewEvent =
+  | { type: 'thread'; threadId: string; v: number }
+  | { type: 'delta'; threadId: string; messageId: string; v: number; text: string };
+
+/** What one transaction writes once its mutations ran in memory. */
+export interface Changes {
+  threads: Thread[];
+  /** The first result of every new (clientId, seq), and the client's new epoch and lastSeq. */
+  client?: {
+    clientId: string;
+    epoch: number;
+    lastSeq: number;
+    recorded: { seq: number; id: string; threadId: string; name: string; result: WriteResult }[];
+  };
+  events: NewEvent[];
+}
+
+/*
+ * Two statements (data-modifying CTEs), the last before COMMIT. The first writes the threads,
+ * the results and the client: it may carry large thread bodies. The second bumps the log head
+ * and appends the events: the head's row lock serialises every writer of the database, so it is
+ * taken last and held only for this small statement and the commit. Cursors come from that
+ * single row: commit order is cursor order, and they are gap-free (a rolled-back transaction
+ * rolls its bump back), so a reader that finds a hole below the oldest row knows rows were
+ * pruned. Old event rows are pruned there too, every tenth of `logLimit`, so the log stays
+ * bounded without a job of its own.
+ */
+const WRITE_STATE = `
+WITH
+  threads_w AS (
+    INSERT INTO syncline_threads (id, v, body)
+    SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[])
+    ON CONFLICT (id) DO UPDATE SET v = EXCLUDED.v, body = EXCLUDED.body, updated_at = now()
+  ),
+  mutations_w AS (
+    INSERT INTO syncline_mutations (client_id, seq, mutation_id, thread_id, name, status, v, error_code, error_message)
+    SELECT $4, * FROM unnest($5::bigint[], $6::text[], $7::text[], $8::text[], $9::text[], $10::bigint[], $11::text[], $12::text[])
+  )
+UPDATE syncline_clients SET epoch = $13, last_seq = $14 WHERE client_id = $4`;
+
+const APPEND_EVENTS = `
+WITH
+  head AS (
+    UPDATE syncline_log SET head = head + $1 RETURNING head
+  ),
+  events_w AS (
+    INSERT INTO syncline_events (id, thread_id, type, v, payload)
+    SELECT head.head - $1 + e.ord, e.thread_id, e.type, e.v, e.payload
+    FROM head, unnest($2::text[], $3::text[], $4::bigint[], $5::text[]) WITH ORDINALITY AS e(thread_id, type, v, payload, ord)
+  ),
+  pruned AS (
+    DELETE FROM syncline_events
+    WHERE id <= (SELECT head FROM head) - $6::bigint
+      AND (SELECT head FROM head) / $7::bigint <> ((SELECT head FROM head) - $1) / $7::bigint
+  )
+SELECT head::text AS head FROM head`;
+
+export async function writeChanges(tx: SqlSession, changes: Changes, logLimit: number): Promise<StoredEvent[]> {
+  const { threads, client, events } = changes;
+  const recorded = client?.recorded ?? [];
+  await tx.query(WRITE_STATE, [
+    threads.map((t) => t.id),
+    threads.map((t) => t.v),
+    threads.map((t) => JSON.stringify(t)),
+    client?.clientId ?? '',
+    recorded.map((r) => r.seq),
+    // Kept for the record only: an id holding U+0000 was rejected, and text cannot store it.
+    recorded.map((r) => stripNul(r.id)),
+    recorded.map((r) => stripNul(r.threadId)),
+    recorded.map((r) => stripNul(r.name)),
+    recorded.map((r) => r.result.status),
+    recorded.map((r) => (r.result.status === 'applied' ? r.result.v : null)),
+    recorded.map((r) => (r.result.status === 'rejected' ? stripNul(r.result.error.code) : null)),
+    recorded.map((r) => (r.result.status === 'rejected' ? stripNul(r.result.error.message) : null)),
+    client?.epoch ?? 0,
+    client?.lastSeq ?? 0,
+  ]);
+  if (events.length === 0) return [];
+  const { rows } = await tx.query<{ head: string }>(APPEND_EVENTS, [
+    events.length,
+    events.map((e) => e.threadId),
+    events.map((e) => e.type),
+    events.map((e) => e.v),
+    // JSON text: escapes U+0000, which a text column refuses, in a streamed token.
+    events.map((e) => (e.type === 'delta' ? JSON.stringify({ messageId: e.messageId, text: e.text }) : null)),
+    logLimit,
+    Math.max(1, Math.floor(logLimit / 10)),
+  ]);
+  const last = Number(rows[0]!.head);
+  const first = last - events.length + 1;
+  return events.map((e, i) => ({ ...e, cursor: String(first + i) }));
+}

@@ -1,0 +1,287 @@
+/**
+ * What every ServerStore promises (src/server/types.ts), run against the memory store, PGlite and
+ * a real PostgreSQL. Each test uses ids of its own, so one database serves the whole file.
+ */
+import { builtinMutators, MutationError } from '../../src/core/mutators.js';
+import type { Message, PushRequest, Thread, WireMutation } from '../../src/core/types.js';
+import { ServerError } from '../../src/server/serverError.js';
+import type { MutatorTable, ServerStore, StoredEvent } from '../../src/server/types.js';
+
+export interface StoreFactory {
+  /** A store on the file's shared database (a new instance of the same one where that applies). */
+  open(options?: { logLimit?: number }): Promise<ServerStore>;
+  /** Whether two `open()` stores share state (several instances on one database). */
+  shared: boolean;
+}
+
+let unique = 0;
+const id = (label: string) => `${label}-${process.pid}-${++unique}-${Math.random().toString(36).slice(2, 8)}`;
+
+const message = (mid: string, content = 'hello'): Message => ({ id: mid, role: 'user', content, createdAt: 1 });
+
+export const appMutators: MutatorTable = {
+  ...builtinMutators,
+  pin(draft: Thread, args: { messageId: string }) {
+    draft.meta = { ...draft.meta, pinned: args.messageId };
+  },
+  halfThenThrow(draft: Thread) {
+    draft.title = 'half-way';
+    draft.messages.push(message('ghost'));
+    throw new Error('boom');
+  },
+  refuse() {
+    throw new MutationError('quota', 'Over quota.');
+  },
+};
+
+function mutation(seq: number, threadId: string, name: string, args: unknown): WireMutation {
+  return { seq, id: `w${seq}`, threadId, name, args, createdAt: 1 };
+}
+
+const push = (store: ServerStore, request: PushRequest) => store.push(request, appMutators);
+
+export function describeStoreConformance(name: string, factory: StoreFactory) {
+  describe(`ServerStore conformance: ${name}`, () => {
+    let store: ServerStore;
+    beforeAll(async () => {
+      store = await factory.open();
+    });
+    afterAll(async () => {
+      await store?.close();
+    });
+
+    it('creates a thread at v 0 and grows v by one per applied mutation, with one event each', async () => {
+      const t = id('t');
+      const client = id('c');
+      const before = await store.head();
+      const { response, events } = await push(store, {
+        clientId: client,
+        epoch: 1,
+        mutations: [
+          mutation(1, t, 'addMessage', { message: message('m1') }),
+          mutation(2, t, 'appendDelta', { messageId: 'm1', text: ' world' }),
+          mutation(3, t, 'addMessage', { message: message('m1') }), // idempotent, still a version
+          mutation(4, t, 'setTitle', { title: 'Greeting' }),
+        ],
+      });
+      expect(response).toEqual({
+        lastSeq: 4,
+        results: [1, 2, 3, 4].map((seq) => ({ seq, status: 'applied', v: seq })),
+      });
+      expect(events.map((e) => [e.type, e.threadId, e.v])).toEqual([
+        ['thread', t, 1],
+        ['delta', t, 2],
+        ['thread', t, 3],
+        ['thread', t, 4],
+      ]);
+      expect(events[1]).toMatchObject({ messageId: 'm1', text: ' world' });
+      const cursors = events.map((e) => BigInt(e.cursor));
+      expect(cursors[0]! > BigInt(before)).toBe(true);
+      for (let i = 1; i < cursors.length; i++) expect(cursors[i]! > cursors[i - 1]!).toBe(true);
+      const thread = await store.thread(t);
+      expect(thread).toMatchObject({ id: t, v: 4, title: 'Greeting', messages: [{ id: 'm1', content: 'hello world' }] });
+      expect(thread!.messages).toHaveLength(1);
+    });
+
+    it('applies each (clientId, seq) once: a repeat answers duplicate with the first v, a repeated rejection as it was', async () => {
+      const t = id('t');
+      const client = id('c');
+      const request: PushRequest = {
+        clientId: client,
+        epoch: 1,
+        mutations: [mutation(1, t, 'addMessage', { message: message('a') }), mutation(2, t, 'editMessage', { messageId: 'nope', content: 'x' })],
+      };
+      const first = await push(store, request);
+      expect(first.response.results[0]).toEqual({ seq: 1, status: 'applied', v: 1 });
+      expect(first.response.results[1]).toMatchObject({ seq: 2, status: 'rejected', error: { code: 'not-found' } });
+      const again = await push(store, structuredClone(request));
+      expect(again.response).toEqual({ lastSeq: 2, results: [{ seq: 1, status: 'duplicate', v: 1 }, first.response.results[1]] });
+      expect(again.events).toEqual([]);
+      expect((await store.thread(t))!.v).toBe(1);
+    });
+
+    it('answers out-of-order for an unseen seq below the highest, and keeps lastSeq', async () => {
+      const t = id('t');
+      const client = id('c');
+      await push(store, { clientId: client, epoch: 1, mutations: [mutation(5, t, 'setTitle', { title: 'five' })] });
+      const late = await push(store, { clientId: client, epoch: 1, mutations: [mutation(3, t, 'setTitle', { title: 'three' })] });
+      expect(late.response).toEqual({
+        lastSeq: 5,
+        results: [{ seq: 3, status: 'rejected', error: { code: 'out-of-order', message: expect.any(String) } }],
+      });
+      expect(await store.thread(t)).toMatchObject({ v: 1, title: 'five' });
+    });
+
+    it('fences an older epoch with 409 and changes nothing; a newer epoch takes over', async () => {
+      const t = id('t');
+      const client = id('c');
+      await push(store, { clientId: client, epoch: 2, mutations: [mutation(1, t, 'setTitle', { title: 'a' })] });
+      const head = await store.head();
+      const zombie = push(store, { clientId: client, epoch: 1, mutations: [mutation(2, t, 'setTitle', { title: 'zombie' })] });
+      await expect(zombie).rejects.toBeInstanceOf(ServerError);
+      await expect(zombie).rejects.toMatchObject({ status: 409, code: 'fenced' });
+      expect(await store.thread(t)).toMatchObject({ v: 1, title: 'a' });
+      expect(await store.head()).toBe(head);
+      const next = await push(store, { clientId: client, epoch: 3, mutations: [mutation(2, t, 'setTitle', { title: 'b' })] });
+      expect(next.response.results).toEqual([{ seq: 2, status: 'applied', v: 2 }]);
+      await expect(push(store, { clientId: client, epoch: 2, mutations: [] })).rejects.toMatchObject({ status: 409 });
+    });
+
+    it("runs the app's mutators; a failing one is rejected with its code and leaves no trace", async () => {
+      const t = id('t');
+      const client = id('c');
+      const { response } = await push(store, {
+        clientId: client,
+        epoch: 1,
+        mutations: [
+          mutation(1, t, 'addMessage', { message: message('a') }),
+          mutation(2, t, 'pin', { messageId: 'a' }),
+          mutation(3, t, 'halfThenThrow', {}),
+          mutation(4, t, 'refuse', {}),
+          mutation(5, t, 'noSuchMutator', {}),
+          mutation(6, t, 'setTitle', { title: 'after' }),
+        ],
+      });
+      expect(response.results.map((r) => (r.status === 'rejected' ? r.error.code : r.status))).toEqual([
+        'applied',
+        'applied',
+        'mutator-failed',
+        'quota',
+        'unknown-mutator',
+        'applied',
+      ]);
+      const thread = (await store.thread(t))!;
+      expect(thread).toMatchObject({ v: 3, title: 'after', meta: { pinned: 'a' } });
+      expect(thread.messages.map((m) => m.id)).toEqual(['a']);
+    });
+
+    it('a rejected first mutation creates no thread', async () => {
+      const t = id('t');
+      await push(store, { clientId: id('c'), epoch: 1, mutations: [mutation(1, t, 'deleteMessage', { messageId: 'x' })] });
+      expect(await store.thread(t)).toBeUndefined();
+    });
+
+    it('pull returns only threads newer than known, with a cursor no older than what they reflect', async () => {
+      const a = id('t');
+      const b = id('t');
+      const client = id('c');
+      await push(store, {
+        clientId: client,
+        epoch: 1,
+        mutations: [mutation(1, a, 'setTitle', { title: 'A' }), mutation(2, b, 'setTitle', { title: 'B' }), mutation(3, b, 'setTitle', { title: 'B2' })],
+      });
+      const head = await store.head();
+      const pulled = await store.pull(new Map([[a, 1], [b, 1], [id('missing'), 0]]));
+      expect(pulled.threads.map((x) => [x.id, x.v, x.title])).toEqual([[b, 2, 'B2']]);
+      expect(BigInt(pulled.cursor) >= BigInt(head)).toBe(true);
+      const read = await store.eventsSince(pulled.cursor, 100);
+      expect(read.reset).toBe(false);
+    });
+
+    it('eventsSince resumes after a cursor, honours limit, and resets a cursor it cannot continue from', async () => {
+      const t = id('t');
+      const start = await store.head();
+      const { events } = await push(store, {
+        clientId: id('c'),
+        epoch: 1,
+        mutations: [1, 2, 3].map((seq) => mutation(seq, t, 'setTitle', { title: `v${seq}` })),
+      });
+      const all = await store.eventsSince(start, 100);
+      expect(all.reset).toBe(false);
+      const mine = (all as { events: StoredEvent[] }).events.filter((e) => e.threadId === t);
+      expect(mine).toEqual(events);
+      const one = await store.eventsSince(events[0]!.cursor, 1);
+      expect(one).toMatchObject({ reset: false, events: [events[1]] });
+      const head = await store.head();
+      expect(await store.eventsSince(head, 10)).toEqual({ reset: false, head, events: [] });
+      for (const bad of ['abc', '-1', '1.5', '', String(BigInt(head) + 1000n)]) {
+        expect(await store.eventsSince(bad, 10)).toMatchObject({ reset: true });
+      }
+    });
+
+    it('keeps a bounded log: a cursor older than the oldest kept entry gets reset', async () => {
+      const small = await factory.open({ logLimit: 10 });
+      try {
+        const t = id('t');
+        const client = id('c');
+        const start = await small.head();
+        let seq = 0;
+        for (let round = 0; round < 6; round++) {
+          await small.push({ clientId: client, epoch: 1, mutations: [1, 2, 3, 4, 5].map(() => mutation(++seq, t, 'setTitle', { title: `${seq}` })) }, appMutators);
+        }
+        expect(await small.eventsSince(start, 100)).toMatchObject({ reset: true });
+        const head = BigInt(await small.head());
+        const recent = await small.eventsSince(String(head - 5n), 100);
+        expect(recent).toMatchObject({ reset: false });
+        expect((recent as { events: StoredEvent[] }).events).toHaveLength(5);
+      } finally {
+        await small.close();
+      }
+    });
+
+    it('serverWrite versions and logs like a push, with server-only mutators', async () => {
+      const t = id('t');
+      const serverOnly: MutatorTable = {
+        ...appMutators,
+        finish(draft: Thread) {
+          draft.meta = { done: true };
+        },
+      };
+      const added = await store.serverWrite(t, 'addMessage', { message: message('r', '') }, serverOnly);
+      expect(added.result).toEqual({ status: 'applied', v: 1 });
+      const delta = await store.serverWrite(t, 'appendDelta', { messageId: 'r', text: 'tok' }, serverOnly);
+      expect(delta.events).toEqual([{ cursor: expect.any(String), type: 'delta', threadId: t, messageId: 'r', v: 2, text: 'tok' }]);
+      expect((await store.serverWrite(t, 'finish', {}, serverOnly)).result).toEqual({ status: 'applied', v: 3 });
+      const missing = await store.serverWrite(t, 'appendDelta', { messageId: 'gone', text: 'x' }, serverOnly);
+      expect(missing).toEqual({ result: { status: 'rejected', error: { code: 'not-found', message: expect.any(String) } }, events: [] });
+      expect(await store.thread(t)).toMatchObject({ v: 3, meta: { done: true }, messages: [{ id: 'r', content: 'tok' }] });
+    });
+
+    it('keeps any text exactly, U+0000 and lone surrogates included', async () => {
+      const t = id('t');
+      const content = 'a\u0000b \ud800 é 🧵 "quotes" \\ </script>';
+      await push(store, { clientId: id('c'), epoch: 1, mutations: [mutation(1, t, 'addMessage', { message: message('m', content) })] });
+      const { events } = await push(store, { clientId: id('c'), epoch: 1, mutations: [mutation(1, t, 'appendDelta', { messageId: 'm', text: '\u0000' })] });
+      expect((await store.thread(t))!.messages[0]!.content).toBe(`${content}\u0000`);
+      const read = await store.eventsSince(String(BigInt(events[0]!.cursor) - 1n), 1);
+      expect(read).toMatchObject({ reset: false, events: [{ type: 'delta', text: '\u0000' }] });
+    });
+
+    it('concurrent pushes to one thread from many clients (and one client racing itself) apply each write once', async () => {
+      const stores = factory.shared ? [store, await factory.open(), await factory.open()] : [store];
+      try {
+        const t = id('t');
+        const clients = Array.from({ length: 8 }, () => id('c'));
+        type Outcome = { response: { results: { status: string; v?: number }[] }; events: StoredEvent[] };
+        // Clients run at once; each sends its seqs in order, every push twice at once through
+        // two instances (a retry racing its original).
+        const perClient = clients.map(async (client, i) => {
+          const out: Outcome[] = [];
+          for (let seq = 1; seq <= 5; seq++) {
+            const request: PushRequest = { clientId: client, epoch: 1, mutations: [mutation(seq, t, 'addMessage', { message: message(`${client}-${seq}`) })] };
+            out.push(
+              ...(await Promise.all([
+                push(stores[i % stores.length]!, request),
+                push(stores[(i + 1) % stores.length]!, structuredClone(request)),
+              ])),
+            );
+          }
+          return out;
+        });
+        const outcomes = (await Promise.all(perClient)).flat();
+        const statuses = outcomes.map((o) => o.response.results[0]!.status);
+        expect(statuses.filter((s) => s === 'applied')).toHaveLength(40);
+        expect(statuses.filter((s) => s === 'duplicate')).toHaveLength(40);
+        const thread = (await store.thread(t))!;
+        expect(thread.v).toBe(40);
+        expect(thread.messages).toHaveLength(40);
+        const versions = outcomes.filter((o) => o.response.results[0]!.status === 'applied').map((o) => o.response.results[0]!.v);
+        expect(new Set(versions).size).toBe(40);
+        const cursors = outcomes.flatMap((o) => o.events.map((e) => e.cursor));
+        expect(new Set(cursors).size).toBe(40);
+      } finally {
+        for (const s of stores.slice(1)) await s.close();
+      }
+    });
+  });
+}
