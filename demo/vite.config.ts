@@ -6,7 +6,7 @@ import type { Plugin, UserConfig } from 'vite';
 const src = (path: string) => fileURLToPath(new URL(`../src/${path}`, import.meta.url));
 
 // The root vite.config.ts exports the same aliases, but importing it also loads the Storybook and
-// browser-test plugins (and checks for Chromium); the demo needs none of that.
+// browser-test plugins; the demo needs none of that.
 const alias = [
   { find: /^syncline$/, replacement: src('index.ts') },
   { find: /^syncline\/styles\.css$/, replacement: src('components/styles.css') },

@@ -5,7 +5,7 @@ import { createDevServer } from '../src/server/index.js';
 const server = await createDevServer({
   port: Number(process.env.SERVER_PORT ?? 8787),
   host: process.env.SERVER_HOST ?? '127.0.0.1',
-  assistant: { autoReply: true },
+  assistant: { autoReply: true, toolCall: true },
 });
 const demo = await startDemoServer({
   port: Number(process.env.DEMO_PORT ?? 5173),

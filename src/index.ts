@@ -5,6 +5,7 @@ export { createBrowserEnvironment } from './core/environment.js';
 export { SyncError, OutboxFullError, isSyncError } from './core/errors.js';
 export type { SyncErrorKind, SyncErrorOptions } from './core/errors.js';
 export type {
+  BaseMessage,
   Message,
   Thread,
   SyncState,
@@ -13,6 +14,7 @@ export type {
   HealthStatus,
   DegradedReason,
   PendingWrite,
+  PendingWriteBase,
   PendingWriteState,
   Mutator,
   WireMutation,
@@ -32,7 +34,17 @@ export type {
 } from './core/types.js';
 
 export { createSyncClient } from './store/createSyncClient.js';
-export type { SyncClient, SyncClientOptions, SyncStore, SyncStoreState } from './store/types.js';
+export type { AnySyncClient, SyncClient, SyncClientOptions, SyncSchemas, SyncStore, SyncStoreState } from './store/types.js';
+export type {
+  BuiltinMutationArgs,
+  BuiltinsFor,
+  MutationArgs,
+  MutationName,
+  MutatorDefs,
+  NoMutators,
+  TypedPendingWrite,
+} from './core/mutations.js';
+export type { StandardSchemaV1, StandardResult, StandardIssue } from './core/standardSchema.js';
 export { createHttpConnector } from './core/httpConnector.js';
 export type { HttpConnectorOptions } from './core/httpConnector.js';
 export { mergeThreads } from './core/mergeThreads.js';
@@ -41,5 +53,3 @@ export { createMemoryStorage } from './core/memoryStorage.js';
 export { createIndexedDbStorage } from './core/indexedDbStorage.js';
 export type { IndexedDbStorageOptions } from './core/indexedDbStorage.js';
 export { defaultStorage } from './core/defaultStorage.js';
-export { backoffDelay, retryDelay, DEFAULT_RETRY } from './core/backoff.js';
-export type { RetryPolicy } from './core/backoff.js';

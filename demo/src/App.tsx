@@ -1,5 +1,4 @@
 import { useState, useSyncExternalStore } from 'react';
-import type { SyncClient } from 'syncline';
 import { DegradedBanner, SyncBadge } from 'syncline/components';
 import { useUnloadGuard } from 'syncline/react';
 import type { DemoConfig } from './config';
@@ -10,9 +9,10 @@ import type { ThreadIndex } from './threadIndex';
 import { ThreadView } from './ThreadView';
 import { ThreadList } from './ThreadList';
 import { threadHref, useSelectedThread } from './useHashRoute';
+import type { DemoClient } from './model';
 
 export interface AppProps {
-  client: SyncClient;
+  client: DemoClient;
   config: DemoConfig;
   threads: ThreadIndex;
 }

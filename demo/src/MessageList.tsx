@@ -1,5 +1,6 @@
 import { memo, useEffect, useMemo, useRef } from 'react';
-import type { Message, PendingWriteState } from 'syncline';
+import type { PendingWriteState } from 'syncline';
+import type { DemoMessage as Message, Part } from './model';
 
 const authors: Record<Message['role'], string> = {
   user: 'You',
@@ -24,7 +25,8 @@ type Delivery = ReadonlyMap<string, PendingWriteState>;
  * of hundreds of unchanged messages is what makes a long chat feel slow.
  */
 const sameMessage = (a: Message, b: Message) =>
-  a === b || (a.id === b.id && a.content === b.content && a.status === b.status && a.role === b.role);
+  a === b ||
+  (a.id === b.id && a.content === b.content && a.status === b.status && a.role === b.role && a.parts === b.parts);
 
 /** Characters per text segment of a long message (cut at the next whitespace). */
 const SEGMENT = 512;
@@ -70,6 +72,49 @@ function MessageText({ text }: { text: string }) {
   );
 }
 
+/** What a tool call shows: its input, then its result once the server filled it in. */
+function ToolCall({ part }: { part: Extract<Part, { type: 'tool-call' }> }) {
+  const done = part.result !== undefined;
+  return (
+    <div className="message__tool" data-tool-call={part.callId} data-state={done ? 'done' : 'running'}>
+      <code>
+        {part.tool}({JSON.stringify(part.input)})
+      </code>
+      {/* Server data as text: JSON, never HTML. */}
+      <span className="message__tool-result">{done ? `→ ${JSON.stringify(part.result)}` : 'running…'}</span>
+    </div>
+  );
+}
+
+/**
+ * The message's parts in order: text parts as text, tool calls as cards. A streamed reply's text
+ * arrives in `content` (the protocol's deltas append to it), shown after its tool calls; a
+ * message without text parts (another client's, or a streamed reply) shows `content` as its text.
+ */
+function MessageBody({ message }: { message: Message }) {
+  const parts = message.parts ?? [];
+  const hasText = parts.some((p) => p.type === 'text');
+  return (
+    <>
+      {parts.map((part, i) =>
+        part.type === 'tool-call' ? (
+          <ToolCall key={part.callId} part={part} />
+        ) : (
+          // Parts only change in place, so the index is a stable key.
+          <p key={i} className="message__content">
+            <MessageText text={part.text} />
+          </p>
+        ),
+      )}
+      {!hasText && (
+        <p className="message__content">
+          <MessageText text={message.content} />
+        </p>
+      )}
+    </>
+  );
+}
+
 interface MessageItemProps {
   message: Message;
   /** The state of the write that adds this message, while the server has not acknowledged it. */
@@ -90,9 +135,7 @@ const MessageItem = memo(
       >
         <span className="message__author">{authors[message.role]}</span>
         {/* Text nodes: React escapes them; nothing from the server is ever parsed as HTML. */}
-        <p className="message__content">
-          <MessageText text={message.content} />
-        </p>
+        <MessageBody message={message} />
         {streaming && <span className="message__note">Writing…</span>}
         {delivery && <span className={`message__note message__note--${delivery}`}>{deliveryLabels[delivery]}</span>}
         {message.status === 'error' && <span className="message__note message__note--failed">The reply stopped early.</span>}

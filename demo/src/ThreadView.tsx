@@ -1,9 +1,9 @@
 import { useMemo } from 'react';
 import type { PendingWriteState } from 'syncline';
 import { PendingWriteIndicator, SyncBadge } from 'syncline/components';
-import { usePendingItems, useThread } from 'syncline/react';
 import { Composer } from './Composer';
 import { MessageList } from './MessageList';
+import { usePendingItems, useThread } from './model';
 import { newId } from './newId';
 
 const noMessages: never[] = [];
@@ -17,16 +17,14 @@ export function ThreadView({ threadId }: { threadId: string }) {
   const delivery = useMemo(() => {
     const map = new Map<string, PendingWriteState>();
     for (const write of items) {
-      if (write.name !== 'addMessage') continue;
-      const id = (write.args as { message?: { id?: unknown } } | null)?.message?.id;
-      if (typeof id === 'string') map.set(id, write.state);
+      if (write.name === 'addMessage') map.set(write.args.message.id, write.state);
     }
     return map;
   }, [items]);
 
   const send = (content: string) => {
     mutate('addMessage', {
-      message: { id: newId(), role: 'user', content, createdAt: Date.now() },
+      message: { id: newId(), role: 'user', content, createdAt: Date.now(), parts: [{ type: 'text', text: content }] },
     });
   };
 

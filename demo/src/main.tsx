@@ -1,18 +1,18 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { createHttpConnector, createSyncClient, defaultStorage } from 'syncline';
-import type { SyncClient } from 'syncline';
 import { SyncProvider } from 'syncline/react';
 import 'syncline/styles.css';
 import './demo.css';
 import { App } from './App';
 import { readConfig } from './config';
+import type { DemoClient, DemoMessage } from './model';
 import { createThreadIndex } from './threadIndex';
 
 declare global {
   interface Window {
     /** The page's client, for end-to-end tests (only with `?test`). */
-    __synclineClient?: SyncClient;
+    __synclineClient?: DemoClient;
     /** The ids of writes rolled back in this page (`onRollback`), for end-to-end tests. */
     __synclineRollbacks?: string[];
   }
@@ -20,7 +20,7 @@ declare global {
 
 const config = readConfig(location.search);
 
-const client = createSyncClient({
+const client = createSyncClient<DemoMessage>({
   connector: createHttpConnector({
     baseUrl: config.serverUrl,
     ...(config.timeoutMs === undefined ? {} : { timeoutMs: config.timeoutMs }),

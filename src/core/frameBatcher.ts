@@ -3,8 +3,6 @@ import type { Environment } from './environment.js';
 export interface FrameBatcher<T> {
   /** Queues an item; the batch is flushed before the next paint. */
   add(item: T): void;
-  /** Flushes what is queued now, without waiting for the frame. */
-  flushNow(): void;
   /** Drops what is queued and the pending frame. */
   cancel(): void;
 }
@@ -33,10 +31,6 @@ export function createFrameBatcher<T>(
     add(item) {
       items.push(item);
       if (cancelFrame === null) cancelFrame = environment.requestFrame(run);
-    },
-    flushNow() {
-      cancelFrame?.();
-      run();
     },
     cancel() {
       cancelFrame?.();

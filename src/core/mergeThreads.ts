@@ -1,4 +1,5 @@
-import type { Message, Thread } from './types.js';
+import { deepEqual } from './deepEqual.js';
+import type { BaseMessage, Message, Thread } from './types.js';
 
 /**
  * Deterministic three-way merge of two versions of one thread that grew apart from `base`.
@@ -19,14 +20,18 @@ import type { Message, Thread } from './types.js';
  * Without `base`, base is an empty thread: every message on either side is new.
  * The inputs are never mutated; the result holds new message objects (meta values are shared).
  */
-export function mergeThreads(base: Thread | undefined, local: Thread, remote: Thread): Thread {
+export function mergeThreads<M extends BaseMessage = Message>(
+  base: Thread<M> | undefined,
+  local: Thread<M>,
+  remote: Thread<M>,
+): Thread<M> {
   if (local.id !== remote.id || (base !== undefined && base.id !== local.id)) {
     throw new RangeError(
       `mergeThreads merges versions of one thread, got ids base=${base?.id}, local=${local.id}, ` +
         `remote=${remote.id}. Merge only versions that share an id.`,
     );
   }
-  const merged: Thread = {
+  const merged: Thread<M> = {
     id: remote.id,
     v: Math.max(local.v, remote.v),
     messages: mergeMessages(base?.messages ?? [], local.messages, remote.messages),
@@ -68,12 +73,12 @@ function mergeMeta(
   return Object.keys(merged).length > 0 || present ? merged : undefined;
 }
 
-function mergeMessages(base: Message[], local: Message[], remote: Message[]): Message[] {
+function mergeMessages<M extends BaseMessage>(base: M[], local: M[], remote: M[]): M[] {
   const b = byId(base);
   const l = byId(local);
   const r = byId(remote);
 
-  const out: Message[] = [];
+  const out: M[] = [];
   const placed = new Set<string>();
   for (const message of r.values()) {
     const original = b.get(message.id);
@@ -103,32 +108,12 @@ function mergeMessages(base: Message[], local: Message[], remote: Message[]): Me
 }
 
 /** First occurrence wins: a malformed list with a repeated id still yields each message once. */
-function byId(messages: Message[]): Map<string, Message> {
-  const map = new Map<string, Message>();
+function byId<M extends BaseMessage>(messages: M[]): Map<string, M> {
+  const map = new Map<string, M>();
   for (const message of messages) if (!map.has(message.id)) map.set(message.id, message);
   return map;
 }
 
 function unionKeys(...records: Array<object | undefined>): string[] {
   return [...new Set(records.flatMap((record) => Object.keys(record ?? {})))];
-}
-
-/** Structural equality for JSON-like values (what threads carry). */
-function deepEqual(a: unknown, b: unknown): boolean {
-  if (Object.is(a, b)) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  if (Array.isArray(a)) {
-    if (!Array.isArray(b) || a.length !== b.length) return false;
-  } else if (!isPlainObject(a) || !isPlainObject(b)) {
-    // A Date, Map or class instance has no comparable own keys: only the same object is equal.
-    return false;
-  }
-  const ra = a as Record<string, unknown>;
-  const rb = b as Record<string, unknown>;
-  return unionKeys(ra, rb).every((key) => deepEqual(ra[key], rb[key]));
-}
-
-function isPlainObject(value: object): boolean {
-  const proto: unknown = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
 }

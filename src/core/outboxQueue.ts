@@ -5,7 +5,22 @@ import type { PendingWrite } from './types.js';
  * The outbox's entries in order, with an index by write id, the count of queued writes (the
  * batching decision reads it on every mutate) and the public list, rebuilt only after a change.
  */
-export function createOutboxQueue() {
+export interface OutboxQueue {
+  entries(): readonly OutboxEntry[];
+  get(writeId: string): OutboxEntry | undefined;
+  queuedCount(): number;
+  /** The public snapshots, in order; the same array until something changes. */
+  list(): PendingWrite[];
+  add(entry: OutboxEntry): void;
+  /** Replaces an entry's public snapshot (never mutated in place: it was handed out). */
+  update(entry: OutboxEntry, patch: Partial<PendingWrite>): void;
+  /** Removes many in one pass. */
+  remove(ids: ReadonlySet<string>): void;
+  /** Takes every entry out (the stored ones go in front of them on load). */
+  takeAll(): OutboxEntry[];
+}
+
+export function createOutboxQueue(): OutboxQueue {
   const entries: OutboxEntry[] = [];
   const byId = new Map<string, OutboxEntry>();
   let queued = 0;

@@ -36,8 +36,6 @@ export interface Poller {
   pullNow(): Promise<void>;
   /** Call when push turns live or stops being live. */
   pushStateChanged(): void;
-  /** When the next scheduled pull is due, on the clock's `monotonic()` time, or null when none is. */
-  nextPullAt(): number | null;
 }
 
 /**
@@ -186,6 +184,5 @@ export function createPoller(options: PollerOptions): Poller {
       return promise;
     },
     pushStateChanged: schedule,
-    nextPullAt: () => timerAt,
   };
 }

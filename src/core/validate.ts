@@ -1,5 +1,4 @@
 import { SyncError } from './errors.js';
-import { isMessage } from './mutators.js';
 import type {
   PullResponse,
   PushRequest,
@@ -81,6 +80,24 @@ const THREAD_FIELDS = {
   messages: Array.isArray,
 } satisfies Record<string, Check>;
 
+const ROLES = new Set<unknown>(['user', 'assistant', 'tool', 'system']);
+const STATUSES = new Set<unknown>(['streaming', 'done', 'error']);
+
+/**
+ * A message of any app's model: an object with a non-empty string id. The default `Message`
+ * fields are checked where present (components and built-in mutators read them); the app's own
+ * fields are its schema's to check (`schemas.thread`, docs/typing.md).
+ */
+const MESSAGE_FIELDS = {
+  id: isId,
+  role: optional((value) => ROLES.has(value)),
+  content: optional(isString),
+  createdAt: optional(Number.isFinite),
+  status: optional((value) => STATUSES.has(value)),
+} satisfies Record<string, Check>;
+
+const isWireMessage = (value: unknown) => describeRecord(value, 'a message', MESSAGE_FIELDS) === undefined;
+
 /** Says what is wrong with a thread, or returns undefined when it is valid. */
 export function describeThreadProblem(value: unknown): string | undefined {
   const idProblem = describeRecord(value, 'a thread', { id: isId });
@@ -91,10 +108,11 @@ export function describeThreadProblem(value: unknown): string | undefined {
   if (fieldProblem) return fieldProblem;
   const ids = new Set<string>();
   for (const [i, message] of thread.messages.entries()) {
-    if (!isMessage(message)) return `${name} with an invalid message at index ${i} (${show(message)})`;
+    if (!isWireMessage(message)) return `${name} with an invalid message at index ${i} (${show(message)})`;
     // Message ids key the UI's list; two with one id would render one and hide the other.
-    if (ids.has(message.id)) return `${name} holding message ${show(message.id)} twice`;
-    ids.add(message.id);
+    const { id } = message as { id: string };
+    if (ids.has(id)) return `${name} holding message ${show(id)} twice`;
+    ids.add(id);
   }
   return undefined;
 }

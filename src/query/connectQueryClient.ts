@@ -1,10 +1,10 @@
-import type { Thread } from '../core/types.js';
-import type { SyncClient } from '../store/types.js';
+import type { BaseMessage, Thread } from '../core/types.js';
+import type { AnySyncClient } from '../store/types.js';
 import { threadQueryKey } from './threadQueryOptions.js';
 
 /** The part of TanStack Query's QueryClient the bridge uses (structural: no import of it). */
 export interface QueryClientLike {
-  setQueryData(queryKey: readonly unknown[], data: Thread | null): unknown;
+  setQueryData(queryKey: readonly unknown[], data: Thread<BaseMessage> | null): unknown;
   getQueryData(queryKey: readonly unknown[]): unknown;
 }
 
@@ -13,7 +13,7 @@ export interface QueryClientLike {
  * cached query changes (a local write, a rollback, a server version), its query data is replaced.
  * Threads nobody queried are left alone. Returns the function that disconnects.
  */
-export function connectQueryClient(client: SyncClient, queryClient: QueryClientLike): () => void {
+export function connectQueryClient(client: AnySyncClient, queryClient: QueryClientLike): () => void {
   let threads = client.store.getState().threads;
   return client.store.subscribe((state) => {
     if (state.threads === threads) return;

@@ -1,4 +1,4 @@
-import type { Thread } from '../core/types.js';
+import type { BaseMessage, Thread } from '../core/types.js';
 import type { SyncClient } from '../store/types.js';
 
 /** The query key syncline's bridge keeps in step: `['syncline', 'thread', threadId]`. */
@@ -9,12 +9,13 @@ export function threadQueryKey(threadId: string): readonly ['syncline', 'thread'
 /**
  * Options for `useQuery` / `queryClient.fetchQuery` that read a thread through syncline: the
  * first fetch pulls it, and `connectQueryClient` keeps the cached data equal to the optimistic
- * view afterwards, so the query never needs to refetch by itself (`staleTime: Infinity`).
+ * view afterwards, so the query never needs to refetch by itself (`staleTime: Infinity`). The
+ * data is typed with the client's message type.
  */
-export function threadQueryOptions(client: SyncClient, threadId: string) {
+export function threadQueryOptions<M extends BaseMessage, D>(client: SyncClient<M, D>, threadId: string) {
   return {
     queryKey: threadQueryKey(threadId),
-    queryFn: async (): Promise<Thread | null> => {
+    queryFn: async (): Promise<Thread<M> | null> => {
       await client.syncImmediately(threadId);
       return client.getThread(threadId) ?? null;
     },

@@ -1,7 +1,7 @@
 'use client';
 import { createContext } from 'react';
-import type { SyncClient } from '../store/types.js';
+import type { AnySyncClient } from '../store/types.js';
 
 /** The client the hooks read. `null` outside a `SyncProvider`. */
-export const SyncClientContext = createContext<SyncClient | null>(null);
+export const SyncClientContext = createContext<AnySyncClient | null>(null);
 SyncClientContext.displayName = 'SyncClientContext';

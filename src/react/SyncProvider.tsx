@@ -1,7 +1,7 @@
 'use client';
 import { useEffect, useLayoutEffect } from 'react';
 import type { ReactNode } from 'react';
-import type { SyncClient } from '../store/types.js';
+import type { AnySyncClient } from '../store/types.js';
 import { SyncClientContext } from './SyncClientContext.js';
 
 export interface SyncProviderProps {
@@ -10,7 +10,7 @@ export interface SyncProviderProps {
    * and stops it on unmount; it never disposes it, so a remount (StrictMode, a route change)
    * picks the same outbox up again.
    */
-  client: SyncClient;
+  client: AnySyncClient;
   children?: ReactNode;
 }
 

@@ -1,6 +1,9 @@
 export { SyncProvider } from './SyncProvider.js';
 export type { SyncProviderProps } from './SyncProvider.js';
 export { useSyncClient } from './useSyncClient.js';
+export { useSyncSelector } from './useSyncSelector.js';
+export { createSyncHooks } from './createSyncHooks.js';
+export type { SyncHooks, SyncHooksFor } from './createSyncHooks.js';
 export { useSyncStatus } from './useSyncStatus.js';
 export { useThread } from './useThread.js';
 export type { UseThreadResult } from './useThread.js';

@@ -1,14 +1,15 @@
 'use client';
 import { useCallback, useMemo } from 'react';
-import type { PendingWrite } from '../core/types.js';
+import type { NoMutators, TypedPendingWrite } from '../core/mutations.js';
+import type { BaseMessage, Message } from '../core/types.js';
 import { selectPending } from '../store/selectors.js';
 import type { SyncStoreState } from '../store/types.js';
 import { useSyncClient } from './useSyncClient.js';
 import { useSyncSelector } from './useSyncSelector.js';
 
-export interface UsePendingItemsResult {
+export interface UsePendingItemsResult<M extends BaseMessage = Message, D = NoMutators> {
   /** Writes not acknowledged yet, failed ones included, in the order they were made. */
-  items: PendingWrite[];
+  items: TypedPendingWrite<M, D>[];
   /** Sends a failed write again. */
   retry(writeId: string): void;
   /** Drops a write for good; its optimistic effect leaves the view. */

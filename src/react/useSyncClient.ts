@@ -3,7 +3,10 @@ import { useContext } from 'react';
 import type { SyncClient } from '../store/types.js';
 import { SyncClientContext } from './SyncClientContext.js';
 
-/** The client given to the nearest `SyncProvider`. Throws, saying how to fix it, outside one. */
+/**
+ * The client given to the nearest `SyncProvider`. Throws, saying how to fix it, outside one.
+ * Typed with the default model; `createSyncHooks(client)` gives it back typed with the app's.
+ */
 export function useSyncClient(): SyncClient {
   const client = useContext(SyncClientContext);
   if (!client) {
@@ -12,5 +15,5 @@ export function useSyncClient(): SyncClient {
         '<SyncProvider client={createSyncClient(...)}> (from "syncline/react").',
     );
   }
-  return client;
+  return client as SyncClient;
 }

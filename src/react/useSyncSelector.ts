@@ -4,8 +4,9 @@ import type { SyncStoreState } from '../store/types.js';
 import { useSyncClient } from './useSyncClient.js';
 
 /**
- * The one store subscription every hook goes through. `selector` must return a slice the store
- * keeps identity-stable (or a constant): React re-renders only when `Object.is` says it changed.
+ * The one store subscription every hook goes through, public for reading a slice no hook offers.
+ * `selector` must return a slice the store keeps identity-stable (or a constant, or a memoised
+ * derivation): React re-renders only when `Object.is` says it changed.
  *
  * On the server and during hydration it reads the store's initial state, so the HTML the server
  * sent and the first client render agree; the live state follows right after hydration.

@@ -1,22 +1,26 @@
 'use client';
 import { useCallback, useEffect, useMemo } from 'react';
-import type { PendingWrite, Thread, ThreadSyncStatus } from '../core/types.js';
+import type { MutationArgs, MutationName, NoMutators, TypedPendingWrite } from '../core/mutations.js';
+import type { BaseMessage, Message, Thread, ThreadSyncStatus } from '../core/types.js';
 import { selectStatus } from '../store/selectors.js';
 import type { SyncStoreState } from '../store/types.js';
 import { useSyncClient } from './useSyncClient.js';
 import { useSyncSelector } from './useSyncSelector.js';
 
-export interface UseThreadResult {
+export interface UseThreadResult<M extends BaseMessage = Message, D = NoMutators> {
   /** The optimistic view: the confirmed thread with pending writes re-applied. */
-  thread: Thread | undefined;
+  thread: Thread<M> | undefined;
   status: ThreadSyncStatus;
-  /** Applies a write optimistically and queues it; returns at once. */
-  mutate(name: string, args: unknown): PendingWrite;
+  /** Applies a write optimistically and queues it; returns at once. Typed as `client.mutate`. */
+  mutate<N extends MutationName<M, D>>(name: N, args: MutationArgs<M, D>[N]): TypedPendingWrite<M, D>;
 }
 
 type ThreadSlice = Pick<UseThreadResult, 'thread' | 'status'>;
 
-/** Watches `threadId` while mounted (pulled and pushed) and reads its optimistic view. */
+/**
+ * Watches `threadId` while mounted (pulled and pushed) and reads its optimistic view. Typed with
+ * the default model; `createSyncHooks(client)` gives it back typed with the app's.
+ */
 export function useThread(threadId: string): UseThreadResult {
   const client = useSyncClient();
   // client.watch returns its own unwatch, so StrictMode's mount-unmount-mount nets one watch.
@@ -34,9 +38,6 @@ export function useThread(threadId: string): UseThreadResult {
   }, [threadId]);
   const { thread, status } = useSyncSelector(select);
 
-  const mutate = useCallback(
-    (name: string, args: unknown) => client.mutate(threadId, name, args),
-    [client, threadId],
-  );
+  const mutate: UseThreadResult['mutate'] = useCallback((name, args) => client.mutate(threadId, name, args), [client, threadId]);
   return useMemo(() => ({ thread, status, mutate }), [thread, status, mutate]);
 }

@@ -3,10 +3,10 @@ import { deriveStatus } from './deriveStatus.js';
 import { groupPending, NO_WRITES } from './groupPending.js';
 import { recordWriter } from './idRecord.js';
 import type { ThreadBook } from './threadBook.js';
-import type { SyncStore, SyncStoreState } from './types.js';
+import type { UntypedState, UntypedStore } from './types.js';
 
 export interface CommitSources {
-  store: SyncStore;
+  store: UntypedStore;
   book: ThreadBook;
   pending(): PendingWrite[];
   /** A push or pull for this thread, or without an id for any thread, is under way. */
@@ -71,7 +71,6 @@ export function createStoreCommitter(sources: CommitSources): StoreCommitter {
     const groups = groupPending(pending);
     const online = sources.online();
     const threads = recordWriter(prev.threads);
-    const confirmed = recordWriter(prev.confirmed);
     const byThread = recordWriter(prev.pendingByThread);
     const status = recordWriter(prev.status);
     // Only threads that may have changed (docs/design-changes.md): the book says which it
@@ -90,7 +89,6 @@ export function createStoreCommitter(sources: CommitSources): StoreCommitter {
     seenInFlight = inFlight;
     for (const id of ids) {
       threads.set(id, book.view(id));
-      confirmed.set(id, book.confirmed(id));
       const group = groups.get(id) ?? NO_WRITES;
       byThread.set(id, group.length === 0 ? undefined : reuseList(prev.pendingByThread[id], group));
       const next = deriveStatus({ writes: group, inFlight: sources.inFlight(id), online, lastSyncedAt: book.lastSyncedAt(id) });
@@ -102,9 +100,8 @@ export function createStoreCommitter(sources: CommitSources): StoreCommitter {
       online,
       lastSyncedAt: book.lastSyncedAt(),
     });
-    const next: SyncStoreState = {
+    const next: UntypedState = {
       threads: threads.get(),
-      confirmed: confirmed.get(),
       pending: reuseList(prev.pending, pending),
       pendingByThread: byThread.get(),
       status: status.get(),

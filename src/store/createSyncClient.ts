@@ -6,7 +6,11 @@ import { builtinMutators } from '../core/mutators.js';
 import { createOutbox, disposedError } from '../core/outbox.js';
 import { createPoller } from '../core/poller.js';
 import { createPushChannel } from '../core/pushChannel.js';
-import type { HealthStatus, Mutator, PendingWrite } from '../core/types.js';
+import type { HealthStatus } from '../core/types.js';
+import type { MutatorDefs, NoMutators } from '../core/mutations.js';
+import { withThreadSchema } from '../core/schemaConnector.js';
+import { invalidArgs, validateWith, type StandardSchemaV1 } from '../core/standardSchema.js';
+import type { BaseMessage, Message, Mutator, PendingWrite } from '../core/types.js';
 import { createStoreCommitter } from './commit.js';
 import { createSyncStore } from './createSyncStore.js';
 import { prepareWrite } from './prepareWrite.js';
@@ -17,16 +21,25 @@ import { createInterest } from './interest.js';
 import { createPuller } from './puller.js';
 import { createPublishedHealth } from './publishedHealth.js';
 import { selectPending, selectStatus } from './selectors.js';
+import { registerBook } from './inspect.js';
 import { createThreadBook } from './threadBook.js';
 import { createTabLink, leaderLock, type TabHost } from './tabs.js';
-import type { SyncClient, SyncClientOptions, SyncStoreState } from './types.js';
+import type { SyncClient, SyncClientOptions, UntypedClient, UntypedState } from './types.js';
 
 /**
  * The sync client: an outbox, an optimistic view, a poller and a push stream feeding one zustand
  * store. Call `start()` to go online (the React provider does it on mount).
+ *
+ * Typed by the app's model (docs/typing.md): `M` its message type, `D` its mutators, inferred from
+ * `mutators` or given as `createSyncClient<MyMessage>(…)`. Inside, every part works on any name
+ * with any args; the types are the app's promise, checked at run time by `schemas` when given.
  */
-export function createSyncClient(options: SyncClientOptions): SyncClient {
-  const { connector } = options;
+export function createSyncClient<M extends BaseMessage = Message, D extends MutatorDefs<M> = NoMutators>(
+  options: SyncClientOptions<M, D>,
+): SyncClient<M, D> {
+  const threadSchema = options.schemas?.thread;
+  const connector = threadSchema ? withThreadSchema(options.connector, threadSchema) : options.connector;
+  const argSchemas = (options.schemas?.args ?? {}) as Partial<Record<string, StandardSchemaV1>>;
   const clock = options.clock ?? systemClock;
   const environment = options.environment ?? createBrowserEnvironment(clock);
   const namespace = options.namespace ?? 'default';
@@ -127,7 +140,8 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
       },
       failed(items) {
         recompute(items.map((i) => i.write));
-        for (const { write, error } of items) options.onRollback?.(write, error);
+        const onRollback = options.onRollback as UntypedClientOptions['onRollback'];
+        for (const { write, error } of items) onRollback?.(write, error);
       },
       discarded: recompute,
       pushStarted(threadIds) {
@@ -381,12 +395,12 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
   }
 
   /** Reads the store as the hooks do, after publishing anything waiting. */
-  const read = <T>(select: (state: SyncStoreState, threadId?: string) => T, threadId?: string): T => {
+  const read = <T>(select: (state: UntypedState, threadId?: string) => T, threadId?: string): T => {
     committer.flush();
     return select(store.getState(), threadId);
   };
 
-  const client: SyncClient = {
+  const client: UntypedClient = {
     store,
     ready,
     getThread: book.view,
@@ -437,6 +451,9 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     },
     mutate(threadId, name, args) {
       if (disposed) throw disposedError();
+      const schema = Object.hasOwn(argSchemas, name) ? argSchemas[name] : undefined;
+      const problem = schema && validateWith(schema, args, 'args');
+      if (problem) throw invalidArgs(name, problem);
       const prepared = prepareWrite(mutators, book.view(threadId), { threadId, name, args, now: clock.now() });
       const write = outbox.enqueue(threadId, name, prepared.args);
       book.setView(threadId, prepared.view);
@@ -468,5 +485,8 @@ export function createSyncClient(options: SyncClientOptions): SyncClient {
     },
     recordActivity: poller.recordActivity,
   };
-  return client;
+  registerBook(client, book);
+  return client as unknown as SyncClient<M, D>;
 }
+
+type UntypedClientOptions = SyncClientOptions<Message, MutatorDefs>;

@@ -2,13 +2,12 @@ import { createStore } from 'zustand/vanilla';
 import type { HealthStatus } from '../core/types.js';
 import { emptyRecord } from './idRecord.js';
 import { UNKNOWN_STATUS } from './deriveStatus.js';
-import type { SyncStore } from './types.js';
+import type { UntypedStore } from './types.js';
 
 /** The vanilla store the client feeds. Only the client writes to it. */
-export function createSyncStore(health: HealthStatus): SyncStore {
+export function createSyncStore(health: HealthStatus): UntypedStore {
   return createStore(() => ({
     threads: emptyRecord(),
-    confirmed: emptyRecord(),
     pending: [],
     pendingByThread: emptyRecord(),
     status: emptyRecord(),

@@ -1,6 +1,6 @@
 import type { Clock } from '../core/clock.js';
 import type { Environment } from '../core/environment.js';
-import { createHealthMonitor, sameHealth } from '../core/health.js';
+import { createHealthMonitor, sameHealth, type HealthMonitor } from '../core/health.js';
 import type { HealthStatus } from '../core/types.js';
 
 /**
@@ -8,6 +8,12 @@ import type { HealthStatus } from '../core/types.js';
  * alone is not worth waking the UI for, so it rides along with the next real change
  * (`monitor.get()` is always exact).
  */
+export interface PublishedHealth {
+  monitor: HealthMonitor;
+  /** What the store shows now; remembered as the last published. */
+  snapshot(): HealthStatus;
+}
+
 export function createPublishedHealth(options: {
   clock: Clock;
   /** Marks failed requests `offline` while the page is offline. */
@@ -15,7 +21,7 @@ export function createPublishedHealth(options: {
   publish(): void;
   onDegraded?(health: HealthStatus): void;
   onRecovered?(health: HealthStatus): void;
-}) {
+}): PublishedHealth {
   const { clock, environment, onDegraded, onRecovered } = options;
   let published: HealthStatus | null = null;
   const monitor = createHealthMonitor({

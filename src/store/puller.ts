@@ -1,18 +1,30 @@
 import type { Clock } from '../core/clock.js';
 import { toSyncError, type SyncError } from '../core/errors.js';
 import type { PendingWrite, SyncConnector, Thread } from '../core/types.js';
-import type { createInterest } from './interest.js';
+import type { Interest } from './interest.js';
 import type { ThreadBook } from './threadBook.js';
 
 /**
  * The pull: one request for every thread of interest or with writes in play, the stream's
  * resume cursor, and which threads are being pulled (their status reads `syncing`).
  */
+export interface Puller {
+  pull(): Promise<void>;
+  /** Whether this thread (without an id: any thread) is being pulled. */
+  pulling(threadId?: string): boolean;
+  /** The threads being pulled. */
+  pullingIds(): ReadonlySet<string>;
+  /** The stream's resume point. */
+  cursor(): string | null;
+  /** The stream moved the resume point on. */
+  setCursor(next: string): void;
+}
+
 export function createPuller(ctx: {
   connector: SyncConnector;
   clock: Clock;
   book: ThreadBook;
-  interest: ReturnType<typeof createInterest>;
+  interest: Interest;
   clientId: string;
   pending(): PendingWrite[];
   pendingOf(threadId: string): PendingWrite[];
@@ -23,7 +35,7 @@ export function createPuller(ctx: {
   disposed(): boolean;
   /** What a pull brought: the newer threads and every thread it covered (for the other tabs). */
   pulled?(threads: Thread[], synced: string[]): void;
-}) {
+}): Puller {
   const { book } = ctx;
   let cursor: string | null = null;
   let pulling = new Set<string>();

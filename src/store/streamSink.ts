@@ -20,6 +20,12 @@ const threadOf = (item: StreamItem) => (item.type === 'thread' ? item.thread.id 
  * reply costs one commit a frame, not one a token, and a burst of thread versions costs one
  * rebase per thread, not one per version.
  */
+export interface StreamSink {
+  /** Queues a stream event; applied with the others of its animation frame. */
+  add(item: StreamItem): void;
+  cancel(): void;
+}
+
 export function createStreamSink(options: {
   clock: Clock;
   environment: Environment;
@@ -29,7 +35,7 @@ export function createStreamSink(options: {
   pendingOf(threadId: string): PendingWrite[];
   commit(): void;
   onGap(threadId: string): void;
-}) {
+}): StreamSink {
   const { book, clock, pendingOf } = options;
   const lastRebase = new Map<string, number>();
   const deferred = new Set<string>();

@@ -1,3 +1,4 @@
+import { deepEqual } from '../core/deepEqual.js';
 import { rebase, type WriteLike } from '../core/rebase.js';
 import type { Message, Mutator, PendingWrite, Thread } from '../core/types.js';
 
@@ -17,8 +18,12 @@ interface Entry {
   lastSyncedAt: number | null;
 }
 
-const sameMessage = (a: Message, b: Message) =>
-  a.id === b.id && a.content === b.content && a.role === b.role && a.createdAt === b.createdAt && a.status === b.status;
+/**
+ * Every field counts, the app's own too (a tool call's result, a moderation flag): a message the
+ * server changed anywhere is the new object. Most messages of a long thread arrive unchanged, so
+ * the structural compare is short-circuited per field by reference.
+ */
+const sameMessage = (a: Message, b: Message) => a === b || deepEqual(a, b);
 
 /**
  * A new server version with the previous version's objects wherever a message did not change:
@@ -41,7 +46,36 @@ function shareUnchanged(prev: Thread, next: Thread): Thread {
  * optimistic view. Writes leave the view only when the confirmed thread includes them, so an
  * acknowledged message never blinks out while its confirmation travels.
  */
-export function createThreadBook(mutators: Record<string, Mutator>) {
+export interface ThreadBook {
+  has(threadId: string): boolean;
+  ids(): IterableIterator<string>;
+  view(threadId: string): Thread | undefined;
+  confirmed(threadId: string): Thread | undefined;
+  /** One thread's, or without an id the latest of any thread's. */
+  lastSyncedAt(threadId?: string): number | null;
+  hasAcked(threadId: string): boolean;
+  /** Whether writes acknowledged before `mark` still wait for a confirmed thread showing them. */
+  waitsSince(threadId: string, mark: number): boolean;
+  /** The ids changed since the last call (the store's commit reads only those). */
+  takeChanged(): Set<string>;
+  /** The ack counter now: a pull started at this mark sees every write acknowledged before. */
+  mark(): number;
+  /** A pull started at `mark` answered for this thread; returns whether writes left the view. */
+  settle(threadId: string, mark: number): boolean;
+  /** Recomputes the view from scratch; `pending` is the thread's writes, failed ones included. */
+  recompute(threadId: string, pending: readonly PendingWrite[]): void;
+  /** The view after a new local write, computed by the caller on top of the current view. */
+  setView(threadId: string, view: Thread): void;
+  /** A thread from the server, applied only when newer; returns whether it was applied. */
+  receive(thread: Thread): boolean;
+  /** Replaces the confirmed thread without the version check (deltas applied locally). */
+  setConfirmed(thread: Thread): void;
+  /** Returns true when the view must be recomputed (the confirmed thread already has it). */
+  acknowledge(write: PendingWrite, v: number | undefined): boolean;
+  markSynced(threadId: string, at: number): void;
+}
+
+export function createThreadBook(mutators: Record<string, Mutator>): ThreadBook {
   const entries = new Map<string, Entry>();
   /** When any thread last synced: the whole client's `lastSyncedAt`. */
   let lastSyncedAt: number | null = null;
@@ -143,5 +177,3 @@ export function createThreadBook(mutators: Record<string, Mutator>) {
     },
   };
 }
-
-export type ThreadBook = ReturnType<typeof createThreadBook>;

@@ -1,11 +1,13 @@
 import type { Clock } from '../core/clock.js';
 import type { Environment } from '../core/environment.js';
 import type { SyncError } from '../core/errors.js';
+import type { MutationArgs, MutationName, MutatorDefs, NoMutators, TypedPendingWrite } from '../core/mutations.js';
+import type { StandardSchemaV1 } from '../core/standardSchema.js';
 import type {
+  BaseMessage,
   HealthStatus,
-  Mutator,
+  Message,
   OutboxStorage,
-  PendingWrite,
   SyncConnector,
   Thread,
   ThreadSyncStatus,
@@ -17,14 +19,12 @@ import type { StoreApi } from 'zustand/vanilla';
  * `pendingByThread`, `clientStatus`) are recomputed by the client on change and keep their
  * identity when unchanged, so selectors need no memoisation of their own.
  */
-export interface SyncStoreState {
+export interface SyncStoreState<M extends BaseMessage = Message, D = NoMutators> {
   /** The optimistic view of each known thread: confirmed + pending writes re-applied in order. */
-  threads: Record<string, Thread>;
-  /** What the server confirmed. */
-  confirmed: Record<string, Thread>;
+  threads: Record<string, Thread<M>>;
   /** Every write not yet acknowledged, failed ones included, in `seq` order. */
-  pending: PendingWrite[];
-  pendingByThread: Record<string, PendingWrite[]>;
+  pending: TypedPendingWrite<M, D>[];
+  pendingByThread: Record<string, TypedPendingWrite<M, D>[]>;
   /** Per-thread status (DESIGN §4). Threads never seen are absent: read them as `unknown`. */
   status: Record<string, ThreadSyncStatus>;
   /** The status of the whole client (every thread together). */
@@ -32,9 +32,32 @@ export interface SyncStoreState {
   health: HealthStatus;
 }
 
-export type SyncStore = StoreApi<SyncStoreState>;
+export type SyncStore<M extends BaseMessage = Message, D = NoMutators> = StoreApi<SyncStoreState<M, D>>;
 
-export interface SyncClientOptions {
+/**
+ * Optional run-time checks by any Standard Schema (zod, valibot, arktype…); syncline depends on
+ * none of them. Schemas must validate synchronously.
+ */
+export interface SyncSchemas<M extends BaseMessage = Message, D = NoMutators> {
+  /**
+   * Checks every thread the server sends (pulls and stream events). One that fails is a
+   * `protocol` SyncError, as any malformed answer: nothing in the store changes.
+   */
+  thread?: StandardSchemaV1<unknown, NoInfer<Thread<M>>>;
+  /**
+   * Checks the args of a mutation before it is applied or queued: failing args make `mutate`
+   * throw a `rejected` SyncError with code `invalid-args` naming the path of the issue. The
+   * schema's output is what gets queued.
+   */
+  args?: { [N in MutationName<M, D>]?: StandardSchemaV1<unknown, NoInfer<MutationArgs<M, D>[N]>> };
+}
+
+/**
+ * `M` is the app's message type (any object with `id: string`), `D` its mutators. Both are
+ * inferred: `D` from `mutators`, `M` from their draft parameters (`draft: Thread<MyMessage>`), or
+ * given once: `createSyncClient<MyMessage>({ … })`.
+ */
+export interface SyncClientOptions<M extends BaseMessage = Message, D extends MutatorDefs<M> = NoMutators> {
   connector: SyncConnector;
   /** Identifies this outbox to the server. @default a stored random UUID per namespace */
   clientId?: string;
@@ -42,8 +65,13 @@ export interface SyncClientOptions {
   namespace?: string;
   /** @default IndexedDB in browsers, memory elsewhere */
   storage?: OutboxStorage;
-  /** Added to the built-in mutators (`addMessage`, `editMessage`, …). Must be deterministic. */
-  mutators?: Record<string, Mutator>;
+  /**
+   * Added to the built-in mutators (`addMessage`, `editMessage`, …); their names and the types of
+   * their `args` parameters type `mutate`. Must be deterministic. @default {}
+   */
+  mutators?: D & MutatorDefs<M>;
+  /** Run-time validation of args and server threads by Standard Schemas. @default {} */
+  schemas?: SyncSchemas<M, D>;
   /** @default { activeMs: 5000, idleMs: 60000 } */
   poll?: { activeMs?: number; idleMs?: number };
   /** @default { windowMs: 100, maxItems: 50, maxBytes: 262144 } */
@@ -56,7 +84,7 @@ export interface SyncClientOptions {
   maxPending?: number;
   onDegraded?(health: HealthStatus): void;
   onRecovered?(health: HealthStatus): void;
-  onRollback?(write: PendingWrite, error: SyncError): void;
+  onRollback?(write: TypedPendingWrite<M, D>, error: SyncError): void;
   /**
    * `'shared'`: the tabs of one origin and namespace elect a leader (Web Locks) that alone holds
    * the event stream, polls and pushes every tab's writes; the others follow over a
@@ -71,19 +99,23 @@ export interface SyncClientOptions {
   environment?: Environment;
 }
 
-export interface SyncClient {
-  store: SyncStore;
+export interface SyncClient<M extends BaseMessage = Message, D = NoMutators> {
+  store: SyncStore<M, D>;
   /** The optimistic view that `useThread` shows. */
-  getThread(threadId: string): Thread | undefined;
+  getThread(threadId: string): Thread<M> | undefined;
   getSyncStatus(threadId?: string): ThreadSyncStatus;
-  getPendingItems(threadId?: string): PendingWrite[];
+  getPendingItems(threadId?: string): TypedPendingWrite<M, D>[];
   start(): void;
   stop(): void;
   dispose(): void;
   /** Keeps this thread pulled and pushed while watched. Returns the unwatch function. */
   watch(threadId: string): () => void;
-  /** Applies the write optimistically and queues it. Returns at once. */
-  mutate(threadId: string, name: string, args: unknown): PendingWrite;
+  /**
+   * Applies the write optimistically and queues it. Returns at once. `name` is a built-in or one
+   * of the app's mutators, `args` that mutator's args (checked at compile time).
+   * @throws SyncError `rejected` (code `unknown-mutator` or `invalid-args`) and nothing is queued
+   */
+  mutate<N extends MutationName<M, D>>(threadId: string, name: N, args: MutationArgs<M, D>[N]): TypedPendingWrite<M, D>;
   queueForSync(threadId: string): void;
   syncImmediately(threadId: string): Promise<void>;
   /**
@@ -105,3 +137,12 @@ export interface SyncClient {
   /** Resolves once the stored outbox has been loaded (the client sends nothing before). */
   ready: Promise<void>;
 }
+
+/** A client of any model: what the provider, components and bridges accept. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnySyncClient = SyncClient<any, any>;
+
+/** Internal: the store and client as syncline's own parts see them, any name with any args. */
+export type UntypedState = SyncStoreState<Message, MutatorDefs>;
+export type UntypedStore = SyncStore<Message, MutatorDefs>;
+export type UntypedClient = SyncClient<Message, MutatorDefs>;

@@ -1,5 +1,6 @@
 import type { Clock, TimerId } from '../core/clock.js';
 import type { Message } from '../core/types.js';
+import type { ToolCallPart } from './serverMutators.js';
 import { SERVER_CLIENT_ID } from './referenceBackend.js';
 import type { ReferenceBackend } from './referenceBackend.js';
 
@@ -10,6 +11,12 @@ export interface ReplyOptions {
   intervalMs?: number;
   /** The reply, streamed word by word; replaces `tokens`. @default generated words */
   text?: string;
+  /**
+   * Open the reply with a tool call: the message starts with a `word_count` tool-call part (its
+   * input the question), whose result the server fills in one interval later (`setToolResult`),
+   * before the text streams. @default false
+   */
+  toolCall?: boolean;
 }
 
 export type ReplyOutcome = 'done' | 'cancelled' | 'failed';
@@ -38,6 +45,8 @@ export function streamReply(
   clock: Clock,
   threadId: string,
   options: ReplyOptions = {},
+  /** What the user asked: the tool call's input. */
+  question = '',
 ): AssistantReply {
   const messageId = `asst-${clock.now().toString(36)}-${Math.floor(clock.random() * 2 ** 32).toString(36)}`;
   const tokens = tokensOf(options);
@@ -54,15 +63,32 @@ export function streamReply(
     };
   });
 
-  const message: Message = { id: messageId, role: 'assistant', content: '', createdAt: clock.now(), status: 'streaming' };
+  const message: Message & { parts?: ToolCallPart[] } = {
+    id: messageId,
+    role: 'assistant',
+    content: '',
+    createdAt: clock.now(),
+    status: 'streaming',
+  };
+  const call = options.toolCall ? { callId: `call-${messageId}`, tool: 'word_count', input: { text: question } } : null;
+  if (call) message.parts = [{ type: 'tool-call', ...call }];
   if (backend.serverWrite(threadId, 'addMessage', { message }).status !== 'applied') {
     finish('failed');
     return { messageId, done, cancel: () => undefined };
   }
   let next = 0;
+  let toolPending = call !== null;
   const step = () => {
     timer = undefined;
     if (finished) return;
+    if (call && toolPending) {
+      toolPending = false;
+      const words = question.split(/\s+/).filter(Boolean).length;
+      const args = { messageId, callId: call.callId, result: { words } };
+      if (backend.serverWrite(threadId, 'setToolResult', args).status !== 'applied') return finish('failed');
+      timer = clock.setTimeout(step, intervalMs);
+      return;
+    }
     if (next < tokens.length) {
       const result = backend.serverWrite(threadId, 'appendDelta', { messageId, text: tokens[next++]! });
       if (result.status !== 'applied') return finish('failed');
@@ -100,7 +126,7 @@ export function startAutoReply(backend: ReferenceBackend, clock: Clock, options:
     // Answer after the push that carried the question has been answered.
     queueMicrotask(() => {
       if (stopped) return;
-      const reply = streamReply(backend, clock, applied.threadId, options);
+      const reply = streamReply(backend, clock, applied.threadId, options, message.content);
       replies.add(reply);
       void reply.done.then(() => replies.delete(reply));
     });

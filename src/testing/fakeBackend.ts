@@ -2,8 +2,10 @@ import { systemClock } from '../core/clock.js';
 import type { Clock, TimerId } from '../core/clock.js';
 import { SyncError } from '../core/errors.js';
 import { errorFromStatus } from '../core/httpErrors.js';
+import type { MutatorDefs } from '../core/mutations.js';
 import type {
-  Mutator,
+  BaseMessage,
+  Message,
   PullRequest,
   PullResponse,
   PushRequest,
@@ -23,13 +25,14 @@ import { BackendRequestError, createReferenceBackend } from './referenceBackend.
 import type { ReferenceBackend } from './referenceBackend.js';
 import { MAX_BODY_BYTES, utf8Length } from './requestShape.js';
 
-export interface FakeBackendOptions {
+/** `M` is the app's message type, inferred from `mutators` or given: `createFakeBackend<MyMessage>()`. */
+export interface FakeBackendOptions<M extends BaseMessage = Message> {
   /** Faults in force from the start; change them with `setFaults`. @default {} (a healthy server) */
   faults?: Faults;
   /** Drives latency, timeouts, keepalives and replies. Pass the client's fake clock in tests. @default systemClock */
   clock?: Clock;
   /** Added to the built-in mutators; register the same ones on the client. @default {} */
-  mutators?: Record<string, Mutator>;
+  mutators?: MutatorDefs<M>;
   /** Bounds push, pull and ping, like the HTTP connector's `timeoutMs`. 0 turns it off. @default 10000 */
   timeoutMs?: number;
   /** Keepalive interval of the event stream. @default 3000 */
@@ -46,7 +49,7 @@ export interface FakeBackendStats {
   openStreams: number;
 }
 
-export interface FakeBackend {
+export interface FakeBackend<M extends BaseMessage = Message> {
   /** Speaks to the backend in memory, failing exactly as the HTTP connector would against the dev server. */
   connector: SyncConnector & { openStream(options: StreamOptions): Promise<void> };
   backend: ReferenceBackend;
@@ -54,8 +57,8 @@ export interface FakeBackend {
   setFaults(faults: Faults): void;
   faults(): Faults;
   /** The server's copy of a thread (frozen). */
-  thread(id: string): Thread | undefined;
-  threads(): Thread[];
+  thread(id: string): Thread<M> | undefined;
+  threads(): Thread<M>[];
   /** Streams an assistant reply into a thread, as the dev server's `POST /admin/reply`. */
   reply(threadId: string, options?: ReplyOptions): AssistantReply;
   stats(): FakeBackendStats;
@@ -71,10 +74,12 @@ function networkError(route: string, problem: string): SyncError {
 }
 
 /** An in-memory server for tests and stories, with the dev server's fault injection. */
-export function createFakeBackend(options: FakeBackendOptions = {}): FakeBackend {
+export function createFakeBackend<M extends BaseMessage = Message>(options: FakeBackendOptions<M> = {}): FakeBackend<M> {
   const clock = options.clock ?? systemClock;
   const timeoutMs = options.timeoutMs ?? 10_000;
-  const backend = createReferenceBackend({ clock, mutators: options.mutators, logLimit: options.logLimit });
+  // The backend runs any message shape; the app's mutators are typed for its own.
+  const mutators = options.mutators as MutatorDefs | undefined;
+  const backend = createReferenceBackend({ clock, mutators, logLimit: options.logLimit });
   const faults = createFaultController(options.faults, () => clock.random());
   const requests: Record<FaultRoute, number> = { push: 0, pull: 0, ping: 0, events: 0 };
   const inflight = new Set<() => void>();
@@ -200,8 +205,8 @@ export function createFakeBackend(options: FakeBackendOptions = {}): FakeBackend
     backend,
     setFaults: (next) => faults.set(next),
     faults: () => faults.faults(),
-    thread: (id) => backend.thread(id),
-    threads: () => backend.threads(),
+    thread: (id) => backend.thread(id) as Thread<BaseMessage> as Thread<M> | undefined,
+    threads: () => backend.threads() as Thread<BaseMessage>[] as Thread<M>[],
     reply(threadId, replyOptions) {
       const reply = streamReply(backend, clock, threadId, replyOptions);
       replies.add(reply);

@@ -23,4 +23,28 @@ export const serverMutators: Record<string, Mutator> = {
     }
     throw new MutationError('not-found', `setMessageStatus: thread ${draft.id} has no message ${messageId}.`);
   },
+  /**
+   * Fills in the result of a tool call the assistant made (`streamReply` with `toolCall`):
+   * `{ messageId, callId, result }` on the message's `{ type: 'tool-call', callId }` part.
+   */
+  setToolResult(draft, args: { messageId: string; callId: string; result: unknown }) {
+    const { messageId, callId, result } = (args ?? {}) as Partial<typeof args>;
+    if (typeof messageId !== 'string' || typeof callId !== 'string') {
+      throw new MutationError('invalid-args', 'setToolResult needs args.messageId and args.callId.');
+    }
+    const parts = (draft.messages.find((m) => m.id === messageId) as { parts?: unknown } | undefined)?.parts;
+    const part = Array.isArray(parts) ? parts.find((p: ToolCallPart) => p?.type === 'tool-call' && p.callId === callId) : undefined;
+    if (!part) throw new MutationError('not-found', `setToolResult: no tool call ${callId} in message ${messageId}.`);
+    (part as ToolCallPart).result = result;
+  },
 };
+
+/** The tool-call part the dev server's replies carry (the demo renders it). */
+export interface ToolCallPart {
+  type: 'tool-call';
+  callId: string;
+  tool: string;
+  input: unknown;
+  /** Absent until the server fills it in. */
+  result?: unknown;
+}

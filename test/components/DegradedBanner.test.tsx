@@ -40,13 +40,13 @@ const advance = async (ms: number, step = 100) => {
 };
 const goOffline = () =>
   act(async () => {
-    h.backend.setFaults({ offline: true });
-    h.environment.setOnline(false);
+    h.fake.setFaults({ offline: true });
+    h.env.setOnline(false);
   });
 const goOnline = () =>
   act(async () => {
-    h.backend.setFaults({});
-    h.environment.setOnline(true);
+    h.fake.setFaults({});
+    h.env.setOnline(true);
   });
 
 describe('DegradedBanner', () => {

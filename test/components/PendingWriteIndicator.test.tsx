@@ -96,12 +96,12 @@ describe('PendingWriteIndicator', () => {
     const user = userEvent.setup();
     await user.tab();
     expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Retry' }));
-    const pushes = h.backend.stats().requests.push;
+    const pushes = h.fake.stats().requests.push;
     await user.keyboard('{Enter}');
     // The retried write left the list with its button: focus stays in the indicator.
     expect(root().contains(document.activeElement)).toBe(true);
     await act(() => h.clock.advanceAsync(500));
-    expect(h.backend.stats().requests.push).toBe(pushes + 1);
+    expect(h.fake.stats().requests.push).toBe(pushes + 1);
     expect(root().getAttribute('data-state')).toBe('failed');
 
     await user.tab();

@@ -77,7 +77,7 @@ describe('SyncBadge', () => {
     renderBadge({ labels, syncedDelayMs: 0 });
     for (const state of ['unknown', 'pending', 'syncing', 'synced', 'error'] as const) {
       if (state !== 'unknown') await drive[state]();
-      h.backend.setFaults({});
+      h.fake.setFaults({});
       expect(badge().textContent).toBe(labels[badge().getAttribute('data-state') as keyof SyncBadgeLabels]);
     }
   });
@@ -90,7 +90,7 @@ describe('SyncBadge', () => {
 
   test('"synced" waits 300 ms after syncing; pending, offline and error never wait', async () => {
     renderBadge();
-    h.backend.setFaults({ latencyMs: 200 });
+    h.fake.setFaults({ latencyMs: 200 });
     await act(async () => void h.client.mutate('t1', 'addMessage', userMessage()));
     expect(badge().getAttribute('data-state')).toBe('pending');
     await act(() => h.clock.advanceAsync(1000));
@@ -108,8 +108,8 @@ describe('SyncBadge', () => {
     await act(async () => void h.client.mutate('t1', 'addMessage', userMessage()));
     expect(badge().getAttribute('data-state')).toBe('pending');
     await act(async () => {
-      h.backend.setFaults({ offline: true });
-      h.environment.setOnline(false);
+      h.fake.setFaults({ offline: true });
+      h.env.setOnline(false);
     });
     expect(badge().getAttribute('data-state')).toBe('offline');
   });
@@ -123,12 +123,12 @@ describe('SyncBadge', () => {
 
   test('never shows "synced" while a write is unacknowledged', async () => {
     renderBadge({ syncedDelayMs: 0 });
-    h.backend.setFaults({ latencyMs: 40, jitterMs: 80, errorRate: 0.3, seed: 7 });
+    h.fake.setFaults({ latencyMs: 40, jitterMs: 80, errorRate: 0.3, seed: 7 });
     const seen = new Set<string>();
     for (let step = 0; step < 400; step++) {
       if (step % 7 === 0) await act(async () => void h.client.mutate('t1', 'addMessage', userMessage()));
-      if (step === 200) h.backend.setFaults({ offline: true, latencyMs: 40 });
-      if (step === 260) h.backend.setFaults({ latencyMs: 40 });
+      if (step === 200) h.fake.setFaults({ offline: true, latencyMs: 40 });
+      if (step === 260) h.fake.setFaults({ latencyMs: 40 });
       await act(() => h.clock.advanceAsync(10));
       const shown = badge().getAttribute('data-state')!;
       seen.add(shown);

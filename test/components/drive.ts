@@ -9,12 +9,12 @@ export const driveBadge: Record<SyncState, (h: Harness) => Promise<void>> = {
   unknown: async () => {},
   // The outbox sends one push at a time: t1's write waits while a slow push for t2 is out.
   pending: async (h) => {
-    h.backend.setFaults({ latencyMs: 1000 });
+    h.fake.setFaults({ latencyMs: 1000 });
     await act(async () => void h.client.mutate('t2', 'addMessage', userMessage()));
     await act(async () => void h.client.mutate('t1', 'addMessage', userMessage()));
   },
   syncing: async (h) => {
-    h.backend.setFaults({ latencyMs: 1000 });
+    h.fake.setFaults({ latencyMs: 1000 });
     await act(async () => void h.client.mutate('t1', 'addMessage', userMessage()));
     await act(() => h.clock.advanceAsync(200));
   },
@@ -24,8 +24,8 @@ export const driveBadge: Record<SyncState, (h: Harness) => Promise<void>> = {
   },
   offline: async (h) => {
     await act(async () => {
-      h.backend.setFaults({ offline: true });
-      h.environment.setOnline(false);
+      h.fake.setFaults({ offline: true });
+      h.env.setOnline(false);
       h.client.mutate('t1', 'addMessage', userMessage());
     });
   },

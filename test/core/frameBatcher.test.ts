@@ -35,21 +35,6 @@ describe('createFrameBatcher', () => {
     expect(h.flushed.flat()).toEqual(Array.from({ length: 80 }, (_, i) => i * 2));
   });
 
-  it('flushNow flushes at once and drops the pending frame', () => {
-    const h = setup();
-    h.batcher.add(1);
-    h.batcher.add(2);
-    h.batcher.flushNow();
-    expect(h.flushed).toEqual([[1, 2]]);
-    h.clock.advance(100);
-    expect(h.flushed).toHaveLength(1);
-    h.batcher.flushNow(); // nothing queued: no empty flush
-    expect(h.flushed).toHaveLength(1);
-    h.batcher.add(3);
-    h.clock.advance(16);
-    expect(h.flushed).toEqual([[1, 2], [3]]);
-  });
-
   it('cancel drops what is queued', () => {
     const h = setup();
     h.batcher.add(1);

@@ -37,6 +37,12 @@ describe('isThread', () => {
     expect(isThread({ ...thread, title: 'T', meta: { pinned: true } })).toBe(true);
   });
 
+  it("accepts messages of an app's own model: an id is all the protocol needs", () => {
+    const parts = [{ type: 'tool-call', callId: 'c1', result: { temp: 21 } }];
+    expect(isThread({ ...thread, messages: [{ id: 'm1', parts, flagged: true }] })).toBe(true);
+    expect(isThread({ ...thread, messages: [{ ...thread.messages[0], parts }] })).toBe(true);
+  });
+
   // Each message names what is wrong, so a person reading it knows which field to look at.
   it.each<[string, unknown, string]>([
     ['null', null, 'a thread that is not a JSON object (null)'],
@@ -52,7 +58,8 @@ describe('isThread', () => {
     ['meta as an array', { ...thread, meta: [] }, 'thread "t1" with meta []'],
     ['messages missing', { ...thread, messages: undefined }, 'thread "t1" with messages undefined'],
     ['a message with a bad role', { ...thread, messages: [{ id: 'm', role: 'bot', content: '', createdAt: 1 }] }, 'invalid message at index 0'],
-    ['a message without content', { ...thread, messages: [{ id: 'm', role: 'user', createdAt: 1 }] }, 'invalid message at index 0'],
+    ['a message with content that is not text', { ...thread, messages: [{ id: 'm', role: 'user', content: 7, createdAt: 1 }] }, 'invalid message at index 0'],
+    ['a message without an id', { ...thread, messages: [{ role: 'user', content: '', createdAt: 1 }] }, 'invalid message at index 0'],
     ['a message with a bad status', { ...thread, messages: [{ ...thread.messages[0], status: 'sent' }] }, 'invalid message at index 0'],
     ['one message id twice', { ...thread, messages: [thread.messages[0], thread.messages[0]] }, 'holding message "m1" twice'],
   ])('rejects %s and says what is wrong', (_name, value, problem) => {

@@ -225,7 +225,7 @@ async function converge(run: Run, last: Record<Route, Answer>): Promise<boolean>
   // A write as the server comes back: its push meets the last word (a 503 "retry in a day").
   try {
     const id = `r${run.index}-last`;
-    const message = { id, role: 'user', content: 'back?', createdAt: 0 };
+    const message = { id, role: 'user' as const, content: 'back?', createdAt: 0 };
     run.writes.push(run.client.mutate(run.threads[0]!, 'addMessage', { message }).id);
   } catch {
     // fenced: the reload below resumes the stored writes

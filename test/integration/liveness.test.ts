@@ -1,4 +1,4 @@
-import { createHttpConnector, createMemoryStorage, createSyncClient, type HealthStatus, type SyncClient } from 'syncline';
+import { createHttpConnector, createMemoryStorage, createSyncClient, type HealthStatus, type SyncClient, type SyncClientOptions } from 'syncline';
 import { createDevServer, type DevServer } from 'syncline/server';
 
 // Real HTTP and SSE on loopback, real time: bounded waits only.
@@ -14,7 +14,7 @@ afterEach(async () => {
   await server.close();
 });
 
-async function client(extra: Partial<Parameters<typeof createSyncClient>[0]> = {}) {
+async function client(extra: Partial<SyncClientOptions> = {}) {
   const c = createSyncClient({
     connector: createHttpConnector({ baseUrl: server.url, timeoutMs: 1000 }),
     storage: createMemoryStorage(),

@@ -59,7 +59,7 @@ describe('useSyncStatus', () => {
 describe('useThread', () => {
   test('shows a write at once and synced once the server has it', async () => {
     const { result } = renderHook(() => useThread('t1'), { wrapper });
-    const write = userMessage('hi');
+    const write = userMessage('m-hi', 'hi');
     await act(async () => {
       result.current.mutate('addMessage', write);
     });
@@ -67,11 +67,11 @@ describe('useThread', () => {
     expect(result.current.status.state).toBe('pending');
     await act(() => h.clock.advanceAsync(500));
     expect(result.current.status.state).toBe('synced');
-    expect(h.backend.thread('t1')?.messages.map((m) => m.id)).toEqual([write.message.id]);
+    expect(h.fake.thread('t1')?.messages.map((m) => m.id)).toEqual([write.message.id]);
   });
 
   test('loads a thread the server already has as soon as it mounts', async () => {
-    h.backend.backend.serverWrite('t1', 'setTitle', { title: 'Already there' });
+    h.fake.backend.serverWrite('t1', 'setTitle', { title: 'Already there' });
     const { result } = renderHook(() => useThread('t1'), { wrapper });
     await act(() => h.clock.advanceAsync(100));
     expect(result.current.thread?.title).toBe('Already there');
@@ -91,7 +91,7 @@ describe('useThread', () => {
     const { result } = renderHook(() => useThread('t1'), { wrapper });
     await act(() => h.clock.advanceAsync(100));
     await act(async () => {
-      h.backend.backend.serverWrite('t1', 'setTitle', { title: 'From the server' });
+      h.fake.backend.serverWrite('t1', 'setTitle', { title: 'From the server' });
     });
     await act(() => h.clock.advanceAsync(500));
     expect(result.current.thread?.title).toBe('From the server');
@@ -147,10 +147,10 @@ describe('usePendingItems', () => {
     expect(failed?.state).toBe('failed');
     expect(failed?.lastError?.message).toMatch(/missing/);
 
-    const pushes = h.backend.stats().requests.push;
+    const pushes = h.fake.stats().requests.push;
     await act(async () => result.current.p.retry(failed!.id));
     await act(() => h.clock.advanceAsync(500));
-    expect(h.backend.stats().requests.push).toBeGreaterThan(pushes);
+    expect(h.fake.stats().requests.push).toBeGreaterThan(pushes);
     expect(result.current.p.items[0]?.state).toBe('failed');
 
     await act(async () => result.current.p.discard(failed!.id));
@@ -174,13 +174,13 @@ describe('useSyncHealth', () => {
     await act(() => h.clock.advanceAsync(100));
     expect(result.current.degraded).toBe(false);
     await act(async () => {
-      h.backend.setFaults({ offline: true });
-      h.environment.setOnline(false);
+      h.fake.setFaults({ offline: true });
+      h.env.setOnline(false);
     });
     expect(result.current).toMatchObject({ degraded: true, degradedReason: 'offline' });
     await act(async () => {
-      h.backend.setFaults({});
-      h.environment.setOnline(true);
+      h.fake.setFaults({});
+      h.env.setOnline(true);
     });
     await act(() => h.clock.advanceAsync(5000));
     expect(result.current.degraded).toBe(false);

@@ -54,7 +54,7 @@ test('a component on thread A renders 0 times while thread B changes 1 000 times
   }
   await act(() => h.clock.advanceAsync(2000));
   expect(h.client.getSyncStatus('B').state).toBe('synced');
-  expect(h.backend.thread('B')?.messages).toHaveLength(1000);
+  expect(h.fake.thread('B')?.messages).toHaveLength(1000);
 
   expect(renders.get('A') ?? 0).toBe(0);
   expect(renders.get('B')).toBeGreaterThan(0);
@@ -71,7 +71,7 @@ test('1 000 writes in one task render a subscribed badge at most 2 times', async
   );
   await act(() => h.clock.advanceAsync(100));
   // Acknowledgements come later, in other tasks: this measures the burst alone.
-  h.backend.setFaults({ latencyMs: 50 });
+  h.fake.setFaults({ latencyMs: 50 });
   renders.clear();
 
   await act(async () => {

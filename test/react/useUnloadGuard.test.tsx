@@ -25,7 +25,7 @@ describe('useUnloadGuard', () => {
     expect(unload()).toBe(false);
 
     view.rerender(<SyncProvider client={h.client}><Guard enabled /></SyncProvider>);
-    h.backend.setFaults({});
+    h.fake.setFaults({});
     await act(() => h.clock.advanceAsync(60_000));
     expect(h.client.getPendingItems()).toEqual([]);
     expect(unload()).toBe(false);

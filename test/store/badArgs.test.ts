@@ -1,4 +1,4 @@
-import { SyncError, createMemoryStorage, createSyncClient, type StoredWrite } from 'syncline';
+import { SyncError, createMemoryStorage, createSyncClient, type Message, type StoredWrite } from 'syncline';
 import { createFakeBackend, createFakeClock, createFakeEnvironment } from 'syncline/testing';
 import { rig, userMessage } from '../helpers.js';
 
@@ -41,7 +41,8 @@ describe('mutate refuses args the wire cannot carry', () => {
   });
 
   it('accepts plain data, including objects without a prototype and a key named __proto__', async () => {
-    const { client, clock, fake } = await rig();
+    // Messages of a model with fields of its own.
+    const { client, clock, fake } = await rig<Message & Record<string, unknown>>();
     const meta = Object.assign(Object.create(null) as Record<string, unknown>, { n: 1, list: [true, null, 'x'] });
     Object.defineProperty(meta, '__proto__', { value: { deep: 1 }, enumerable: true });
     client.mutate('t1', 'addMessage', { message: { ...userMessage('m1').message, meta, skip: undefined } });

@@ -117,18 +117,24 @@ describe('bad input is refused with a typed SyncError and changes nothing', () =
     ['args that are not plain data', () => ['t1', 'setTitle', { title: 'x', fn: () => 1 }], 'invalid-args'],
     ['an empty thread id', () => ['', 'setTitle', { title: 'x' }], 'invalid-args'],
   ])('%s', async (_label, input, code) => {
-    const { client } = await rig();
+    const { client, clock } = await rig();
     client.mutate('t0', 'setTitle', { title: 'before' });
+    // Commits are deferred to the end of the task: let this one land, or the comparison below
+    // would read the same state twice and could not fail.
+    await clock.advanceAsync(0);
     const before = client.store.getState();
+    expect(before.threads.t0?.title).toBe('before');
     const [threadId, name, args] = input() as [string, string, unknown];
     let caught: unknown;
     try {
-      client.mutate(threadId, name, args);
+      // Bad input on purpose: the names and args the types would refuse, reaching the run-time checks.
+      client.mutate(threadId, name as 'setTitle', args as never);
     } catch (error) {
       caught = error;
     }
     expect(caught).toBeInstanceOf(SyncError);
     expect(caught).toMatchObject({ kind: 'rejected', code, retryable: false });
+    await clock.advanceAsync(0); // any commit the refused write scheduled has run by now
     expect(client.store.getState()).toBe(before);
     expect(client.getPendingItems()).toHaveLength(1);
   });

@@ -1,10 +1,10 @@
 import type { HealthStatus } from 'syncline';
 import { FRAME_MS } from '../../src/core/environment.js';
-import { rig, userMessage } from '../helpers.js';
+import { rig, userMessage, type Rig } from '../helpers.js';
 
 const MIN = 60_000;
 
-async function pullsOver(ms: number, r: Awaited<ReturnType<typeof rig>>, each?: () => void) {
+async function pullsOver(ms: number, r: Rig, each?: () => void) {
   const before = r.fake.stats().requests.pull;
   for (let t = 0; t < ms; t += 1000) {
     each?.();

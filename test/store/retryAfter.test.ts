@@ -1,11 +1,11 @@
-import { rig, userMessage } from '../helpers.js';
+import { rig, userMessage, type Rig } from '../helpers.js';
 
 // Issue 9 item 3: every wait a server suggests is capped by retry.maxMs and kept in the timer's
 // range, and health shows when the outbox tries again. Fake clock, the reference backend.
 const MIN = 60_000;
 const retry = { baseMs: 500, maxMs: 30_000 };
 
-async function pushesOver(ms: number, r: Awaited<ReturnType<typeof rig>>) {
+async function pushesOver(ms: number, r: Rig) {
   const before = r.fake.stats().requests.push;
   for (let t = 0; t < ms; t += 1000) await r.clock.advanceAsync(1000);
   return r.fake.stats().requests.push - before;

@@ -1,5 +1,6 @@
 import { createMemoryStorage, createSyncClient, type SyncConnector } from 'syncline';
 import { createFakeBackend, createFakeClock, createFakeEnvironment } from 'syncline/testing';
+import { confirmedThread } from '../../src/store/inspect.js';
 
 /** The fake backend, with every push answer's version replaced by `v`. */
 function lyingAcks(v: number, stream: boolean) {
@@ -43,7 +44,7 @@ describe('an acknowledged write never re-applies, whatever version its ack names
     await clock.advanceAsync(120_000); // polling stretches toward idleMs
     expect(client.getThread('t1')).toEqual(fake.thread('t1'));
     // The version the client asks from is the server's, never the ack's.
-    expect(client.store.getState().confirmed.t1?.v).toBe(fake.thread('t1')?.v);
+    expect(confirmedThread(client, 't1')?.v).toBe(fake.thread('t1')?.v);
     client.dispose();
   });
 });
