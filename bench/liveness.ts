@@ -1,5 +1,5 @@
 /**
- * Liveness numbers for the bench table (DESIGN §6), measured on a fake clock: they count what
+ * Liveness numbers for the bench table (README, "Bench"), measured on a fake clock: they count what
  * the code decides, not how fast a machine runs it.
  */
 import { DEFAULT_RETRY } from '../src/core/backoff.js';

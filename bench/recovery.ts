@@ -1,5 +1,5 @@
 /**
- * Recovery after an outage (DESIGN §6 budgets; docs/liveness.md "Recovery"): the real client,
+ * Recovery after an outage (The budgets of README "Bench"; docs/liveness.md "Recovery"): the real client,
  * default options, against the fake backend whose `offline` fault refuses every request and
  * drops every stream, all on one fake clock. Every wait in the client is a timer, so fake time
  * gives the same figures as real time would, with no network variance and a 60 s outage taking

@@ -47,7 +47,7 @@ async function minGzip(entryCode: string, external: (id: string) => boolean): Pr
 }
 
 /**
- * The size budget of `syncline` + `/react` + `/components`, min+gzip, peers external. DESIGN §6
+ * The size budget of `syncline` + `/react` + `/components`, min+gzip, peers external. the budget table (README, "Bench")
  * asked for 10 kB; docs/design-changes.md §7 explains the revised figure. The unit tests hold
  * the build to it, so growth past it fails CI instead of waiting for someone to run the bench.
  */

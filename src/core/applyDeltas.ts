@@ -15,7 +15,7 @@ export interface ApplyDeltasResult {
 }
 
 /**
- * Applies the contiguous run of deltas that follows `thread.v` (DESIGN §3: a delta applies only
+ * Applies the contiguous run of deltas that follows `thread.v` (docs/protocol.md: a delta applies only
  * as the next version). Duplicates (v ≤ thread.v) are ignored; a missing version or a missing
  * message stops the run and reports a gap. Never mutates its input (threads are frozen by immer);
  * copies the messages array once and only the touched messages, so a token on a 10 000-message

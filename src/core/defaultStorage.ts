@@ -3,7 +3,7 @@ import { createMemoryStorage } from './memoryStorage.js';
 import type { OutboxStorage } from './types.js';
 
 /**
- * The storage a client gets when it is given none (DESIGN §2): IndexedDB where the page has it,
+ * The storage a client gets when it is given none (docs/outbox.md): IndexedDB where the page has it,
  * so a reload loses nothing; memory elsewhere (Node, tests, server rendering). Decided at call
  * time, never at module load.
  */

@@ -112,7 +112,7 @@ function findIndex(draft: Thread, messageId: string, verb: string): number {
 }
 
 /**
- * The built-in mutators (DESIGN §2). The same code runs in the optimistic view and the servers.
+ * The built-in mutators (docs/protocol.md). The same code runs in the optimistic view and the servers.
  * Each validates everything before it changes anything, so one that throws leaves no trace.
  */
 export const builtinMutators: Record<string, Mutator> = {

@@ -17,7 +17,7 @@ import type { PendingWrite, PushResult, StoredWrite } from './types.js';
 export type { OutboxListener, OutboxOptions, OutboxRelay, RelayReport } from './outboxOptions.js';
 
 /**
- * The outbox (DESIGN §4): serial (one push in flight), batched by window, count and bytes, in
+ * The outbox (docs/outbox.md): serial (one push in flight), batched by window, count and bytes, in
  * order, persisted before sending, retried forever with full-jitter backoff while the failure is
  * retryable, never dropping a write. See docs/outbox.md for why each client instance has its own
  * clientId by default.

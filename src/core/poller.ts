@@ -39,7 +39,7 @@ export interface Poller {
 }
 
 /**
- * The adaptive poller (DESIGN §4): `activeMs` while the user is active, stretching toward
+ * The adaptive poller (docs/liveness.md): `activeMs` while the user is active, stretching toward
  * `idleMs` as activity decays; nothing while push is live; one pull in flight at a time.
  */
 export function createPoller(options: PollerOptions): Poller {
@@ -121,7 +121,7 @@ export function createPoller(options: PollerOptions): Poller {
         done(settled);
       },
       (error: unknown) => {
-        // retry.maxMs caps every backoff, a server's Retry-After included (DESIGN §4).
+        // retry.maxMs caps every backoff, a server's Retry-After included (docs/liveness.md).
         const delay = retryDelay(isSyncError(error) ? error : undefined, failures, retry, clock.random);
         retryAt = monotonic() + Math.min(retry.maxMs, delay);
         failures += 1;

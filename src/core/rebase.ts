@@ -51,7 +51,7 @@ export function applyWrites(
 }
 
 /**
- * The optimistic view (DESIGN §4): the confirmed server thread with the writes still in play
+ * The optimistic view (docs/architecture.md): the confirmed server thread with the writes still in play
  * re-applied in order. A thread nobody confirmed yet starts from the same empty thread the
  * server creates for a first mutation.
  */

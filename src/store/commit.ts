@@ -41,7 +41,7 @@ export interface StoreCommitter {
 
 /**
  * Publishes the client's state to the store. Every slice keeps its identity when unchanged, so
- * a component reading thread A is not woken when thread B changes (DESIGN §6), and a commit that
+ * a component reading thread A is not woken when thread B changes (README, "Bench"), and a commit that
  * changes nothing notifies nobody.
  */
 export function createStoreCommitter(sources: CommitSources): StoreCommitter {

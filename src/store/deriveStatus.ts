@@ -35,7 +35,7 @@ export interface StatusInputs {
 }
 
 /**
- * DESIGN §4, in this order: `error` if a write failed and was not discarded; `offline` if writes
+ * docs/outbox.md, "Status of a thread", in this order: `error` if a write failed and was not discarded; `offline` if writes
  * wait while offline; `syncing` while a push or pull for it is in flight; `pending` while writes
  * wait; `synced` once a pull or push succeeded; else `unknown`.
  */

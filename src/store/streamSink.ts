@@ -16,7 +16,7 @@ const HEAVY_REBASE_MS = 1000;
 const threadOf = (item: StreamItem) => (item.type === 'thread' ? item.thread.id : item.threadId);
 
 /**
- * What the stream brings reaches the store at most once per animation frame (DESIGN §4): a long
+ * What the stream brings reaches the store at most once per animation frame (docs/liveness.md): a long
  * reply costs one commit a frame, not one a token, and a burst of thread versions costs one
  * rebase per thread, not one per version.
  */

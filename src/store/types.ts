@@ -25,7 +25,7 @@ export interface SyncStoreState<M extends BaseMessage = Message, D = NoMutators>
   /** Every write not yet acknowledged, failed ones included, in `seq` order. */
   pending: TypedPendingWrite<M, D>[];
   pendingByThread: Record<string, TypedPendingWrite<M, D>[]>;
-  /** Per-thread status (DESIGN §4). Threads never seen are absent: read them as `unknown`. */
+  /** Per-thread status (docs/outbox.md, "Status of a thread"). Threads never seen are absent: read them as `unknown`. */
   status: Record<string, ThreadSyncStatus>;
   /** The status of the whole client (every thread together). */
   clientStatus: ThreadSyncStatus;

@@ -3,7 +3,7 @@ import type { ServerEvent, Thread } from '../core/types.js';
 // Versions are never changed in place, so one serialisation serves every stream that sends it.
 const serialized = new WeakMap<Thread, string>();
 
-/** The JSON `data:` of an event on the wire (DESIGN §3). */
+/** The JSON `data:` of an event on the wire (docs/protocol.md). */
 export function eventData(event: ServerEvent): string {
   if (event.type === 'thread') {
     let text = serialized.get(event.thread);

@@ -59,7 +59,7 @@ export type WriteResult =
 
 export interface ReferenceBackend {
   /**
-   * Applies a push (DESIGN §3). May keep objects of the request (a custom mutator may store its
+   * Applies a push (docs/protocol.md). May keep objects of the request (a custom mutator may store its
    * args): pass a copy.
    * @param mutators replaces the backend's own table for this push (the memory store of
    * `syncline/server` passes the handler's).
@@ -144,7 +144,7 @@ export function createReferenceBackend(options: ReferenceBackendOptions = {}): R
     try {
       next = immer.produce(base, (draft) => {
         mutator(draft as Thread, args);
-        // Every applied mutation, even one that changes nothing, is one version (DESIGN §3).
+        // Every applied mutation, even one that changes nothing, is one version (docs/protocol.md).
         draft.id = threadId;
         draft.v = base.v + 1;
       });

@@ -6,7 +6,7 @@ import { SyncProvider, useThread } from 'syncline/react';
 import { harnessPerTest, userMessage } from './harness.js';
 import type { Harness } from './harness.js';
 
-// DESIGN §6 budgets, counted with React's <Profiler> (commits), never timed.
+// The budgets of README "Bench", counted with React's <Profiler> (commits), never timed.
 
 let h: Harness;
 harnessPerTest((harness) => (h = harness));
