@@ -10,7 +10,7 @@ import { createOutboxQueue } from './outboxQueue.js';
 import { createOutboxTabs } from './outboxTabs.js';
 import { randomId } from './randomId.js';
 import { settledCount } from './settledCount.js';
-import type { OutboxOptions } from './outboxOptions.js';
+import type { OutboxOptions, RelayReport } from './outboxOptions.js';
 import { restoreOutbox } from './restoreOutbox.js';
 import type { PendingWrite, PushResult, StoredWrite } from './types.js';
 
@@ -22,7 +22,7 @@ export type { OutboxListener, OutboxOptions, OutboxRelay, RelayReport } from './
  * retryable, never dropping a write. See docs/outbox.md for why each client instance has its own
  * clientId by default.
  */
-export function createOutbox(options: OutboxOptions) {
+export function createOutbox(options: OutboxOptions): Outbox {
   const { connector, storage, namespace, clock, listener, retry, relay } = options;
   const clientId = options.clientId ?? randomId(clock.random);
   const queue = createOutboxQueue();
@@ -30,11 +30,17 @@ export function createOutbox(options: OutboxOptions) {
   let lastSeq = 0;
   /** The highest seq each stable clientId ever used (OutboxMeta.lastSeq), kept whole. */
   let seqs: Record<string, number> = Object.create(null) as Record<string, number>;
-  let loaded = false;
-  let started = false;
-  let disposed = false;
-  let fenced: SyncError | null = null;
-  /** A tab that is not the leader: it stores and announces its writes; the leader sends them. */
+  let phase: OutboxPhase = 'loading';
+  /** `start()` came (and no `stop()` since) while loading or fenced: run once that ends. */
+  let startLater = false;
+  /** Why the outbox is fenced (phase 'fenced'); `follow()` lifts it. */
+  let fencedBy: SyncError | null = null;
+  /**
+   * A tab that is not the leader: it stores and announces its writes; the leader sends them. Not a
+   * phase: it outlives `dispose()` (a disposed follower's queued writes are still the leader's to
+   * send, so `discard` leaves them), a follower is loaded and `start()`/`stop()` still apply to it,
+   * and taking the lead runs `load()` again while the outbox stays stopped or running.
+   */
   let following = false;
   const tabs = createOutboxTabs({
     queue,
@@ -65,7 +71,7 @@ export function createOutbox(options: OutboxOptions) {
       reportStorage(error);
       return { meta: undefined, stored: [], live: new Set<string>() };
     });
-    if (disposed) return;
+    if (phase === 'disposed') return;
     epoch = (restored.meta?.epoch ?? 0) + 1;
     seqs = Object.assign(Object.create(null) as Record<string, number>, restored.meta?.lastSeq);
     following = false;
@@ -116,7 +122,7 @@ export function createOutbox(options: OutboxOptions) {
       queue.update(entry, { seq: ++lastSeq });
       entry.persisted = persist([entry]);
     }
-    loaded = true;
+    if (phase === 'loading') phase = startLater ? 'running' : 'stopped';
     listener.changed();
     kick(true);
   }
@@ -137,8 +143,8 @@ export function createOutbox(options: OutboxOptions) {
   }
 
   function enqueue(threadId: string, name: string, args: unknown): PendingWrite {
-    if (disposed) throw disposedError();
-    if (fenced) throw fenced;
+    if (phase === 'disposed') throw disposedError();
+    if (fencedBy) throw fencedBy;
     // A follower's write may already be with the leader: it is never changed after the fact.
     const target = !following && findCoalesceTarget(queue.entries(), clientId, threadId, name, args);
     if (target) {
@@ -152,7 +158,7 @@ export function createOutbox(options: OutboxOptions) {
     return add({
       id: randomId(clock.random),
       clientId,
-      seq: loaded ? ++lastSeq : 0,
+      seq: phase === 'loading' ? 0 : ++lastSeq,
       threadId,
       name,
       args,
@@ -170,7 +176,7 @@ export function createOutbox(options: OutboxOptions) {
 
   /** Sends now (`urgent`) or when the batch window closes. */
   function kick(urgent: boolean) {
-    const canSend = started && loaded && !disposed && !fenced && !abortPush && !backoffTimer.pending();
+    const canSend = phase === 'running' && !abortPush && !backoffTimer.pending();
     if (!canSend || queue.queuedCount() === 0) return;
     if (urgent || queue.queuedCount() >= options.batch.maxItems) {
       clearTimers();
@@ -209,7 +215,7 @@ export function createOutbox(options: OutboxOptions) {
     listener.pushStarted(threadIds);
     const { results, error } = await pushBatch(connector, batch, epoch, signal);
     abortPush = null;
-    if (disposed) return;
+    if (phase === 'disposed') return;
     let nextRetryAt: number | null = null;
     if (error) nextRetryAt = handleError(batch, error);
     else handleResults(batch, results);
@@ -281,7 +287,9 @@ export function createOutbox(options: OutboxOptions) {
     if (flagged.length > 0) void persist(flagged);
     switch (errorAction(error, batch.length)) {
       case 'fenced':
-        fenced = error;
+        fencedBy = error;
+        startLater = phase === 'running';
+        phase = 'fenced';
         return null;
       case 'split':
         splitLimit = Math.ceil(batch.length / 2);
@@ -299,7 +307,7 @@ export function createOutbox(options: OutboxOptions) {
 
   function retryWrite(writeId: string) {
     const entry = queue.get(writeId);
-    if (!entry || entry.write.state !== 'failed' || fenced || disposed) return;
+    if (!entry || entry.write.state !== 'failed' || fencedBy || phase === 'disposed') return;
     queue.remove(new Set([writeId]));
     const write = { ...toStored(entry), state: 'queued' as const, lastError: null };
     // One that may have been applied keeps its (clientId, seq): the server answers `duplicate`
@@ -323,7 +331,7 @@ export function createOutbox(options: OutboxOptions) {
   }
 
   function flush(timeoutMs?: number): Promise<number> {
-    if (disposed) return Promise.reject(disposedError());
+    if (phase === 'disposed') return Promise.reject(disposedError());
     const targets = queue.entries().filter((e) => e.write.state !== 'failed').map((e) => e.write.settled);
     kick(true);
     return settledCount(targets, clock, timeoutMs);
@@ -331,14 +339,15 @@ export function createOutbox(options: OutboxOptions) {
 
   /** The last chance on `pagehide`: everything unacknowledged, with keepalive, no waiting. */
   function sendOnPageHide() {
-    if (!loaded || fenced || following) return;
+    if ((phase !== 'stopped' && phase !== 'running') || following) return;
     const batch = keepaliveBatch(queue.entries());
     if (batch.length === 0) return;
     void connector.push(pushRequest(batch, epoch), { keepalive: true }).catch(() => {});
   }
 
   function stop() {
-    started = false;
+    startLater = false;
+    if (phase === 'running') phase = 'stopped';
     clearTimers();
     abortPush?.abort();
   }
@@ -349,10 +358,11 @@ export function createOutbox(options: OutboxOptions) {
     load,
     /** Not the leader: this tab's writes are stored and announced, and sent by the leader. */
     follow(): PendingWrite[] {
-      following = loaded = true;
+      following = true;
       // A follower never pushes: the leader sends its writes under the newest epoch. A fence
-      // met while this tab still thought it led ends here.
-      fenced = null;
+      // met while this tab still thought it led ends here. A follower counts as loaded.
+      fencedBy = null;
+      if (phase === 'loading' || phase === 'fenced') phase = startLater ? 'running' : 'stopped';
       return tabs.follow();
     },
     following: () => following,
@@ -376,13 +386,14 @@ export function createOutbox(options: OutboxOptions) {
     flush,
     sendOnPageHide,
     start() {
-      started = true;
+      if (phase === 'stopped') phase = 'running';
+      else if (phase === 'loading' || phase === 'fenced') startLater = true;
       kick(true);
     },
     stop,
     dispose() {
       stop();
-      disposed = true;
+      phase = 'disposed';
       // Nothing settles these any more (the writes stay stored for the next client): waiters hear it now.
       for (const e of queue.entries()) if (e.write.state !== 'failed') e.settle.reject(disposedError());
     },
@@ -391,7 +402,54 @@ export function createOutbox(options: OutboxOptions) {
   };
 }
 
-export type Outbox = ReturnType<typeof createOutbox>;
+/**
+ * Where the outbox is in its life. `loading`: reading the stored writes (nothing is sent);
+ * `stopped` / `running`: loaded, sending only while running; `fenced`: a newer epoch took the
+ * outbox over (a 409): it sends nothing until `follow()`; `disposed`: final.
+ */
+type OutboxPhase = 'loading' | 'stopped' | 'running' | 'fenced' | 'disposed';
+
+/** The outbox as the client (and the tab link) drives it; what happens to writes comes back through its listener. */
+export interface Outbox {
+  /** This outbox's id on the server (with `seq`, what it de-duplicates). */
+  readonly clientId: string;
+  /** Loads storage and sends: alone, or as the tabs' leader (taking over from the last one). */
+  load(): Promise<void>;
+  /** Not the leader from now: returns the other tabs' writes it dropped (the leader sends them). */
+  follow(): PendingWrite[];
+  /** Whether this tab follows (another tab's leader sends its writes). */
+  following(): boolean;
+  /** Leading: another tab's stored write to send for it. */
+  take(write: StoredWrite): void;
+  /** Following, when a new leader is elected: this tab's writes not yet acknowledged, for it to send. */
+  handOver(): StoredWrite[];
+  /** Following: what the leader says became of this tab's writes. */
+  hear(report: RelayReport): void;
+  /** Skips the backoff wait; `fresh` (a person asking, the default) also starts the backoff over. */
+  retryNow(fresh?: boolean): void;
+  /** Sends what is queued now instead of when the batch window closes. */
+  sendNow(): void;
+  /** Queues a write (or joins a queued one it coalesces with) and stores it. */
+  enqueue(threadId: string, name: string, args: unknown): PendingWrite;
+  /** Sends a failed write again. */
+  retry(writeId: string): void;
+  /** Drops a write for good (not one being sent, nor a follower's queued one). */
+  discard(writeId: string): void;
+  /** Resolves once every write queued before the call settled, with the count acknowledged. */
+  flush(timeoutMs?: number): Promise<number>;
+  /** The last chance on `pagehide`: everything unacknowledged, with keepalive. */
+  sendOnPageHide(): void;
+  /** Sends from now (once loaded). */
+  start(): void;
+  /** Stops sending: timers cleared, the push in flight aborted. */
+  stop(): void;
+  /** Stops for good; waiters on unsettled writes hear `disposed` (the writes stay stored). */
+  dispose(): void;
+  /** Every write of this tab not acknowledged, failed ones included, in order; stable until a change. */
+  list(): PendingWrite[];
+  /** One write of this tab's view, by id. */
+  get(writeId: string): PendingWrite | undefined;
+}
 
 /** What every call of a disposed client says. */
 export const disposedError = () =>
