@@ -26,13 +26,13 @@ export default tseslint.config(
     },
   },
   {
-    // DESIGN §1: core is framework-free and reaches the browser only through its adapters.
+    // docs/architecture.md, "Layers": core is framework-free and reaches the browser only through its adapters.
     files: ['src/core/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', {
         patterns: [
-          { group: ['react', 'react-dom', 'react/*', 'react-dom/*', 'zustand', 'zustand/*'], message: 'src/core must not import React or zustand (DESIGN §1).' },
-          { group: ['../store/*', '../react/*', '../components/*', '../query/*', '../testing/*', '../server/*'], message: 'src/core imports no other layer (DESIGN §1).' },
+          { group: ['react', 'react-dom', 'react/*', 'react-dom/*', 'zustand', 'zustand/*'], message: 'src/core must not import React or zustand (docs/architecture.md, "Layers").' },
+          { group: ['../store/*', '../react/*', '../components/*', '../query/*', '../testing/*', '../server/*'], message: 'src/core imports no other layer (docs/architecture.md, "Layers").' },
         ],
       }],
       'no-restricted-globals': ['error',
@@ -50,7 +50,7 @@ export default tseslint.config(
   {
     files: ['src/store/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['react', 'react-dom', 'zustand/react', '../react/*', '../components/*', '../query/*', '../testing/*', '../server/*'], message: 'store/ imports only core/ (DESIGN §1).' }] }],
+      'no-restricted-imports': ['error', { patterns: [{ group: ['react', 'react-dom', 'zustand/react', '../react/*', '../components/*', '../query/*', '../testing/*', '../server/*'], message: 'store/ imports only core/ (docs/architecture.md, "Layers").' }] }],
     },
   },
 );
