@@ -36,6 +36,8 @@ export interface Poller {
   pullNow(): Promise<void>;
   /** Call when push turns live or stops being live. */
   pushStateChanged(): void;
+  /** An environment event, handed on by the client (src/store/createSyncClient.ts); ignored while stopped. */
+  handleEnvironment(event: EnvironmentEvent): void;
 }
 
 /**
@@ -55,7 +57,6 @@ export function createPoller(options: PollerOptions): Poller {
   const monotonic = () => monotonicNow(clock);
 
   let running = false;
-  let unsubscribe: (() => void) | null = null;
   /** When the scheduled pull is due, as `dueAt` said (it may be past), or null when none is. */
   let timerAt: number | null = null;
   let inFlight = false;
@@ -164,7 +165,6 @@ export function createPoller(options: PollerOptions): Poller {
       running = true;
       lastPullAt = monotonic();
       failures = 0;
-      unsubscribe = environment.subscribe(onEnvironment);
       schedule();
     },
     stop() {
@@ -172,8 +172,6 @@ export function createPoller(options: PollerOptions): Poller {
       running = false;
       requested = false;
       clearTimer();
-      unsubscribe?.();
-      unsubscribe = null;
       for (const resolve of waiting.splice(0)) resolve();
     },
     recordActivity,
@@ -184,5 +182,8 @@ export function createPoller(options: PollerOptions): Poller {
       return promise;
     },
     pushStateChanged: schedule,
+    handleEnvironment(event) {
+      if (running) onEnvironment(event);
+    },
   };
 }

@@ -40,6 +40,8 @@ export interface PushChannel {
   isLive(): boolean;
   /** Opens a stream now instead of when the backoff says, unless one is open or opening. */
   reconnectNow(): void;
+  /** An environment event, handed on by the client (src/store/createSyncClient.ts); ignored while stopped. */
+  handleEnvironment(event: EnvironmentEvent): void;
 }
 
 /**
@@ -66,7 +68,6 @@ export function createPushChannel(options: PushChannelOptions): PushChannel {
   let liveSince: number | null = null;
   let streamsOpened = 0;
   let hintMs = 0;
-  let unsubscribe: (() => void) | null = null;
 
   /** Schedules the next attempt, or waits for 'online'. Returns when it is due (null: waiting). */
   const planReconnect = (error: SyncError | undefined): number | null => {
@@ -203,7 +204,6 @@ export function createPushChannel(options: PushChannelOptions): PushChannel {
         onHealth({ type: 'stream-unsupported' });
         return;
       }
-      unsubscribe = environment.subscribe(onEnvironment);
       connect();
     },
     stop() {
@@ -212,10 +212,11 @@ export function createPushChannel(options: PushChannelOptions): PushChannel {
       abandon();
       reconnectTimer.clear();
       live = false;
-      unsubscribe?.();
-      unsubscribe = null;
     },
     isLive: () => live,
+    handleEnvironment(event) {
+      if (running) onEnvironment(event);
+    },
     reconnectNow() {
       if (running && controller === null) connect();
     },

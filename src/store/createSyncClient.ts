@@ -349,6 +349,11 @@ export function createSyncClient<M extends BaseMessage = Message, D extends Muta
     };
   }
 
+  /**
+   * The one place environment events (online, offline, focus, visibility, activity, pagehide,
+   * freeze, resume) enter the client, handed on in this order: the tab election, health and the
+   * outbox, the stream, the poller.
+   */
   function onEnvironment(event: EnvironmentEvent) {
     // A frozen tab cannot lead (nor answer): it leaves the election until it wakes.
     if (tabs && event === 'freeze') {
@@ -356,14 +361,18 @@ export function createSyncClient<M extends BaseMessage = Message, D extends Muta
       tabs.stop();
     } else if (tabs && event === 'resume') tabs.start();
     // A follower sends nothing itself: the leader's page watches the network.
-    if (outbox.following()) return;
-    if (event === 'offline') health.dispatch({ type: 'offline' });
-    else if (event === 'pagehide') outbox.sendOnPageHide();
-    else if (event === 'online') {
-      health.dispatch({ type: 'online' });
-      reach.online();
-      outbox.retryNow(); // the backoff was for a sick network, not for this one
+    if (!outbox.following()) {
+      if (event === 'offline') health.dispatch({ type: 'offline' });
+      else if (event === 'pagehide') outbox.sendOnPageHide();
+      else if (event === 'online') {
+        health.dispatch({ type: 'online' });
+        reach.online();
+        outbox.retryNow(); // the backoff was for a sick network, not for this one
+      }
     }
+    // Each acts only while it runs (only the leader's do, in tabs).
+    pushChannel.handleEnvironment(event); // back online: reconnect at once
+    poller.handleEnvironment(event); // focus and online pull now; the rest move the next pull
   }
 
   // This client's writes are its own while it lives: other tabs see the lock and leave them.

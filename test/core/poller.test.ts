@@ -48,6 +48,8 @@ function setup(
     },
     ...options,
   });
+  // The client hands environment events on (src/store/createSyncClient.ts); here, the test does.
+  environment.subscribe(poller.handleEnvironment);
   return { clock, environment, poller, pulls, push, concurrent };
 }
 

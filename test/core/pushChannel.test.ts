@@ -87,6 +87,7 @@ function setup(
     onLiveChange,
     ...options,
   });
+  environment.subscribe(channel.handleEnvironment);
   const types = () => events.map((e) => e.type);
   return { clock, environment, connector, streams, health, events, types, received, channel, onReconnected, onLiveChange };
 }
