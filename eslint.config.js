@@ -6,6 +6,10 @@ import tseslint from 'typescript-eslint';
 const browserGlobals = ['window', 'document', 'navigator', 'localStorage', 'sessionStorage',
   'indexedDB', 'location', 'requestAnimationFrame', 'BroadcastChannel'];
 
+/** The engine's folders, in import order: each imports only the ones before it. */
+const ENGINE_LAYERS = ['model', 'platform', 'protocol', 'transport', 'outbox', 'liveness', 'client'];
+const OUTER_LAYERS = ['react', 'components', 'query', 'testing', 'server'];
+
 export default tseslint.config(
   { ignores: ['.prof/**', 'dist/**', 'storybook-static/**', 'node_modules/**', 'test-results/**', 'coverage/**', 'demo/dist/**'] },
   js.configs.recommended,
@@ -26,17 +30,12 @@ export default tseslint.config(
     },
   },
   {
-    // docs/architecture.md, "Layers": core is framework-free and reaches the browser only through its adapters.
-    files: ['src/core/**/*.ts'],
+    // docs/architecture.md, "Layers": the engine below the client is framework-free and reaches
+    // the browser only through its adapters (src/platform/).
+    files: ENGINE_LAYERS.slice(0, -1).map((layer) => `src/${layer}/**/*.ts`),
     rules: {
-      'no-restricted-imports': ['error', {
-        patterns: [
-          { group: ['react', 'react-dom', 'react/*', 'react-dom/*', 'zustand', 'zustand/*'], message: 'src/core must not import React or zustand (docs/architecture.md, "Layers").' },
-          { group: ['../store/*', '../react/*', '../components/*', '../query/*', '../testing/*', '../server/*'], message: 'src/core imports no other layer (docs/architecture.md, "Layers").' },
-        ],
-      }],
       'no-restricted-globals': ['error',
-        ...browserGlobals.map((name) => ({ name, message: 'Reach the browser through Environment (src/core/environment.ts).' })),
+        ...browserGlobals.map((name) => ({ name, message: 'Reach the browser through Environment (src/platform/environment.ts).' })),
         ...['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'].map((name) => ({ name, message: 'Use the injected Clock.' })),
       ],
       'no-restricted-properties': ['error',
@@ -47,10 +46,21 @@ export default tseslint.config(
       ],
     },
   },
-  {
-    files: ['src/store/**/*.ts'],
+  // docs/architecture.md, "Layers": each folder of the engine imports only the folders above it.
+  ...ENGINE_LAYERS.map((layer, i) => ({
+    files: [`src/${layer}/**/*.ts`],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['react', 'react-dom', 'zustand/react', '../react/*', '../components/*', '../query/*', '../testing/*', '../server/*'], message: 'store/ imports only core/ (docs/architecture.md, "Layers").' }] }],
+      'no-restricted-imports': ['error', {
+        patterns: [
+          layer === 'client'
+            ? { group: ['react', 'react-dom', 'react/*', 'react-dom/*', 'zustand/react'], message: 'src/client uses zustand\'s vanilla store only; React lives in src/react.' }
+            : { group: ['react', 'react-dom', 'react/*', 'react-dom/*', 'zustand', 'zustand/*'], message: `src/${layer} must not import React or zustand.` },
+          {
+            group: [...ENGINE_LAYERS.slice(i + 1), ...OUTER_LAYERS].map((other) => `../${other}/*`),
+            message: `src/${layer} imports ${i === 0 ? 'no other folder' : `only ${ENGINE_LAYERS.slice(0, i).join(', ')}`} (docs/architecture.md, "Layers").`,
+          },
+        ],
+      }],
     },
-  },
+  })),
 );

@@ -1,9 +1,9 @@
 /** Engine figures: push counts on a fake clock, throughput on real loopback HTTP. */
-import { createHttpConnector } from '../src/core/httpConnector.js';
-import { createMemoryStorage } from '../src/core/memoryStorage.js';
+import { createHttpConnector } from '../src/transport/httpConnector.js';
+import { createMemoryStorage } from '../src/platform/memoryStorage.js';
 import { createDevServer } from '../src/server/devServer.js';
 import { startServerProcess } from './serverProcess.js';
-import { createSyncClient } from '../src/store/createSyncClient.js';
+import { createSyncClient } from '../src/client/createSyncClient.js';
 import { createFakeBackend } from '../src/testing/fakeBackend.js';
 import { createFakeClock } from '../src/testing/fakeClock.js';
 import { createFakeEnvironment } from '../src/testing/fakeEnvironment.js';

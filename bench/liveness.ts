@@ -2,11 +2,11 @@
  * Liveness numbers for the bench table (README, "Bench"), measured on a fake clock: they count what
  * the code decides, not how fast a machine runs it.
  */
-import { DEFAULT_RETRY } from '../src/core/backoff.js';
-import type { HealthEvent } from '../src/core/health.js';
-import { createPoller } from '../src/core/poller.js';
-import { createPushChannel } from '../src/core/pushChannel.js';
-import type { StreamOptions, SyncConnector } from '../src/core/types.js';
+import { DEFAULT_RETRY } from '../src/protocol/backoff.js';
+import type { HealthEvent } from '../src/liveness/health.js';
+import { createPoller } from '../src/liveness/poller.js';
+import { createPushChannel } from '../src/liveness/pushChannel.js';
+import type { StreamOptions, SyncConnector } from '../src/model/types.js';
 import { createFakeClock } from '../src/testing/fakeClock.js';
 import { createFakeEnvironment } from '../src/testing/fakeEnvironment.js';
 

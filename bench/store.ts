@@ -1,11 +1,11 @@
 /** The cost of one streamed token in the store, on a 10 000-message thread. */
-import { applyDeltas } from '../src/core/applyDeltas.js';
-import { initialHealth } from '../src/core/health.js';
-import { builtinMutators } from '../src/core/mutators.js';
-import type { Thread } from '../src/core/types.js';
-import { createStoreCommitter } from '../src/store/commit.js';
-import { createSyncStore } from '../src/store/createSyncStore.js';
-import { createThreadBook } from '../src/store/threadBook.js';
+import { applyDeltas } from '../src/model/applyDeltas.js';
+import { initialHealth } from '../src/liveness/health.js';
+import { builtinMutators } from '../src/model/mutators.js';
+import type { Thread } from '../src/model/types.js';
+import { createStoreCommitter } from '../src/client/commit.js';
+import { createSyncStore } from '../src/client/createSyncStore.js';
+import { createThreadBook } from '../src/client/threadBook.js';
 
 export function perTokenStoreCostMs(messages = 10_000, tokens = 2000): number {
   const thread: Thread = {

@@ -1,9 +1,9 @@
-export type { Clock, TimerId } from './core/clock.js';
-export { systemClock } from './core/clock.js';
-export type { Environment, EnvironmentEvent } from './core/environment.js';
-export { createBrowserEnvironment } from './core/environment.js';
-export { SyncError, OutboxFullError, isSyncError } from './core/errors.js';
-export type { SyncErrorKind, SyncErrorOptions } from './core/errors.js';
+export type { Clock, TimerId } from './platform/clock.js';
+export { systemClock } from './platform/clock.js';
+export type { Environment, EnvironmentEvent } from './platform/environment.js';
+export { createBrowserEnvironment } from './platform/environment.js';
+export { SyncError, OutboxFullError, isSyncError } from './model/errors.js';
+export type { SyncErrorKind, SyncErrorOptions } from './model/errors.js';
 export type {
   BaseMessage,
   Message,
@@ -31,10 +31,10 @@ export type {
   StoredError,
   OutboxMeta,
   OutboxStorage,
-} from './core/types.js';
+} from './model/types.js';
 
-export { createSyncClient } from './store/createSyncClient.js';
-export type { AnySyncClient, SyncClient, SyncClientOptions, SyncSchemas, SyncStore, SyncStoreState } from './store/types.js';
+export { createSyncClient } from './client/createSyncClient.js';
+export type { AnySyncClient, SyncClient, SyncClientOptions, SyncSchemas, SyncStore, SyncStoreState } from './client/types.js';
 export type {
   BuiltinMutationArgs,
   BuiltinsFor,
@@ -43,13 +43,13 @@ export type {
   MutatorDefs,
   NoMutators,
   TypedPendingWrite,
-} from './core/mutations.js';
-export type { StandardSchemaV1, StandardResult, StandardIssue } from './core/standardSchema.js';
-export { createHttpConnector } from './core/httpConnector.js';
-export type { HttpConnectorOptions } from './core/httpConnector.js';
-export { mergeThreads } from './core/mergeThreads.js';
-export { builtinMutators, MutationError, emptyThread } from './core/mutators.js';
-export { createMemoryStorage } from './core/memoryStorage.js';
-export { createIndexedDbStorage } from './core/indexedDbStorage.js';
-export type { IndexedDbStorageOptions } from './core/indexedDbStorage.js';
-export { defaultStorage } from './core/defaultStorage.js';
+} from './model/mutations.js';
+export type { StandardSchemaV1, StandardResult, StandardIssue } from './model/standardSchema.js';
+export { createHttpConnector } from './transport/httpConnector.js';
+export type { HttpConnectorOptions } from './transport/httpConnector.js';
+export { mergeThreads } from './model/mergeThreads.js';
+export { builtinMutators, MutationError, emptyThread } from './model/mutators.js';
+export { createMemoryStorage } from './platform/memoryStorage.js';
+export { createIndexedDbStorage } from './platform/indexedDbStorage.js';
+export type { IndexedDbStorageOptions } from './platform/indexedDbStorage.js';
+export { defaultStorage } from './platform/defaultStorage.js';

@@ -1,7 +1,7 @@
 'use client';
 import { forwardRef, useEffect, useState } from 'react';
 import type { ComponentPropsWithoutRef, MouseEvent } from 'react';
-import type { DegradedReason } from '../core/types.js';
+import type { DegradedReason } from '../model/types.js';
 import { useSyncClient } from '../react/useSyncClient.js';
 import { useSyncHealth } from '../react/useSyncHealth.js';
 import { classNames } from './classNames.js';

@@ -1,7 +1,7 @@
 'use client';
 import { forwardRef, useId, useLayoutEffect, useRef } from 'react';
 import type { ComponentPropsWithoutRef, MouseEvent } from 'react';
-import type { PendingWrite } from '../core/types.js';
+import type { PendingWrite } from '../model/types.js';
 import { usePendingItems } from '../react/usePendingItems.js';
 import { classNames } from './classNames.js';
 import { useComposedRef } from './useComposedRef.js';

@@ -1,7 +1,7 @@
 'use client';
 import { forwardRef, useEffect, useState } from 'react';
 import type { ComponentPropsWithoutRef, ForwardedRef } from 'react';
-import type { SyncState } from '../core/types.js';
+import type { SyncState } from '../model/types.js';
 import { useSyncStatus } from '../react/useSyncStatus.js';
 import { classNames } from './classNames.js';
 

@@ -1,5 +1,5 @@
-import type { BaseMessage, Thread } from '../core/types.js';
-import type { AnySyncClient } from '../store/types.js';
+import type { BaseMessage, Thread } from '../model/types.js';
+import type { AnySyncClient } from '../client/types.js';
 import { threadQueryKey } from './threadQueryOptions.js';
 
 /** The part of TanStack Query's QueryClient the bridge uses (structural: no import of it). */

@@ -1,5 +1,5 @@
-import type { BaseMessage, Thread } from '../core/types.js';
-import type { SyncClient } from '../store/types.js';
+import type { BaseMessage, Thread } from '../model/types.js';
+import type { SyncClient } from '../client/types.js';
 
 /** The query key syncline's bridge keeps in step: `['syncline', 'thread', threadId]`. */
 export function threadQueryKey(threadId: string): readonly ['syncline', 'thread', string] {

@@ -1,7 +1,7 @@
 'use client';
 import { useEffect, useLayoutEffect } from 'react';
 import type { ReactNode } from 'react';
-import type { AnySyncClient } from '../store/types.js';
+import type { AnySyncClient } from '../client/types.js';
 import { SyncClientContext } from './SyncClientContext.js';
 
 export interface SyncProviderProps {

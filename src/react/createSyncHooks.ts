@@ -1,7 +1,7 @@
 'use client';
-import type { NoMutators } from '../core/mutations.js';
-import type { BaseMessage, Message } from '../core/types.js';
-import type { AnySyncClient, SyncClient, SyncStoreState } from '../store/types.js';
+import type { NoMutators } from '../model/mutations.js';
+import type { BaseMessage, Message } from '../model/types.js';
+import type { AnySyncClient, SyncClient, SyncStoreState } from '../client/types.js';
 import { usePendingItems, type UsePendingItemsResult } from './usePendingItems.js';
 import { useSyncClient } from './useSyncClient.js';
 import { useSyncSelector } from './useSyncSelector.js';

@@ -1,9 +1,9 @@
 'use client';
 import { useCallback, useMemo } from 'react';
-import type { NoMutators, TypedPendingWrite } from '../core/mutations.js';
-import type { BaseMessage, Message } from '../core/types.js';
-import { selectPending } from '../store/selectors.js';
-import type { SyncStoreState } from '../store/types.js';
+import type { NoMutators, TypedPendingWrite } from '../model/mutations.js';
+import type { BaseMessage, Message } from '../model/types.js';
+import { selectPending } from '../client/selectors.js';
+import type { SyncStoreState } from '../client/types.js';
 import { useSyncClient } from './useSyncClient.js';
 import { useSyncSelector } from './useSyncSelector.js';
 

@@ -1,6 +1,6 @@
 'use client';
 import { useContext } from 'react';
-import type { SyncClient } from '../store/types.js';
+import type { SyncClient } from '../client/types.js';
 import { SyncClientContext } from './SyncClientContext.js';
 
 /**

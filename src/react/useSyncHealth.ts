@@ -1,6 +1,6 @@
 'use client';
-import type { HealthStatus } from '../core/types.js';
-import type { SyncStoreState } from '../store/types.js';
+import type { HealthStatus } from '../model/types.js';
+import type { SyncStoreState } from '../client/types.js';
 import { useSyncSelector } from './useSyncSelector.js';
 
 const selectHealth = (s: SyncStoreState) => s.health;

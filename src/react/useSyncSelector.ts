@@ -1,6 +1,6 @@
 'use client';
 import { useCallback, useSyncExternalStore } from 'react';
-import type { SyncStoreState } from '../store/types.js';
+import type { SyncStoreState } from '../client/types.js';
 import { useSyncClient } from './useSyncClient.js';
 
 /**

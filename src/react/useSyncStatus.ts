@@ -1,8 +1,8 @@
 'use client';
 import { useCallback } from 'react';
-import type { ThreadSyncStatus } from '../core/types.js';
-import { selectStatus } from '../store/selectors.js';
-import type { SyncStoreState } from '../store/types.js';
+import type { ThreadSyncStatus } from '../model/types.js';
+import { selectStatus } from '../client/selectors.js';
+import type { SyncStoreState } from '../client/types.js';
 import { useSyncSelector } from './useSyncSelector.js';
 
 /**

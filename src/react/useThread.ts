@@ -1,9 +1,9 @@
 'use client';
 import { useCallback, useEffect, useMemo } from 'react';
-import type { MutationArgs, MutationName, NoMutators, TypedPendingWrite } from '../core/mutations.js';
-import type { BaseMessage, Message, Thread, ThreadSyncStatus } from '../core/types.js';
-import { selectStatus } from '../store/selectors.js';
-import type { SyncStoreState } from '../store/types.js';
+import type { MutationArgs, MutationName, NoMutators, TypedPendingWrite } from '../model/mutations.js';
+import type { BaseMessage, Message, Thread, ThreadSyncStatus } from '../model/types.js';
+import { selectStatus } from '../client/selectors.js';
+import type { SyncStoreState } from '../client/types.js';
 import { useSyncClient } from './useSyncClient.js';
 import { useSyncSelector } from './useSyncSelector.js';
 

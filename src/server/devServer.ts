@@ -1,9 +1,9 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { systemClock } from '../core/clock.js';
-import type { Clock, TimerId } from '../core/clock.js';
-import type { Mutator } from '../core/types.js';
+import { systemClock } from '../platform/clock.js';
+import type { Clock, TimerId } from '../platform/clock.js';
+import type { Mutator } from '../model/types.js';
 import { startAutoReply, streamReply } from '../testing/assistantReply.js';
 import type { AssistantReply, AutoReplyOptions } from '../testing/assistantReply.js';
 import { HTML_ERROR_PAGE, createFaultController } from '../testing/faults.js';

@@ -1,6 +1,6 @@
-import type { Clock } from '../core/clock.js';
-import { createTimer } from '../core/clock.js';
-import type { ServerEvent, Thread } from '../core/types.js';
+import type { Clock } from '../platform/clock.js';
+import { createTimer } from '../platform/clock.js';
+import type { ServerEvent, Thread } from '../model/types.js';
 import { coalesceEntries } from '../testing/coalesceEntries.js';
 import { sseFrame } from '../testing/eventData.js';
 import type { LogEntry } from '../testing/eventLog.js';

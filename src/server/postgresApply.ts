@@ -1,6 +1,6 @@
 import { Immer } from 'immer';
-import { MutationError, emptyThread } from '../core/mutators.js';
-import type { Thread } from '../core/types.js';
+import { MutationError, emptyThread } from '../model/mutators.js';
+import type { Thread } from '../model/types.js';
 import type { MutatorTable, WriteResult } from './types.js';
 
 /*

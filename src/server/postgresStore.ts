@@ -1,6 +1,6 @@
-import { systemClock } from '../core/clock.js';
-import type { Clock } from '../core/clock.js';
-import type { PushRequest, PushResult, Thread } from '../core/types.js';
+import { systemClock } from '../platform/clock.js';
+import type { Clock } from '../platform/clock.js';
+import type { PushRequest, PushResult, Thread } from '../model/types.js';
 import { applyMutation, hasNul } from './postgresApply.js';
 import type { Workspace } from './postgresApply.js';
 import { openDatabase, withRetry } from './postgresDatabase.js';

@@ -1,4 +1,4 @@
-import type { Thread } from '../core/types.js';
+import type { Thread } from '../model/types.js';
 import { stripNul } from './postgresApply.js';
 import type { SqlSession } from './postgresDatabase.js';
 import type { StoredEvent, WriteResult } from './types.js';

@@ -1,4 +1,4 @@
-import { isRecord } from '../core/isRecord.js';
+import { isRecord } from '../model/isRecord.js';
 import type { ServerBus, StoredEvent } from './types.js';
 
 /** The part of a node-redis (v5+) client the bus uses. */

@@ -1,5 +1,5 @@
-import type { Clock } from '../core/clock.js';
-import type { Mutator } from '../core/types.js';
+import type { Clock } from '../platform/clock.js';
+import type { Mutator } from '../model/types.js';
 import type { Authorize } from './authorize.js';
 import type { ServerBus, ServerStore, WriteResult } from './types.js';
 

@@ -1,4 +1,4 @@
-import type { Thread } from '../core/types.js';
+import type { Thread } from '../model/types.js';
 import type { ServerStore } from './types.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { Mutator, PushRequest, PushResponse, Thread } from '../core/types.js';
+import type { Mutator, PushRequest, PushResponse, Thread } from '../model/types.js';
 
 /*
  * The two seams of the production server (docs/server.md): a store that owns threads, versions,
@@ -52,7 +52,7 @@ export interface ServerStore {
    *   never seen answers `rejected` with code `out-of-order`; `lastSeq` is the highest seq seen;
    * - each new mutation runs `mutators[name]` (missing name → `rejected` `unknown-mutator`; a
    *   `MutationError` → `rejected` with its code; any other throw → `rejected` `mutator-failed`)
-   *   on the thread, created first at `v: 0` (emptyThread from src/core/mutators.ts, createdAt =
+   *   on the thread, created first at `v: 0` (emptyThread from src/model/mutators.ts, createdAt =
    *   the store's clock) when missing; a rejected mutation changes nothing but is remembered;
    * - every applied mutation, even one that changes nothing, sets `v` to the previous `v` + 1
    *   and appends one event: `delta` for `appendDelta` (args `{ messageId, text }`), `thread`

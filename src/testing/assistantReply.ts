@@ -1,5 +1,5 @@
-import type { Clock, TimerId } from '../core/clock.js';
-import type { Message } from '../core/types.js';
+import type { Clock, TimerId } from '../platform/clock.js';
+import type { Message } from '../model/types.js';
 import type { ToolCallPart } from './serverMutators.js';
 import { SERVER_CLIENT_ID } from './referenceBackend.js';
 import type { ReferenceBackend } from './referenceBackend.js';

@@ -1,4 +1,4 @@
-import type { ServerEvent, Thread } from '../core/types.js';
+import type { ServerEvent, Thread } from '../model/types.js';
 import type { LogEntry } from './eventLog.js';
 
 /**

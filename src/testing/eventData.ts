@@ -1,4 +1,4 @@
-import type { ServerEvent, Thread } from '../core/types.js';
+import type { ServerEvent, Thread } from '../model/types.js';
 
 // Versions are never changed in place, so one serialisation serves every stream that sends it.
 const serialized = new WeakMap<Thread, string>();

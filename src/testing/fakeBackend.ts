@@ -1,8 +1,8 @@
-import { systemClock } from '../core/clock.js';
-import type { Clock, TimerId } from '../core/clock.js';
-import { SyncError } from '../core/errors.js';
-import { errorFromStatus } from '../core/httpErrors.js';
-import type { MutatorDefs } from '../core/mutations.js';
+import { systemClock } from '../platform/clock.js';
+import type { Clock, TimerId } from '../platform/clock.js';
+import { SyncError } from '../model/errors.js';
+import { errorFromStatus } from '../transport/httpErrors.js';
+import type { MutatorDefs } from '../model/mutations.js';
 import type {
   BaseMessage,
   Message,
@@ -14,8 +14,8 @@ import type {
   StreamOptions,
   SyncConnector,
   Thread,
-} from '../core/types.js';
-import { parsePullResponse, parsePushResponse, protocolError } from '../core/validate.js';
+} from '../model/types.js';
+import { parsePullResponse, parsePushResponse, protocolError } from '../protocol/validate.js';
 import { startAutoReply, streamReply } from './assistantReply.js';
 import type { AssistantReply, AutoReplyOptions, ReplyOptions } from './assistantReply.js';
 import { createFaultController } from './faults.js';

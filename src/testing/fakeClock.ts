@@ -1,4 +1,4 @@
-import type { Clock, TimerId } from '../core/clock.js';
+import type { Clock, TimerId } from '../platform/clock.js';
 
 export interface FakeClock extends Clock {
   monotonic(): number;

@@ -1,5 +1,5 @@
-import type { Clock } from '../core/clock.js';
-import { FRAME_MS, type Environment, type EnvironmentEvent } from '../core/environment.js';
+import type { Clock } from '../platform/clock.js';
+import { FRAME_MS, type Environment, type EnvironmentEvent } from '../platform/environment.js';
 import type { FakeTabPage } from './fakeTabs.js';
 
 export interface FakeEnvironment extends Environment {

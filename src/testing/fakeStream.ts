@@ -1,8 +1,8 @@
-import type { Clock, TimerId } from '../core/clock.js';
-import { SyncError } from '../core/errors.js';
-import { errorFromStatus } from '../core/httpErrors.js';
-import type { StreamOptions } from '../core/types.js';
-import { parseServerEvent } from '../core/validate.js';
+import type { Clock, TimerId } from '../platform/clock.js';
+import { SyncError } from '../model/errors.js';
+import { errorFromStatus } from '../transport/httpErrors.js';
+import type { StreamOptions } from '../model/types.js';
+import { parseServerEvent } from '../protocol/validate.js';
 import { eventData } from './eventData.js';
 import type { FaultController } from './faults.js';
 import type { ReferenceBackend } from './referenceBackend.js';

@@ -1,4 +1,4 @@
-import type { Environment, TabChannel } from '../core/environment.js';
+import type { Environment, TabChannel } from '../platform/environment.js';
 
 /**
  * Web Locks and BroadcastChannel of one fake browser, shared by the fake pages (environments)

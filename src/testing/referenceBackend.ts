@@ -1,8 +1,8 @@
 import { Immer } from 'immer';
-import { systemClock } from '../core/clock.js';
-import type { Clock } from '../core/clock.js';
-import { MutationError, builtinMutators, emptyThread } from '../core/mutators.js';
-import type { Mutator, PullResponse, PushResponse, PushResult, Thread } from '../core/types.js';
+import { systemClock } from '../platform/clock.js';
+import type { Clock } from '../platform/clock.js';
+import { MutationError, builtinMutators, emptyThread } from '../model/mutators.js';
+import type { Mutator, PullResponse, PushResponse, PushResult, Thread } from '../model/types.js';
 import { createEventLog } from './eventLog.js';
 import { deepFreeze } from './deepFreeze.js';
 import type { LogEntry, LogRead } from './eventLog.js';

@@ -1,5 +1,5 @@
-import type { PullRequest, PushRequest, WireMutation } from '../core/types.js';
-import { isRecord } from '../core/isRecord.js';
+import type { PullRequest, PushRequest, WireMutation } from '../model/types.js';
+import { isRecord } from '../model/isRecord.js';
 
 /*
  * The server's view of a request body: a whole request is checked before anything is applied, so

@@ -1,5 +1,5 @@
-import { MutationError } from '../core/mutators.js';
-import type { Message, Mutator } from '../core/types.js';
+import { MutationError } from '../model/mutators.js';
+import type { Message, Mutator } from '../model/types.js';
 
 const STATUSES = new Set(['streaming', 'done', 'error']);
 

@@ -3,7 +3,7 @@
  * it is not running; a server that cannot be started fails these tests). One database per run.
  */
 import pg from 'pg';
-import { builtinMutators } from '../../src/core/mutators.js';
+import { builtinMutators } from '../../src/model/mutators.js';
 import { createPostgresStore } from '../../src/server/postgresStore.js';
 import { postgresMigrations } from '../../src/server/postgresSchema.js';
 import { createTestDatabase } from '../../scripts/services.js';

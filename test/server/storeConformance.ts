@@ -2,8 +2,8 @@
  * What every ServerStore promises (src/server/types.ts), run against the memory store, PGlite and
  * a real PostgreSQL. Each test uses ids of its own, so one database serves the whole file.
  */
-import { builtinMutators, MutationError } from '../../src/core/mutators.js';
-import type { Message, PushRequest, Thread, WireMutation } from '../../src/core/types.js';
+import { builtinMutators, MutationError } from '../../src/model/mutators.js';
+import type { Message, PushRequest, Thread, WireMutation } from '../../src/model/types.js';
 import { ServerError } from '../../src/server/serverError.js';
 import type { MutatorTable, ServerStore, StoredEvent } from '../../src/server/types.js';
 

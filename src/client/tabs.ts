@@ -1,0 +1,159 @@
+import type { Environment, TabChannel } from '../platform/environment.js';
+import { isRecord } from '../model/isRecord.js';
+import type { Outbox, RelayReport } from '../outbox/outbox.js';
+import type { HealthStatus, ServerEvent, StoredWrite, Thread } from '../model/types.js';
+
+/** What tabs of one origin and namespace say to each other (docs/tabs.md). Plain data only. */
+export type TabMessage =
+  | { t: 'hi'; from: string; watch: string[]; writes: StoredWrite[] }
+  | { t: 'write'; from: string; write: StoredWrite }
+  | { t: 'watch'; from: string; watch: string[] }
+  | { t: 'ask'; from: string; ids: string[]; reconnect?: boolean }
+  | { t: 'bye'; from: string }
+  | { t: 'lead'; from: string }
+  | { t: 'event'; event: ServerEvent }
+  | { t: 'threads'; threads: Thread[]; synced: string[] }
+  | { t: 'health'; health: HealthStatus }
+  | { t: 'relay'; report: RelayReport };
+
+/** What the tab link drives in its client. */
+export interface TabHost {
+  outbox: Outbox;
+  /** Every thread this tab watches. */
+  watching(): string[];
+  /** This tab became the leader: load the outbox, open the stream, poll, push. */
+  lead(): void;
+  /** Another tab leads: leave the sending to it. Returns whether this tab was sending until now. */
+  follow(): boolean;
+  // The leader hears the followers:
+  setRemote(tab: string, watch: string[] | null): void;
+  /** The tabs whose watch sets this leader keeps. */
+  remote(): string[];
+  /** Whether a tab still lives (holds its client lock). */
+  alive(tab: string): Promise<boolean>;
+  /** The confirmed copies this tab holds of these threads. */
+  confirmed(ids: string[]): Thread[];
+  ask(ids: string[], reconnect: boolean): void;
+  health(): HealthStatus;
+  // A follower hears the leader:
+  event(event: ServerEvent): void;
+  threads(threads: Thread[], synced: string[]): void;
+  leaderHealth(health: HealthStatus): void;
+}
+
+/**
+ * The lock that elects the leader and the channel, per protocol version: after a deploy, tabs of
+ * the old and the new version do not share a leader they cannot understand (each version then
+ * elects its own, and both stay correct).
+ */
+export const leaderLock = (namespace: string) => `syncline-leader:v1:${namespace}`;
+const channelName = (namespace: string) => `syncline:v1:${namespace}`;
+
+/**
+ * Leadership among the tabs of one origin and namespace: a Web Lock held for the leader's life
+ * elects it, a BroadcastChannel carries the rest. Returns undefined where the environment has no
+ * locks or no channel: the client then works alone.
+ */
+export function createTabLink(environment: Environment, namespace: string, host: TabHost) {
+  const me = () => host.outbox.clientId;
+  let leading = false;
+  let release: (() => void) | null = null;
+  const post = (message: TabMessage) => channel?.post(message);
+  /**
+   * Leading: what every follower should hear. Nothing when none has said hello: a lone tab
+   * streaming a long reply clones no frame for nobody (a new follower gets the threads on hello).
+   */
+  const tell = (message: TabMessage) => {
+    if (leading && host.remote().length > 0) post(message);
+  };
+
+  const share = (ids: string[]) => {
+    const threads = host.confirmed(ids);
+    if (threads.length > 0) post({ t: 'threads', threads, synced: [] });
+  };
+
+  function hear(data: unknown) {
+    if (!release || !isRecord(data)) return;
+    try {
+      handle(data as TabMessage);
+    } catch (error) {
+      // Only pages of this origin can post here; a malformed message is dropped, not thrown.
+      console.error('[syncline] a message from another tab could not be read', error);
+    }
+  }
+
+  function handle(m: TabMessage) {
+    if (leading) {
+      if (m.t === 'hi' || m.t === 'watch') {
+        host.setRemote(m.from, m.watch);
+        post({ t: 'health', health: host.health() });
+        share(m.watch);
+        host.ask([], false);
+      }
+      if (m.t === 'hi') for (const write of m.writes) host.outbox.take(write);
+      if (m.t === 'write') host.outbox.take(m.write);
+      if (m.t === 'ask') {
+        share(m.ids);
+        host.ask(m.ids, m.reconnect === true);
+      }
+      if (m.t === 'bye') host.setRemote(m.from, null);
+      return;
+    }
+    // Only a leader speaks without `from` (or says `lead`): another tab won the election. A new
+    // leader, or one this tab just learnt of, hears what this tab watches and what it wrote.
+    const switched = (m.t === 'lead' || !('from' in m)) && host.follow();
+    if (switched || m.t === 'lead') hello();
+    if (m.t === 'event') host.event(m.event);
+    else if (m.t === 'threads') host.threads(m.threads, m.synced);
+    else if (m.t === 'health') host.leaderHealth(m.health);
+    else if (m.t === 'relay') host.outbox.hear(m.report);
+  }
+
+  /** Tells the (new) leader what this tab watches and which of its writes still wait. */
+  function hello() {
+    post({ t: 'hi', from: me(), watch: host.watching(), writes: host.outbox.handOver() });
+  }
+
+  const channel: TabChannel | undefined = environment.openChannel?.(channelName(namespace), hear);
+  if (!channel || !environment.holdLock) return undefined;
+
+  return {
+    leading: () => leading,
+    /** Leading: forgets what crashed tabs watched (a closed tab says `bye`; a crashed one cannot). */
+    async prune() {
+      for (const tab of host.remote()) if (!(await host.alive(tab))) host.setRemote(tab, null);
+    },
+    /** Joins the election: follows until this tab holds the lock, then leads until stopped. */
+    start() {
+      if (release) return;
+      hello();
+      release = environment.holdLock!(leaderLock(namespace), () => {
+        if (!release) return;
+        leading = true;
+        host.lead();
+        post({ t: 'lead', from: me() });
+      });
+    },
+    /** Leaves the election; a leader's lock goes to the next tab in line. */
+    stop() {
+      release?.();
+      release = null;
+      if (!leading) post({ t: 'bye', from: me() });
+      leading = false;
+      host.follow();
+    },
+    close() {
+      channel.close();
+    },
+    tell,
+    /** Following: a changed watch set, or threads to pull now. */
+    watched: () => post({ t: 'watch', from: me(), watch: host.watching() }),
+    ask: (ids: string[], reconnect = false) => post({ t: 'ask', from: me(), ids, reconnect }),
+    /** Following: a write of this tab, stored. */
+    announce: (write: StoredWrite) => post({ t: 'write', from: me(), write }),
+    /** Leading: what became of other tabs' writes. */
+    report: (report: RelayReport) => tell({ t: 'relay', report }),
+  };
+}
+
+export type TabLink = NonNullable<ReturnType<typeof createTabLink>>;
