@@ -6,7 +6,7 @@ import { DEFAULT_RETRY } from '../src/protocol/backoff.js';
 import type { HealthEvent } from '../src/liveness/health.js';
 import { createPoller } from '../src/liveness/poller.js';
 import { createPushChannel } from '../src/liveness/pushChannel.js';
-import type { StreamOptions, SyncConnector } from '../src/model/types.js';
+import type { StreamOptions, SyncConnector } from '../src/protocol/wire.js';
 import { createFakeClock } from '../src/testing/fakeClock.js';
 import { createFakeEnvironment } from '../src/testing/fakeEnvironment.js';
 

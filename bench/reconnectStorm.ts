@@ -6,7 +6,7 @@
  * depends only on that code and the seed.
  */
 import { createMemoryStorage, createSyncClient, type SyncClient } from '../src/index.js';
-import type { StreamOptions } from '../src/model/types.js';
+import type { StreamOptions } from '../src/protocol/wire.js';
 import { createFakeBackend } from '../src/testing/fakeBackend.js';
 import { createFakeClock } from '../src/testing/fakeClock.js';
 import { createFakeEnvironment } from '../src/testing/fakeEnvironment.js';

@@ -4,34 +4,9 @@ export type { Environment, EnvironmentEvent } from './platform/environment.js';
 export { createBrowserEnvironment } from './platform/environment.js';
 export { SyncError, OutboxFullError, isSyncError } from './model/errors.js';
 export type { SyncErrorKind, SyncErrorOptions } from './model/errors.js';
-export type {
-  BaseMessage,
-  Message,
-  Thread,
-  SyncState,
-  ThreadSyncStatus,
-  HealthState,
-  HealthStatus,
-  DegradedReason,
-  PendingWrite,
-  PendingWriteBase,
-  PendingWriteState,
-  Mutator,
-  WireMutation,
-  PushRequest,
-  PushResult,
-  PushResponse,
-  PullRequest,
-  PullResponse,
-  ServerEvent,
-  RequestOptions,
-  StreamOptions,
-  SyncConnector,
-  StoredWrite,
-  StoredError,
-  OutboxMeta,
-  OutboxStorage,
-} from './model/types.js';
+export type { BaseMessage, Message, Thread, SyncState, ThreadSyncStatus, HealthState, HealthStatus, DegradedReason, PendingWrite, PendingWriteBase, PendingWriteState, Mutator } from './model/types.js';
+export type { WireMutation, PushRequest, PushResult, PushResponse, PullRequest, PullResponse, ServerEvent, RequestOptions, StreamOptions, SyncConnector } from './protocol/wire.js';
+export type { StoredWrite, StoredError, OutboxMeta, OutboxStorage } from './platform/storage.js';
 
 export { createSyncClient } from './client/createSyncClient.js';
 export type { AnySyncClient, SyncClient, SyncClientOptions, SyncSchemas, SyncStore, SyncStoreState } from './client/types.js';

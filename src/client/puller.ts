@@ -1,6 +1,7 @@
 import type { Clock } from '../platform/clock.js';
 import { toSyncError, type SyncError } from '../model/errors.js';
-import type { PendingWrite, SyncConnector, Thread } from '../model/types.js';
+import type { PendingWrite, Thread } from '../model/types.js';
+import type { SyncConnector } from '../protocol/wire.js';
 import type { Interest } from './interest.js';
 import type { ThreadBook } from './threadBook.js';
 

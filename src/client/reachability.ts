@@ -2,7 +2,7 @@ import { createTimer, type Clock } from '../platform/clock.js';
 import type { Environment } from '../platform/environment.js';
 import { SyncError, isSyncError } from '../model/errors.js';
 import type { HealthEvent, HealthMonitor, HealthRequest } from '../liveness/health.js';
-import type { SyncConnector } from '../model/types.js';
+import type { SyncConnector } from '../protocol/wire.js';
 
 type SyncRequest = 'push' | 'pull';
 

@@ -2,7 +2,8 @@ import { applyDeltas, type ThreadDelta } from '../model/applyDeltas.js';
 import { createTimer, monotonicNow, type Clock } from '../platform/clock.js';
 import type { Environment } from '../platform/environment.js';
 import { createFrameBatcher } from '../platform/frameBatcher.js';
-import type { PendingWrite, ServerEvent, Thread } from '../model/types.js';
+import type { PendingWrite, Thread } from '../model/types.js';
+import type { ServerEvent } from '../protocol/wire.js';
 import { groupBy } from './groupPending.js';
 import type { ThreadBook } from './threadBook.js';
 

@@ -1,7 +1,9 @@
 import type { Environment, TabChannel } from '../platform/environment.js';
 import { isRecord } from '../model/isRecord.js';
 import type { Outbox, RelayReport } from '../outbox/outbox.js';
-import type { HealthStatus, ServerEvent, StoredWrite, Thread } from '../model/types.js';
+import type { HealthStatus, Thread } from '../model/types.js';
+import type { ServerEvent } from '../protocol/wire.js';
+import type { StoredWrite } from '../platform/storage.js';
 
 /** What tabs of one origin and namespace say to each other (docs/tabs.md). Plain data only. */
 export type TabMessage =

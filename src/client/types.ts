@@ -3,15 +3,9 @@ import type { Environment } from '../platform/environment.js';
 import type { SyncError } from '../model/errors.js';
 import type { MutationArgs, MutationName, MutatorDefs, NoMutators, TypedPendingWrite } from '../model/mutations.js';
 import type { StandardSchemaV1 } from '../model/standardSchema.js';
-import type {
-  BaseMessage,
-  HealthStatus,
-  Message,
-  OutboxStorage,
-  SyncConnector,
-  Thread,
-  ThreadSyncStatus,
-} from '../model/types.js';
+import type { BaseMessage, HealthStatus, Message, Thread, ThreadSyncStatus } from '../model/types.js';
+import type { SyncConnector } from '../protocol/wire.js';
+import type { OutboxStorage } from '../platform/storage.js';
 import type { StoreApi } from 'zustand/vanilla';
 
 /**

@@ -3,7 +3,7 @@ import { createTimer, type Clock } from '../platform/clock.js';
 import type { Environment, EnvironmentEvent } from '../platform/environment.js';
 import { SyncError, toSyncError } from '../model/errors.js';
 import type { HealthEvent } from './health.js';
-import type { OversizedEvent, ServerEvent, SyncConnector } from '../model/types.js';
+import type { OversizedEvent, ServerEvent, SyncConnector } from '../protocol/wire.js';
 
 export interface PushChannelOptions {
   connector: SyncConnector;

@@ -12,7 +12,9 @@ import { randomId } from '../platform/randomId.js';
 import { settledCount } from './settledCount.js';
 import type { OutboxOptions, RelayReport } from './outboxOptions.js';
 import { restoreOutbox } from './restoreOutbox.js';
-import type { PendingWrite, PushResult, StoredWrite } from '../model/types.js';
+import type { PendingWrite } from '../model/types.js';
+import type { PushResult } from '../protocol/wire.js';
+import type { StoredWrite } from '../platform/storage.js';
 
 export type { OutboxListener, OutboxOptions, OutboxRelay, RelayReport } from './outboxOptions.js';
 

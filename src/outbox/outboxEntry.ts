@@ -1,5 +1,7 @@
 import { SyncError, type SyncErrorKind } from '../model/errors.js';
-import type { PendingWrite, StoredError, StoredWrite, WireMutation } from '../model/types.js';
+import type { PendingWrite } from '../model/types.js';
+import type { WireMutation } from '../protocol/wire.js';
+import type { StoredError, StoredWrite } from '../platform/storage.js';
 
 /** One write inside the outbox: the public snapshot plus what only the outbox needs. */
 export interface OutboxEntry {

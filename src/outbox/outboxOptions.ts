@@ -2,7 +2,9 @@ import type { RetryPolicy } from '../protocol/backoff.js';
 import type { Clock } from '../platform/clock.js';
 import type { SyncError } from '../model/errors.js';
 import type { BatchLimits } from './outboxBatch.js';
-import type { OutboxStorage, PendingWrite, PendingWriteState, StoredError, StoredWrite, SyncConnector } from '../model/types.js';
+import type { PendingWrite, PendingWriteState } from '../model/types.js';
+import type { SyncConnector } from '../protocol/wire.js';
+import type { OutboxStorage, StoredError, StoredWrite } from '../platform/storage.js';
 
 export interface OutboxListener {
   /** The list of writes changed: added, removed, state or args. */

@@ -2,7 +2,7 @@ import { toSyncError, type SyncError } from '../model/errors.js';
 import { toStored, type OutboxEntry } from './outboxEntry.js';
 import type { OutboxListener } from './outboxOptions.js';
 import type { createOutboxQueue } from './outboxQueue.js';
-import type { OutboxStorage } from '../model/types.js';
+import type { OutboxStorage } from '../platform/storage.js';
 
 /** A storage call that throws at once is treated like one that rejects. */
 export const safely = <T>(call: () => Promise<T>) => new Promise<T>((resolve) => resolve(call()));

@@ -2,7 +2,8 @@ import { SyncError } from '../model/errors.js';
 import { entryFrom, fromStoredError, toStored, toStoredError, type OutboxEntry } from './outboxEntry.js';
 import type { OutboxListener, OutboxRelay, RelayReport } from './outboxOptions.js';
 import type { createOutboxQueue } from './outboxQueue.js';
-import type { PendingWrite, StoredWrite } from '../model/types.js';
+import type { PendingWrite } from '../model/types.js';
+import type { StoredWrite } from '../platform/storage.js';
 
 type Acked = Array<{ write: PendingWrite; v: number | undefined }>;
 

@@ -1,6 +1,6 @@
 import { SyncError, toSyncError } from '../model/errors.js';
 import { toWire, type OutboxEntry } from './outboxEntry.js';
-import type { PushRequest, PushResult, SyncConnector } from '../model/types.js';
+import type { PushRequest, PushResult, SyncConnector } from '../protocol/wire.js';
 
 export type PushOutcome = { results: PushResult[]; error: null } | { results: null; error: SyncError };
 

@@ -1,5 +1,5 @@
 import type { OutboxOptions } from './outboxOptions.js';
-import type { OutboxMeta, StoredWrite } from '../model/types.js';
+import type { OutboxMeta, StoredWrite } from '../platform/storage.js';
 
 /**
  * What a new client finds in storage: the bookkeeping, every stored write, and the clientIds of

@@ -1,6 +1,6 @@
 import { createIndexedDbStorage, hasIndexedDb, type IndexedDbStorageOptions } from './indexedDbStorage.js';
 import { createMemoryStorage } from './memoryStorage.js';
-import type { OutboxStorage } from '../model/types.js';
+import type { OutboxStorage } from './storage.js';
 
 /**
  * The storage a client gets when it is given none (docs/outbox.md): IndexedDB where the page has it,

@@ -2,7 +2,7 @@ import { createStore, delMany, entries, get, promisifyRequest, set } from 'idb-k
 import type { UseStore } from 'idb-keyval';
 import { SyncError } from '../model/errors.js';
 import { bySeq, toStorageError } from './memoryStorage.js';
-import type { OutboxMeta, OutboxStorage, StoredWrite } from '../model/types.js';
+import type { OutboxMeta, OutboxStorage, StoredWrite } from './storage.js';
 
 export interface IndexedDbStorageOptions {
   /**

@@ -1,5 +1,5 @@
 import { SyncError } from '../model/errors.js';
-import type { OutboxMeta, OutboxStorage, StoredWrite } from '../model/types.js';
+import type { OutboxMeta, OutboxStorage, StoredWrite } from './storage.js';
 
 /** What to do next, by the name of what a storage backend threw. */
 const ADVICE = new Map<unknown, string>([

@@ -1,5 +1,6 @@
 import { validateWith, type StandardSchemaV1 } from '../model/standardSchema.js';
-import type { SyncConnector, Thread } from '../model/types.js';
+import type { Thread } from '../model/types.js';
+import type { SyncConnector } from './wire.js';
 import { protocolError } from './validate.js';
 
 /**

@@ -1,12 +1,6 @@
 import { SyncError } from '../model/errors.js';
-import type {
-  PullResponse,
-  PushRequest,
-  PushResponse,
-  PushResult,
-  ServerEvent,
-  Thread,
-} from '../model/types.js';
+import type { Thread } from '../model/types.js';
+import type { PullResponse, PushRequest, PushResponse, PushResult, ServerEvent } from './wire.js';
 import { isRecord } from '../model/isRecord.js';
 
 /*

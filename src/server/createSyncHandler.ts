@@ -1,6 +1,6 @@
 import { systemClock } from '../platform/clock.js';
 import { builtinMutators } from '../model/mutators.js';
-import type { PushRequest } from '../model/types.js';
+import type { PushRequest } from '../protocol/wire.js';
 import type { LogEntry } from '../testing/eventLog.js';
 import type { FaultController } from '../testing/faults.js';
 import { MAX_BODY_BYTES, parsePullRequest, parsePushRequest } from '../testing/requestShape.js';

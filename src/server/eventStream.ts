@@ -1,6 +1,7 @@
 import type { Clock } from '../platform/clock.js';
 import { createTimer } from '../platform/clock.js';
-import type { ServerEvent, Thread } from '../model/types.js';
+import type { Thread } from '../model/types.js';
+import type { ServerEvent } from '../protocol/wire.js';
 import { coalesceEntries } from '../testing/coalesceEntries.js';
 import { sseFrame } from '../testing/eventData.js';
 import type { LogEntry } from '../testing/eventLog.js';

@@ -1,5 +1,5 @@
 import type { Clock } from '../platform/clock.js';
-import type { PullRequest, PushRequest } from '../model/types.js';
+import type { PullRequest, PushRequest } from '../protocol/wire.js';
 import type { LogEntry } from '../testing/eventLog.js';
 import { BackendRequestError, createReferenceBackend } from '../testing/referenceBackend.js';
 import type { ReferenceBackend } from '../testing/referenceBackend.js';

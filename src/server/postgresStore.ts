@@ -1,6 +1,7 @@
 import { systemClock } from '../platform/clock.js';
 import type { Clock } from '../platform/clock.js';
-import type { PushRequest, PushResult, Thread } from '../model/types.js';
+import type { Thread } from '../model/types.js';
+import type { PushRequest, PushResult } from '../protocol/wire.js';
 import { applyMutation, hasNul } from './postgresApply.js';
 import type { Workspace } from './postgresApply.js';
 import { openDatabase, withRetry } from './postgresDatabase.js';

@@ -1,4 +1,5 @@
-import type { Mutator, PushRequest, PushResponse, Thread } from '../model/types.js';
+import type { Mutator, Thread } from '../model/types.js';
+import type { PushRequest, PushResponse } from '../protocol/wire.js';
 
 /*
  * The two seams of the production server (docs/server.md): a store that owns threads, versions,

@@ -1,4 +1,5 @@
-import type { ServerEvent, Thread } from '../model/types.js';
+import type { Thread } from '../model/types.js';
+import type { ServerEvent } from '../protocol/wire.js';
 import type { LogEntry } from './eventLog.js';
 
 /**

@@ -1,4 +1,5 @@
-import type { ServerEvent, Thread } from '../model/types.js';
+import type { Thread } from '../model/types.js';
+import type { ServerEvent } from '../protocol/wire.js';
 
 // Versions are never changed in place, so one serialisation serves every stream that sends it.
 const serialized = new WeakMap<Thread, string>();

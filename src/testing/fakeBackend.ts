@@ -3,18 +3,8 @@ import type { Clock, TimerId } from '../platform/clock.js';
 import { SyncError } from '../model/errors.js';
 import { errorFromStatus } from '../transport/httpErrors.js';
 import type { MutatorDefs } from '../model/mutations.js';
-import type {
-  BaseMessage,
-  Message,
-  PullRequest,
-  PullResponse,
-  PushRequest,
-  PushResponse,
-  RequestOptions,
-  StreamOptions,
-  SyncConnector,
-  Thread,
-} from '../model/types.js';
+import type { BaseMessage, Message, Thread } from '../model/types.js';
+import type { PullRequest, PullResponse, PushRequest, PushResponse, RequestOptions, StreamOptions, SyncConnector } from '../protocol/wire.js';
 import { parsePullResponse, parsePushResponse, protocolError } from '../protocol/validate.js';
 import { startAutoReply, streamReply } from './assistantReply.js';
 import type { AssistantReply, AutoReplyOptions, ReplyOptions } from './assistantReply.js';

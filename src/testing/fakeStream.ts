@@ -1,7 +1,7 @@
 import type { Clock, TimerId } from '../platform/clock.js';
 import { SyncError } from '../model/errors.js';
 import { errorFromStatus } from '../transport/httpErrors.js';
-import type { StreamOptions } from '../model/types.js';
+import type { StreamOptions } from '../protocol/wire.js';
 import { parseServerEvent } from '../protocol/validate.js';
 import { eventData } from './eventData.js';
 import type { FaultController } from './faults.js';

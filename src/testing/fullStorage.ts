@@ -1,4 +1,4 @@
-import type { OutboxStorage } from '../model/types.js';
+import type { OutboxStorage } from '../platform/storage.js';
 
 /**
  * A device storage that is full: it loads an empty outbox and refuses every write with a

@@ -1,4 +1,4 @@
-import type { PullRequest, PushRequest, WireMutation } from '../model/types.js';
+import type { PullRequest, PushRequest, WireMutation } from '../protocol/wire.js';
 import { isRecord } from '../model/isRecord.js';
 
 /*

@@ -1,5 +1,5 @@
 import type { Clock, TimerId } from '../platform/clock.js';
-import type { ServerEvent } from '../model/types.js';
+import type { ServerEvent } from '../protocol/wire.js';
 import { coalesceEntries } from './coalesceEntries.js';
 import type { LogEntry } from './eventLog.js';
 import type { FaultController } from './faults.js';

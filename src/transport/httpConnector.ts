@@ -4,15 +4,7 @@ import { describeError, SyncError } from '../model/errors.js';
 import { errorFromStatus } from './httpErrors.js';
 import { DEFAULT_MAX_EVENT_BYTES } from './sseLimit.js';
 import { readEventStream, streamError } from './sseStream.js';
-import type {
-  PullRequest,
-  PullResponse,
-  PushRequest,
-  PushResponse,
-  RequestOptions,
-  StreamOptions,
-  SyncConnector,
-} from '../model/types.js';
+import type { PullRequest, PullResponse, PushRequest, PushResponse, RequestOptions, StreamOptions, SyncConnector } from '../protocol/wire.js';
 import { parsePullResponse, parsePushResponse, protocolError } from '../protocol/validate.js';
 
 export interface HttpConnectorOptions {

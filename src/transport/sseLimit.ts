@@ -1,4 +1,4 @@
-import type { OversizedEvent } from '../model/types.js';
+import type { OversizedEvent } from '../protocol/wire.js';
 
 /**
  * How many bytes one event may take on the wire before it is skipped instead of read.

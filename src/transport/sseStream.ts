@@ -1,6 +1,6 @@
 import { createParser } from 'eventsource-parser';
 import { describeError, SyncError } from '../model/errors.js';
-import type { StreamOptions } from '../model/types.js';
+import type { StreamOptions } from '../protocol/wire.js';
 import { createEventSizer, DEFAULT_MAX_EVENT_BYTES } from './sseLimit.js';
 import { parseServerEvent } from '../protocol/validate.js';
 

@@ -3,7 +3,7 @@ import { SyncError } from '../../src/model/errors.js';
 import { createHealthMonitor, type HealthEvent } from '../../src/liveness/health.js';
 import { errorFromStatus } from '../../src/transport/httpErrors.js';
 import { createPushChannel, type PushChannelOptions } from '../../src/liveness/pushChannel.js';
-import type { ServerEvent, StreamOptions, SyncConnector } from '../../src/model/types.js';
+import type { ServerEvent, StreamOptions, SyncConnector } from '../../src/protocol/wire.js';
 import { createFakeClock, createFakeEnvironment } from 'syncline/testing';
 import { timeToDetectSilentStream } from '../../bench/liveness.js';
 

@@ -2,7 +2,7 @@ import { IDBFactory, IDBObjectStore } from 'fake-indexeddb';
 import { defaultStorage } from '../../src/platform/defaultStorage.js';
 import { SyncError } from '../../src/model/errors.js';
 import { createIndexedDbStorage } from '../../src/platform/indexedDbStorage.js';
-import type { OutboxStorage, StoredWrite } from '../../src/model/types.js';
+import type { OutboxStorage, StoredWrite } from '../../src/platform/storage.js';
 
 type Global = { indexedDB?: IDBFactory };
 

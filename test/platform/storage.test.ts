@@ -2,7 +2,7 @@ import { IDBFactory } from 'fake-indexeddb';
 import { SyncError } from '../../src/model/errors.js';
 import { createIndexedDbStorage } from '../../src/platform/indexedDbStorage.js';
 import { createMemoryStorage } from '../../src/platform/memoryStorage.js';
-import type { OutboxMeta, OutboxStorage, StoredWrite } from '../../src/model/types.js';
+import type { OutboxMeta, OutboxStorage, StoredWrite } from '../../src/platform/storage.js';
 
 type Global = { indexedDB?: IDBFactory };
 

@@ -3,7 +3,8 @@
  * a real PostgreSQL. Each test uses ids of its own, so one database serves the whole file.
  */
 import { builtinMutators, MutationError } from '../../src/model/mutators.js';
-import type { Message, PushRequest, Thread, WireMutation } from '../../src/model/types.js';
+import type { Message, Thread } from '../../src/model/types.js';
+import type { PushRequest, WireMutation } from '../../src/protocol/wire.js';
 import { ServerError } from '../../src/server/serverError.js';
 import type { MutatorTable, ServerStore, StoredEvent } from '../../src/server/types.js';
 
