@@ -1,16 +1,9 @@
-import { Immer } from 'immer';
-import { MutationError, emptyThread } from '../model/mutators.js';
+import { emptyThread } from '../model/mutators.js';
 import type { Thread } from '../model/types.js';
+import { nextVersion } from '../testing/nextVersion.js';
 import type { MutatorTable, WriteResult } from './types.js';
 
-/*
- * Runs mutators on threads loaded inside a store transaction. Versions are never changed in
- * place (immer copies on write), so a mutator that throws half-way leaves no trace; nothing is
- * frozen because the result is serialised, not shared.
- */
-const immer = new Immer({ autoFreeze: false });
-
-const rejected = (code: string, message: string): WriteResult => ({ status: 'rejected', error: { code, message } });
+// Runs mutators on threads loaded inside a store transaction (src/testing/nextVersion.ts).
 
 /** The threads of one transaction, as loaded and as changed by its mutations. */
 export interface Workspace {
@@ -30,20 +23,8 @@ export function applyMutation(
   name: string,
   args: unknown,
 ): WriteResult {
-  const mutator = Object.hasOwn(mutators, name) ? mutators[name] : undefined;
-  if (!mutator) return rejected('unknown-mutator', `This server has no mutator named "${name}".`);
-  const base = space.threads.get(threadId) ?? emptyThread(threadId, space.now);
-  let next: Thread;
-  try {
-    next = immer.produce(base, (draft) => {
-      mutator(draft as Thread, args);
-      draft.id = threadId;
-      draft.v = base.v + 1;
-    });
-  } catch (err) {
-    if (err instanceof MutationError) return rejected(err.code, err.message);
-    return rejected('mutator-failed', `${name} failed: ${err instanceof Error ? err.message : String(err)}`);
-  }
+  const next = nextVersion(mutators, name, space.threads.get(threadId) ?? emptyThread(threadId, space.now), threadId, args);
+  if ('status' in next) return next;
   space.threads.set(threadId, next);
   space.changed.add(threadId);
   return { status: 'applied', v: next.v };

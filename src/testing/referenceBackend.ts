@@ -1,11 +1,11 @@
-import { Immer } from 'immer';
 import { systemClock } from '../platform/clock.js';
 import type { Clock } from '../platform/clock.js';
-import { MutationError, builtinMutators, emptyThread } from '../model/mutators.js';
+import { builtinMutators, emptyThread } from '../model/mutators.js';
 import type { Mutator, Thread } from '../model/types.js';
 import type { PullResponse, PushResponse, PushResult } from '../protocol/wire.js';
 import { createEventLog } from './eventLog.js';
 import { deepFreeze } from './deepFreeze.js';
+import { nextVersion, refusal } from './nextVersion.js';
 import type { LogEntry, LogRead } from './eventLog.js';
 import { parsePullRequest, parsePushRequest } from './requestShape.js';
 import { serverMutators } from './serverMutators.js';
@@ -104,13 +104,6 @@ interface ClientState {
   results: Map<number, PushResult>;
 }
 
-/*
- * Versions are never changed in place (immer copies on write); they are frozen by `deepFreeze`
- * when handed out. immer's auto-freeze would walk every message of a long thread on every write.
- */
-const immer = new Immer({ autoFreeze: false });
-
-const rejected = (code: string, message: string) => ({ status: 'rejected' as const, error: { code, message } });
 
 /** The server half of protocol v1, in memory. Shared by the fake backend and the dev server. */
 export function createReferenceBackend(options: ReferenceBackendOptions = {}): ReferenceBackend {
@@ -135,24 +128,9 @@ export function createReferenceBackend(options: ReferenceBackendOptions = {}): R
   let serverSeq = 0;
 
   function apply(table: Readonly<Record<string, Mutator>>, record: AppliedMutation, args: unknown): WriteResult {
-    const mutator = Object.hasOwn(table, record.name) ? table[record.name] : undefined;
-    if (!mutator) {
-      return rejected('unknown-mutator', `This server has no mutator named "${record.name}".`);
-    }
     const { threadId } = record;
-    const base = threads.get(threadId) ?? emptyThread(threadId, clock.now());
-    let next: Thread;
-    try {
-      next = immer.produce(base, (draft) => {
-        mutator(draft as Thread, args);
-        // Every applied mutation, even one that changes nothing, is one version (docs/protocol.md).
-        draft.id = threadId;
-        draft.v = base.v + 1;
-      });
-    } catch (err) {
-      if (err instanceof MutationError) return rejected(err.code, err.message);
-      return rejected('mutator-failed', `${record.name} failed: ${err instanceof Error ? err.message : String(err)}`);
-    }
+    const next = nextVersion(table, record.name, threads.get(threadId) ?? emptyThread(threadId, clock.now()), threadId, args);
+    if ('status' in next) return next;
     threads.set(threadId, next);
     applied.push(record);
     stats.applied++;
@@ -206,7 +184,7 @@ export function createReferenceBackend(options: ReferenceBackendOptions = {}): R
           stats.rejected++;
           results.push({
             seq: m.seq,
-            ...rejected('out-of-order', `seq ${m.seq} arrived after seq ${state.lastSeq} of the same client.`),
+            ...refusal('out-of-order', `seq ${m.seq} arrived after seq ${state.lastSeq} of the same client.`),
           });
           continue;
         }
@@ -240,7 +218,7 @@ export function createReferenceBackend(options: ReferenceBackendOptions = {}): R
 
     serverWrite(threadId, name, args, table = internal) {
       if (typeof threadId !== 'string' || threadId === '') {
-        return rejected('invalid-args', 'serverWrite needs a threadId.');
+        return refusal('invalid-args', 'serverWrite needs a threadId.');
       }
       stats.serverWrites++;
       serverSeq++;
