@@ -1,5 +1,6 @@
 import { createHttpConnector, createMemoryStorage, createSyncClient, type HealthStatus, type SyncClient, type SyncClientOptions } from 'syncline';
 import { createDevServer, type DevServer } from 'syncline/server';
+import { within } from './within';
 
 // Real HTTP and SSE on loopback, real time: bounded waits only.
 const STALE_AFTER_MS = 1500;
@@ -28,16 +29,6 @@ async function client(extra: Partial<SyncClientOptions> = {}) {
   c.start();
   await c.ready;
   return c;
-}
-
-/** Resolves once `done()` holds; fails after `withinMs` of real time. */
-async function within(withinMs: number, done: () => boolean): Promise<number> {
-  const started = Date.now();
-  while (!done()) {
-    if (Date.now() - started > withinMs) throw new Error(`not within ${withinMs} ms`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  return Date.now() - started;
 }
 
 const msg = (id: string) => ({ message: { id, role: 'user' as const, content: id, createdAt: 1 } });

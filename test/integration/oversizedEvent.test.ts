@@ -1,5 +1,6 @@
 import { createHttpConnector, createMemoryStorage, createSyncClient, type SyncClient } from 'syncline';
 import { createDevServer, type DevServer } from 'syncline/server';
+import { within } from './within';
 
 // Issue 9 item 10: an event larger than the stream's limit is skipped as it arrives, the thread it
 // carried is pulled instead, and the stream stays up. Real HTTP and SSE on loopback, bounded waits.
@@ -28,14 +29,6 @@ async function client(maxEventBytes?: number) {
   c.start();
   await c.ready;
   return c;
-}
-
-async function within(withinMs: number, done: () => boolean): Promise<void> {
-  const started = Date.now();
-  while (!done()) {
-    if (Date.now() - started > withinMs) throw new Error(`not within ${withinMs} ms`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 const message = (id: string, content: string) => ({ message: { id, role: 'assistant' as const, content, createdAt: 1 } });

@@ -2,6 +2,7 @@ import { createServer, request as httpRequest, type IncomingMessage, type Server
 import type { AddressInfo } from 'node:net';
 import { createHttpConnector, createMemoryStorage, createSyncClient, type SyncClient } from 'syncline';
 import { createDevServer, type DevServer } from 'syncline/server';
+import { within } from './within';
 
 // Issue 9 item 2: a redirect to another origin is never followed with the app's data, on any
 // route; same-origin redirects work. Real HTTP and SSE on loopback, bounded waits.
@@ -91,14 +92,6 @@ async function client() {
   c.start();
   await c.ready;
   return c;
-}
-
-async function within(withinMs: number, done: () => boolean): Promise<void> {
-  const started = Date.now();
-  while (!done()) {
-    if (Date.now() - started > withinMs) throw new Error(`not within ${withinMs} ms`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 const msg = (id: string) => ({ message: { id, role: 'user' as const, content: id, createdAt: 1 } });
