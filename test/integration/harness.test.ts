@@ -80,10 +80,13 @@ describe('the source material\'s harness', () => {
   it('1 000 messages flow from one client to another, complete and in order', async () => {
     const [a, b] = [await client(), await client()];
     b.watch('fast');
+    // Pushes of this burst alone: the server also counted the earlier tests' (the partition's retries).
+    const pushesBefore = server.stats().requests.push;
     for (let i = 0; i < 1000; i++) a.mutate('fast', 'addMessage', msg(`f${i}`, `token ${i}`));
     expect(await a.flushPending()).toBe(1000);
     await eventually(() => expect(b.getThread('fast')?.messages).toHaveLength(1000));
-    expect(server.stats().requests.push).toBeLessThanOrEqual(25);
+    // ⌈1 000 / 50⌉ = 20, plus room for a push cut off by the client's 1 s timeout on a busy machine.
+    expect(server.stats().requests.push - pushesBefore).toBeLessThanOrEqual(25);
     expect(b.getThread('fast')?.messages.map((m) => m.id)).toEqual(Array.from({ length: 1000 }, (_, i) => `f${i}`));
   });
 });
