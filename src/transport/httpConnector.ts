@@ -2,6 +2,7 @@ import { systemClock } from '../platform/clock.js';
 import type { Clock } from '../platform/clock.js';
 import { describeError, SyncError } from '../model/errors.js';
 import { errorFromStatus } from './httpErrors.js';
+import { createSameOriginFetch, discardBody } from './sameOriginFetch.js';
 import { DEFAULT_MAX_EVENT_BYTES } from './sseLimit.js';
 import { readEventStream, streamError } from './sseStream.js';
 import type { PullRequest, PullResponse, PushRequest, PushResponse, RequestOptions, StreamOptions, SyncConnector } from '../protocol/wire.js';
@@ -41,15 +42,8 @@ export interface HttpConnectorOptions {
 }
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
-/** Same-origin redirects followed per request; browsers stop at 20, a sync route needs few. */
-const MAX_REDIRECTS = 5;
 
 type HeaderMap = Record<string, string>;
-
-function discardBody(res: Response): void {
-  // Frees the connection without reading a body nobody needs.
-  res.body?.cancel().catch(() => undefined);
-}
 
 function mediaType(res: Response): string {
   return (res.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
@@ -64,31 +58,6 @@ function unexpectedAnswer(res: Response, route: string, expected: string): SyncE
       `instead of ${expected} (status ${res.status}; often a proxy's or captive portal's page)`,
   );
 }
-
-/**
- * A redirect syncline does not follow: to another origin (the body would go there, and its answer
- * would be taken for the server's), or one a browser hides (`opaqueredirect`: no Location).
- */
-function redirectError(route: string, where: string, res: Response): SyncError {
-  discardBody(res);
-  return new SyncError(
-    'protocol',
-    `${route} was redirected ${where}, which syncline does not follow with your data. ` +
-      'Set baseUrl to where the server answers; syncline retries.',
-    { retryable: true, status: res.status || undefined },
-  );
-}
-
-/** The URL, or null for one that does not parse (a relative one without `base`, garbage). */
-function parseUrl(url: string, base?: string): URL | null {
-  try {
-    return new URL(url, base);
-  } catch {
-    return null;
-  }
-}
-
-const originOf = (url: string) => parseUrl(url)?.origin ?? null;
 
 function abortedError(route: string, cause?: unknown): SyncError {
   return new SyncError('network', `${route} was aborted by the caller before an answer arrived.`, {
@@ -109,10 +78,11 @@ function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
 /** Speaks wire protocol v1 (docs/protocol.md) over `fetch`. Every method rejects with a SyncError. */
 export function createHttpConnector(options: HttpConnectorOptions): SyncConnector {
   const baseUrl = options.baseUrl.replace(/\/+$/, '');
-  // Null for a relative baseUrl (a page's own origin): then the first answer's URL tells it.
-  const baseOrigin = originOf(baseUrl);
   const clock = options.clock ?? systemClock;
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  // Called detached: `options.fetch(...)` would bind `this` to options, and the browser's own
+  // fetch throws "Illegal invocation" when called with any other `this`.
+  const fetchSameOrigin = createSameOriginFetch(() => options.fetch ?? globalThis.fetch, baseUrl);
 
   async function askHeaders(route: string): Promise<HeaderMap> {
     try {
@@ -124,31 +94,6 @@ export function createHttpConnector(options: HttpConnectorOptions): SyncConnecto
         retryable: true,
         cause: err,
       });
-    }
-  }
-
-  /**
-   * fetch with `redirect: 'manual'`, following redirects within baseUrl's origin by hand, method
-   * and body kept (fetch's 'follow' would send the body to any origin before syncline could look).
-   * In browsers a redirect is opaque, so none is followed there (docs/protocol.md).
-   */
-  async function fetchSameOrigin(url: string, init: RequestInit, route: string): Promise<Response> {
-    // Called detached: `options.fetch(...)` would bind `this` to options, and the browser's own
-    // fetch throws "Illegal invocation" when called with any other `this`.
-    const doFetch = options.fetch ?? globalThis.fetch;
-    for (let hops = 0; ; hops++) {
-      const res = await doFetch(url, { ...init, redirect: 'manual' });
-      if (res.type === 'opaqueredirect') throw redirectError(route, '(a browser does not say where to)', res);
-      const home = baseOrigin ?? originOf(res.url);
-      // A fetch that followed anyway (a polyfill): its answer is not taken from another origin.
-      if (res.redirected && originOf(res.url) !== home) throw redirectError(route, `to ${originOf(res.url)}`, res);
-      if (res.status < 300 || res.status > 399) return res;
-      const location = res.headers.get('location');
-      const next = location === null ? null : parseUrl(location, res.url || url);
-      if (!next || next.origin !== home) throw redirectError(route, next ? `to ${next.origin}` : 'without a usable Location', res);
-      if (hops === MAX_REDIRECTS) throw redirectError(route, `more than ${MAX_REDIRECTS} times`, res);
-      discardBody(res);
-      url = next.href;
     }
   }
 
