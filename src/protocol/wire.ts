@@ -1,3 +1,4 @@
+import type { ThreadPatch } from '../model/ops.js';
 import type { Thread } from '../model/types.js';
 
 // Protocol v1 on the wire (docs/protocol.md): requests, answers, events, and the connector that speaks it.
@@ -31,11 +32,22 @@ export interface PullRequest {
   cursor?: string | null;
   /** threadId -> the version the client already has (0 when it has none). */
   threads: Record<string, number>;
+  /**
+   * 2: the client understands `patches` in the answer (protocol v2, docs/protocol.md). Absent: a v1
+   * client, answered with whole threads only.
+   */
+  protocol?: 2;
 }
 
 export interface PullResponse {
   cursor: string;
   threads: Thread[];
+  /**
+   * Protocol v2: per thread, the ops from the version the client named to the current one, when
+   * the server still has them and they are smaller than the thread (else the thread is in `threads`).
+   * A thread id is in `threads` or in `patches`, never both.
+   */
+  patches?: ThreadPatch[];
 }
 
 export type ServerEvent =

@@ -43,6 +43,15 @@ export type EventsRead =
   | { reset: true; head: string }
   | { reset: false; head: string; events: StoredEvent[] };
 
+/**
+ * Who sent a request, as `identify` named them (docs/server.md): with a principal, a `clientId`
+ * belongs to the principal that first used it, and the store refuses it to anyone else (403,
+ * nothing changed, nothing revealed). `principal: null`: no `identify`, a clientId is a bearer secret.
+ */
+export interface Caller {
+  principal: string | null;
+}
+
 export interface ServerStore {
   /**
    * Applies one already validated push (parsePushRequest) in ONE transaction:
@@ -61,7 +70,7 @@ export interface ServerStore {
    * Mutators see a draft they may change in place and must not keep (immer or a deep copy).
    * Throws only for the whole push (409 fencing, or a storage failure → the handler answers 5xx).
    */
-  push(request: PushRequest, mutators: MutatorTable): Promise<PushOutcome>;
+  push(request: PushRequest, mutators: MutatorTable, caller?: Caller): Promise<PushOutcome>;
   /**
    * Threads among `known`'s ids whose `v` is higher than the known version (the handler has
    * already filtered the ids through `authorize`); ids the store does not have are left out.
