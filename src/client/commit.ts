@@ -15,6 +15,8 @@ export interface CommitSources {
   inFlightIds(): Iterable<string>;
   online(): boolean;
   health(): HealthStatus;
+  /** Whether this page load heard from the server for the thread (docs/local-copy.md). */
+  heard?(threadId?: string): boolean;
 }
 
 /** `prev` when `next` holds the same values, so subscribers keep the object they have. */
@@ -91,7 +93,7 @@ export function createStoreCommitter(sources: CommitSources): StoreCommitter {
       threads.set(id, book.view(id));
       const group = groups.get(id) ?? NO_WRITES;
       byThread.set(id, group.length === 0 ? undefined : reuseList(prev.pendingByThread[id], group));
-      const next = deriveStatus({ writes: group, inFlight: sources.inFlight(id), online, lastSyncedAt: book.lastSyncedAt(id) });
+      const next = deriveStatus({ writes: group, inFlight: sources.inFlight(id), online, lastSyncedAt: book.lastSyncedAt(id), heard: sources.heard?.(id) });
       status.set(id, reuse(prev.status[id], next));
     }
     const clientNext = deriveStatus({
@@ -99,6 +101,7 @@ export function createStoreCommitter(sources: CommitSources): StoreCommitter {
       inFlight: sources.inFlight(),
       online,
       lastSyncedAt: book.lastSyncedAt(),
+      heard: sources.heard?.(),
     });
     const next: UntypedState = {
       threads: threads.get(),

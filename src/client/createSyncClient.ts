@@ -23,6 +23,10 @@ import { createPublishedHealth } from './publishedHealth.js';
 import { selectPending, selectStatus } from './selectors.js';
 import { registerBook } from './inspect.js';
 import { createThreadBook } from './threadBook.js';
+import { erasePending, resolveCache } from './cacheOption.js';
+import { withLocalCopy } from './copiedBook.js';
+import { createLocalCopy } from './localCopy.js';
+import type { SyncError } from '../model/errors.js';
 import { createTabLink, leaderLock, type TabHost } from './tabs.js';
 import type { SyncClient, SyncClientOptions, UntypedClient, UntypedState } from './types.js';
 
@@ -48,7 +52,21 @@ export function createSyncClient<M extends BaseMessage = Message, D extends Muta
   const retry = { ...DEFAULT_RETRY, ...options.retry };
   const batch = { windowMs: 100, maxItems: 50, maxBytes: 256 * 1024, ...options.batch };
 
-  const book = createThreadBook(mutators);
+  // The local copy (docs/local-copy.md): confirmed threads kept between page loads.
+  const outboxStorage = options.storage ?? defaultStorage();
+  const cache = resolveCache(options.cache, options.storage !== undefined);
+  const copy = cache.on
+    ? createLocalCopy({
+        storage: cache.storage,
+        namespace,
+        clock,
+        maxBytes: cache.maxBytes,
+        source: { confirmed: (id) => book.confirmed(id), lastSyncedAt: (id) => book.lastSyncedAt(id) },
+        writer: () => !outbox.following(), // in tabs, only the leader writes it
+        storageChanged: (error) => storageFailed('copy', error),
+      })
+    : undefined;
+  const book = withLocalCopy(createThreadBook(mutators), copy);
   const interest = createInterest();
   let pushing = new Set<string>();
   let started = false;
@@ -82,6 +100,7 @@ export function createSyncClient<M extends BaseMessage = Message, D extends Muta
     inFlightIds: () => [...pushing, ...puller.pullingIds()],
     online: () => environment.isOnline() && healthNow().state !== 'offline',
     health: () => mirror ?? published.snapshot(),
+    heard: book.heard,
   });
   const commit = committer.schedule;
 
@@ -113,7 +132,7 @@ export function createSyncClient<M extends BaseMessage = Message, D extends Muta
   const tabs = options.tabs === 'alone' || options.clientId !== undefined ? undefined : createTabLink(environment, namespace, host());
   const outbox = createOutbox({
     connector,
-    storage: options.storage ?? defaultStorage(),
+    storage: outboxStorage,
     namespace,
     ...(options.clientId === undefined ? {} : { clientId: options.clientId }),
     clock,
@@ -154,12 +173,7 @@ export function createSyncClient<M extends BaseMessage = Message, D extends Muta
         report('push', error);
         health.dispatch({ type: 'writes-retry', at: nextRetryAt });
       },
-      storageChanged(error) {
-        health.dispatch({ type: 'storage', failing: error !== null });
-        if (!error || warnedStorage) return;
-        warnedStorage = true;
-        console.error(`[syncline] ${error.message}`);
-      },
+      storageChanged: (error) => storageFailed('outbox', error),
     },
   });
 
@@ -177,7 +191,8 @@ export function createSyncClient<M extends BaseMessage = Message, D extends Muta
     disposed: () => disposed,
     pulled: (threads, synced) => tabs?.tell({ t: 'threads', threads, synced }),
   });
-  const pull = puller.pull;
+  // With a local copy, the first pull names the copy's versions (only what changed comes back).
+  const pull = copy ? () => restored.then(puller.pull) : puller.pull;
 
   const stream = createStreamSink({
     clock,
@@ -228,6 +243,16 @@ export function createSyncClient<M extends BaseMessage = Message, D extends Muta
     // Too large to read off the stream: pull that thread instead (all of them when unknown).
     onOversizedEvent: ({ threadId }) => (threadId === null ? pullSoon() : pullThreadSoon(threadId)),
   });
+
+  /** The outbox's or the copy's storage refuses: shown until both store again (docs/outbox.md). */
+  const storageErrors: Record<'outbox' | 'copy', SyncError | null> = { outbox: null, copy: null };
+  function storageFailed(part: 'outbox' | 'copy', error: SyncError | null) {
+    storageErrors[part] = error;
+    health.dispatch({ type: 'storage', failing: storageErrors.outbox !== null || storageErrors.copy !== null });
+    if (!error || warnedStorage) return;
+    warnedStorage = true;
+    console.error(`[syncline] ${error.message}`);
+  }
 
   /**
    * An ack whose version the stream never reaches (a server that answered v = 1e15) would keep
@@ -370,6 +395,7 @@ export function createSyncClient<M extends BaseMessage = Message, D extends Muta
         outbox.retryNow(); // the backoff was for a sick network, not for this one
       }
     }
+    if (event === 'pagehide') void copy?.flush();
     // Each acts only while it runs (only the leader's do, in tabs).
     pushChannel.handleEnvironment(event); // back online: reconnect at once
     poller.handleEnvironment(event); // focus and online pull now; the rest move the next pull
@@ -388,7 +414,17 @@ export function createSyncClient<M extends BaseMessage = Message, D extends Muta
         .catch(() => false)
         .then((led) => (led ? void follow() : outbox.load()))
     : outbox.load();
-  const ready = loaded
+  // Every tab reads the copy: on screen before any network answer, the pending writes on top.
+  const restored = copy
+    ? copy
+        .restore()
+        .then((threads) => {
+          book.restore(threads, pendingOf);
+          commit();
+        })
+        .catch((error: unknown) => console.error('[syncline] the local copy could not be shown', error))
+    : Promise.resolve();
+  const ready = (copy ? Promise.all([loaded, restored]) : loaded)
     .then(() => (outbox.following() ? leaderHeard : undefined))
     .then(() => {
       recompute(outbox.list());
@@ -440,6 +476,7 @@ export function createSyncClient<M extends BaseMessage = Message, D extends Muta
       disconnect();
       tabs?.stop();
       mirror = null;
+      void copy?.flush();
     },
     dispose() {
       client.stop();
@@ -448,13 +485,21 @@ export function createSyncClient<M extends BaseMessage = Message, D extends Muta
       releaseLock?.();
       stream.cancel();
       disposed = true;
+      void copy?.flush();
+      copy?.dispose();
+    },
+    async clearLocalData(opts) {
+      await (copy ? copy.clear() : cache.erase?.clear(namespace));
+      if (opts?.includePending) await erasePending(outbox, outboxStorage, namespace);
     },
     watch(threadId) {
       const unwatch = interest.watch(threadId);
+      copy?.watched(threadId);
       tabs?.watched();
       pullSoon();
       return () => {
         unwatch();
+        copy?.watched(threadId);
         tabs?.watched();
       };
     },

@@ -32,21 +32,24 @@ export interface StatusInputs {
   inFlight: boolean;
   online: boolean;
   lastSyncedAt: number | null;
+  /** Whether this page load heard from the server (docs/local-copy.md). @default true */
+  heard?: boolean;
 }
 
 /**
  * docs/outbox.md, "Status of a thread", in this order: `error` if a write failed and was not discarded; `offline` if writes
  * wait while offline; `syncing` while a push or pull for it is in flight; `pending` while writes
- * wait; `synced` once a pull or push succeeded; else `unknown`.
+ * wait; `synced` once a pull or push succeeded (in this page load: a thread shown from the local copy
+ * is not); else `unknown`.
  */
-export function deriveStatus({ writes, inFlight, online, lastSyncedAt }: StatusInputs): ThreadSyncStatus {
+export function deriveStatus({ writes, inFlight, online, lastSyncedAt, heard = true }: StatusInputs): ThreadSyncStatus {
   const { pendingCount, failedCount, error } = countWrites(writes);
   let state: SyncState;
   if (failedCount > 0) state = 'error';
   else if (pendingCount > 0 && !online) state = 'offline';
   else if (inFlight) state = 'syncing';
   else if (pendingCount > 0) state = 'pending';
-  else if (lastSyncedAt !== null) state = 'synced';
+  else if (lastSyncedAt !== null && heard) state = 'synced';
   else state = 'unknown';
   return { state, pendingCount, failedCount, lastSyncedAt, error };
 }

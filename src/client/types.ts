@@ -60,6 +60,14 @@ export interface SyncClientOptions<M extends BaseMessage = Message, D extends Mu
   /** @default IndexedDB in browsers, memory elsewhere */
   storage?: OutboxStorage;
   /**
+   * The local copy (docs/local-copy.md): confirmed threads kept per namespace, so a reload
+   * shows them before the network answers (and offline). `false` turns it off; `maxBytes`
+   * bounds it, the least recently watched threads evicted first. Kept in IndexedDB beside the
+   * outbox in browsers, in memory (for the client's life) elsewhere.
+   * @default on (50 MiB) where the outbox uses the default IndexedDB storage; off otherwise
+   */
+  cache?: boolean | { maxBytes?: number };
+  /**
    * Added to the built-in mutators (`addMessage`, `editMessage`, …); their names and the types of
    * their `args` parameters type `mutate`. Must be deterministic. @default {}
    */
@@ -128,6 +136,11 @@ export interface SyncClient<M extends BaseMessage = Message, D = NoMutators> {
    * and pulls every watched thread. What `<DegradedBanner />` offers.
    */
   reconnect(): void;
+  /**
+   * Erases this namespace's local copy, and with `includePending` its stored writes (the ones
+   * not yet sent are lost): for sign-out, before `dispose()` (docs/local-copy.md).
+   */
+  clearLocalData(options?: { includePending?: boolean }): Promise<void>;
   /** Resolves once the stored outbox has been loaded (the client sends nothing before). */
   ready: Promise<void>;
 }
