@@ -23,6 +23,8 @@ export interface Refusal {
 
 export interface RefusingConnector {
   connector: SyncConnector;
+  /** Requests the proxy saw per route, refused ones included. */
+  requests: Record<keyof typeof ROUTES, number>;
   /** Starts refusing (streams open now drop), or with null serves again. */
   refuse(refusal: Refusal | null): void;
 }
@@ -30,7 +32,9 @@ export interface RefusingConnector {
 export function refusingConnector(inner: SyncConnector, clock: Clock): RefusingConnector {
   let refusal: Refusal | null = null;
   const open = new Set<(error: SyncError) => void>();
+  const requests = { push: 0, pull: 0, ping: 0, events: 0 };
   const refused = (route: keyof typeof ROUTES) =>
+    ++requests[route] > 0 &&
     refusal &&
     (refusal.routes ?? Object.keys(ROUTES)).includes(route) &&
     errorFromStatus(refusal.status, ROUTES[route], {
@@ -75,6 +79,7 @@ export function refusingConnector(inner: SyncConnector, clock: Clock): RefusingC
 
   return {
     connector,
+    requests,
     refuse(next) {
       refusal = next;
       if (!next || (next.routes && !next.routes.includes('events'))) return;

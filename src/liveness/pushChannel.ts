@@ -1,4 +1,4 @@
-import { DEFAULT_RETRY, retryDelay, withRetryHint, type RetryPolicy } from '../protocol/backoff.js';
+import { DEFAULT_RETRY, streamRetryDelay, withRetryHint, type RetryPolicy } from '../protocol/backoff.js';
 import { createTimer, type Clock } from '../platform/clock.js';
 import type { Environment, EnvironmentEvent } from '../platform/environment.js';
 import { SyncError, toSyncError } from '../model/errors.js';
@@ -73,7 +73,7 @@ export function createPushChannel(options: PushChannelOptions): PushChannel {
   const planReconnect = (error: SyncError | undefined): number | null => {
     if (!environment.isOnline()) return null;
     // retry.maxMs caps every wait, a server's Retry-After and retry: included (docs/liveness.md).
-    const delay = retryDelay(error, attempts, withRetryHint(retry, hintMs), clock.random);
+    const delay = streamRetryDelay(error, attempts, withRetryHint(retry, hintMs), clock.random);
     attempts += 1;
     reconnectTimer.set(connect, delay);
     return clock.now() + delay;

@@ -99,6 +99,26 @@ export function retryDelay(
 }
 
 /**
+ * The wait before the event stream's reconnect number `attempt`: as {@link retryDelay}, except
+ * that a `Retry-After` shorter than the probe's cap is a floor under the backoff, not a
+ * replacement: such an answer starts the probe ({@link startsProbe}), which watches for the
+ * server's return, and the recovery then reopens the streams spread over seconds. Streams of a
+ * thousand clients told "1 s" again and again would otherwise all reopen in the same second
+ * (bench/reconnectStorm.ts). Writes keep {@link retryDelay}: a write told "1 s" goes in 1 s.
+ */
+export function streamRetryDelay(
+  error: SyncError | undefined,
+  attempt: number,
+  policy: RetryPolicy,
+  random: () => number,
+): number {
+  const asked = error?.retryAfterMs;
+  const delay = retryDelay(error, attempt, policy, random);
+  if (asked === undefined || !(asked >= 0) || asked >= PROBE_RETRY.maxMs) return delay;
+  return Math.max(delay, backoffDelay(attempt, policy, random));
+}
+
+/**
  * The wait before probe number `attempt + 1`: the server's `Retry-After` when the ping got one
  * (capped by `maxMs`, the client's `retry.maxMs`), else jitter over the upper three quarters of
  * {@link PROBE_RETRY}'s ceiling. A refused connection or a 503 fails in microseconds, so waits
