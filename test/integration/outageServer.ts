@@ -18,7 +18,7 @@ export interface OutageServer {
   close(): Promise<void>;
 }
 
-const ROUTES: Record<string, 'push' | 'pull' | 'ping' | 'events'> = {
+const ROUTES: Partial<Record<string, 'push' | 'pull' | 'ping' | 'events'>> = {
   'POST /push': 'push',
   'POST /pull': 'pull',
   'GET /ping': 'ping',
