@@ -7,6 +7,7 @@ import { loopbackThroughput, messageFlow, pushesForBurst } from './engine.js';
 import { pullsPerIdleHour, timeToDetectSilentStream } from './liveness.js';
 import { simulateReconnectStorm } from './reconnectStorm.js';
 import { recoveryAfterOutage } from './recovery.js';
+import { recoveryAfter5xxOutages } from './recovery5xx.js';
 import { BUNDLE_BUDGET_BYTES, bundleSizes } from './size.js';
 import { serverBench } from './server.js';
 import { perTokenStoreCostMs } from './store.js';
@@ -72,6 +73,26 @@ for (const outageMs of [5000, 10_000, 30_000, 60_000]) {
 }
 row(`/ping probes per client per minute of a 60 s outage ${sim}`, probes.toFixed(1), '≈ 30–60', probes >= 30 && probes <= 60);
 
+// Recovery after a 5xx outage over real HTTP on loopback: every case at once (~70 s), each on its
+// own server with 25 clients, each client one trial (bench/recovery5xx.ts).
+const http = '(real HTTP on loopback, 25 clients per outage)';
+const refusals = [
+  { status: 503 },
+  { status: 502 },
+  { status: 503, retryAfterSeconds: 1 },
+];
+const describeRefusal = (r: { status: number; retryAfterSeconds?: number }) =>
+  `${r.status}${r.retryAfterSeconds === undefined ? '' : ` with Retry-After: ${r.retryAfterSeconds}`}`;
+const outages5xx = await recoveryAfter5xxOutages(
+  [5000, 10_000, 30_000, 60_000].flatMap((outageMs) => refusals.map((refusal) => ({ outageMs, refusal }))),
+  25,
+);
+for (const r of outages5xx) {
+  const what = `after a ${r.outageMs / 1000} s outage answering ${describeRefusal(r.refusal)}`;
+  row(`${what}: writes acknowledged, p50 / p95 (ms) ${http}`, `${r.acked.p50} / ${r.acked.p95}`, 'p95 ≤ 2 500', r.acked.p95 <= 2500);
+  row(`${what}: stream live, p50 / p95 (ms) ${http}`, `${r.live.p50} / ${r.live.p95}`, 'p95 ≤ 3 500', r.live.p95 <= 3500);
+}
+
 const storm = await simulateReconnectStorm({ clients: 1000, outageMs: 30_000, seed: 1 });
 row(
   `reconnect storm, 1 000 clients, 30 s outage: streams reopened in the busiest second ${sim}`,
@@ -80,6 +101,15 @@ row(
   storm.busiest <= 500,
 );
 row('  the same: last stream back / last write acknowledged (ms after recovery)', `${storm.lastReconnectMs} / ${storm.lastAckMs}`, '(information)', null);
+for (const refusal of [{ status: 503 }, { status: 503, retryAfterSeconds: 1 }]) {
+  const s = await simulateReconnectStorm({ clients: 1000, outageMs: 30_000, seed: 1, refusal });
+  row(
+    `reconnect storm, 1 000 clients, 30 s outage answering ${describeRefusal(refusal)}: streams reopened in the busiest second ${sim}`,
+    `${s.busiest} (${s.perSecond.join(' / ')} per second)`,
+    '≤ 500',
+    s.busiest <= 500,
+  );
+}
 
 const tabs = await measureTabs();
 for (const { tabs: n, streams, requestsPerMinute } of tabs.idle) {

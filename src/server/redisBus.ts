@@ -105,11 +105,15 @@ export function createRedisBus(options: RedisBusOptions): ServerBus {
     sub.on('reconnecting', () => setUp(false));
     sub.on('end', () => setUp(false));
     // Pub/sub keeps nothing: wait about two reconnect delays before sending what queued up, so
-    // the other instances, reconnecting on the same backoff, are likely subscribed again. (A new
-    // publish sends at once, queue first.) Best effort: streams resume from the store anyway.
+    // the other instances, reconnecting on the same backoff, are likely subscribed again. Best
+    // effort: streams resume from the store anyway. A publish still waiting for its answer sends
+    // at once, queue first: the publisher reconnects on its own backoff, often after the
+    // subscriber, and a publish made in between would otherwise wait out the backlog's delay
+    // (4 s by default) past its publishTimeoutMs (1 s) and fail though Redis is back.
     pub.on('ready', () => {
       clearTimeout(backlogTimer);
-      backlogTimer = setTimeout(() => void flush(), 2 * maxDelay);
+      const awaited = queue.some((entry) => entry.done.size > 0);
+      backlogTimer = setTimeout(() => void flush(), awaited ? 0 : 2 * maxDelay);
       backlogTimer.unref?.();
     });
     return { pub, sub };
