@@ -21,7 +21,6 @@ import { createInterest } from './interest.js';
 import { createPuller } from './puller.js';
 import { createPublishedHealth } from './publishedHealth.js';
 import { selectPending, selectStatus } from './selectors.js';
-import { registerBook } from './inspect.js';
 import { createThreadBook } from './threadBook.js';
 import { createTabLink, leaderLock, type TabHost } from './tabs.js';
 import type { SyncClient, SyncClientOptions, UntypedClient, UntypedState } from './types.js';
@@ -413,6 +412,7 @@ export function createSyncClient<M extends BaseMessage = Message, D extends Muta
     store,
     ready,
     getThread: book.view,
+    getConfirmedThread: book.confirmed,
     getSyncStatus: (threadId) => read(selectStatus, threadId),
     getPendingItems: (threadId) => read(selectPending, threadId),
     start() {
@@ -494,7 +494,6 @@ export function createSyncClient<M extends BaseMessage = Message, D extends Muta
     },
     recordActivity: poller.recordActivity,
   };
-  registerBook(client, book);
   return client as unknown as SyncClient<M, D>;
 }
 

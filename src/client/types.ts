@@ -97,6 +97,11 @@ export interface SyncClient<M extends BaseMessage = Message, D = NoMutators> {
   store: SyncStore<M, D>;
   /** The optimistic view that `useThread` shows. */
   getThread(threadId: string): Thread<M> | undefined;
+  /**
+   * What the server confirmed of a thread, without this client's pending writes: the version the
+   * next pull names. For inspectors and bug reports; apps show `getThread`.
+   */
+  getConfirmedThread(threadId: string): Thread<M> | undefined;
   getSyncStatus(threadId?: string): ThreadSyncStatus;
   getPendingItems(threadId?: string): TypedPendingWrite<M, D>[];
   start(): void;
