@@ -53,7 +53,13 @@ export interface SyncSchemas<M extends BaseMessage = Message, D = NoMutators> {
  */
 export interface SyncClientOptions<M extends BaseMessage = Message, D extends MutatorDefs<M> = NoMutators> {
   connector: SyncConnector;
-  /** Identifies this outbox to the server. @default a stored random UUID per namespace */
+  /**
+   * Identifies this client's writes to the server (its seqs and epoch). Without it, each client
+   * instance (each tab, each page load) draws a new random id (docs/outbox.md says why); writes stored by an earlier instance are
+   * still sent, under the id they were numbered with. With it, the seqs this id used are kept
+   * and the client works alone (no tab leadership).
+   * @default a random id per client instance
+   */
   clientId?: string;
   /** Separates users' outboxes in one browser. @default 'default' */
   namespace?: string;
