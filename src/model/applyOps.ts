@@ -137,3 +137,28 @@ function writable<T extends object>(value: T, owned: Set<object>): T {
   owned.add(copy);
   return copy;
 }
+
+/**
+ * Applies the run of patches that follows `thread.v`, in version order, as one `applyOps` (one
+ * copy of the messages array for a frame's worth of patches). Patches the thread already holds
+ * are skipped; the first that does not start where the run ends stops it and reports a gap, after
+ * the run before it was applied.
+ */
+export function applyPatches<M extends BaseMessage>(thread: Thread<M>, patches: readonly ThreadPatch[]): ApplyOpsResult<M> {
+  const sorted = patches.length === 1 ? patches : [...patches].sort((a, b) => a.fromV - b.fromV || a.v - b.v);
+  const ops: ThreadOp[] = [];
+  let v = thread.v;
+  let gap = false;
+  for (const patch of sorted) {
+    if (patch.v <= v) continue;
+    if (patch.fromV !== v) {
+      gap = true;
+      break;
+    }
+    for (const op of patch.ops) ops.push(op);
+    v = patch.v;
+  }
+  if (v === thread.v) return { thread, gap };
+  const result = applyOps(thread, { threadId: thread.id, fromV: thread.v, v, ops });
+  return { thread: result.thread, gap: gap || result.gap };
+}

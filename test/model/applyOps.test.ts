@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyOps } from '../../src/model/applyOps.js';
+import { applyOps, applyPatches } from '../../src/model/applyOps.js';
 import type { ThreadOp } from '../../src/model/ops.js';
 import { appMessage, appThread, type AppMessage } from './appLikeMutators.js';
 
@@ -86,5 +86,15 @@ describe('applyOps', () => {
     const t = base();
     const { thread } = applyOps(t, [{ op: 'set', at: 2, id: 'm3', path: [], value: appMessage('m3', 'whole') }]);
     expect(thread.messages[2]).toEqual(appMessage('m3', 'whole'));
+  });
+
+  it('applyPatches: the run after thread.v in version order, duplicates skipped, a gap after it reported', () => {
+    const t = base();
+    const title = (v: number, value: string) => ({ threadId: 't1', fromV: v - 1, v, ops: [{ op: 'thread' as const, key: 'title', value }] });
+    const run = applyPatches(t, [title(5, 'five'), title(3, 'dup'), title(4, 'four')]);
+    expect(run).toMatchObject({ gap: false, thread: { v: 5, title: 'five' } });
+    const gapped = applyPatches(t, [title(4, 'four'), title(7, 'seven')]);
+    expect(gapped).toMatchObject({ gap: true, thread: { v: 4, title: 'four' } });
+    expect(applyPatches(t, [title(3, 'old')])).toEqual({ thread: t, gap: false });
   });
 });
