@@ -13,6 +13,7 @@ import { serverBench } from './server.js';
 import { perTokenStoreCostMs } from './store.js';
 import { measureTabs } from './tabs.js';
 import { mutateCommitCostMs } from './commitCost.js';
+import { opCommitCostMs } from './ops.js';
 
 interface Row {
   figure: string;
@@ -57,6 +58,13 @@ for (const [threads, ms] of commitCost) {
   const ratio = ms / commitCost.get(1)!;
   row(`one mutate + commit with ${threads} thread${threads === 1 ? '' : 's'} (ms)`, ms.toFixed(4),
     threads === 3000 ? '≤ 1.5 × the 1-thread cost' : '(information)', threads === 3000 ? ratio <= 1.5 : null);
+}
+
+const opCost = new Map([10, 10_000].map((messages) => [messages, opCommitCostMs(messages)]));
+for (const [messages, ms] of opCost) {
+  const big = messages === 10_000;
+  row(`client commit cost of one op (v2 append), ${messages} messages of 2 KB (ms)`, ms.toFixed(4),
+    big ? '≤ 1.5 × the 10-message cost' : '(information)', big ? ms <= 1.5 * opCost.get(10)! : null);
 }
 
 // Recovery: the real client against the fake backend's `offline` fault, on a fake clock. Every

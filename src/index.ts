@@ -5,6 +5,7 @@ export { createBrowserEnvironment } from './platform/environment.js';
 export { SyncError, OutboxFullError, isSyncError } from './model/errors.js';
 export type { SyncErrorKind, SyncErrorOptions } from './model/errors.js';
 export type { BaseMessage, Message, Thread, SyncState, ThreadSyncStatus, HealthState, HealthStatus, DegradedReason, PendingWrite, PendingWriteBase, PendingWriteState, Mutator } from './model/types.js';
+export type { OpPath, ThreadOp, ThreadPatch } from './model/ops.js';
 export type { WireMutation, PushRequest, PushResult, PushResponse, PullRequest, PullResponse, ServerEvent, RequestOptions, StreamOptions, SyncConnector } from './protocol/wire.js';
 export type { StoredWrite, StoredError, OutboxMeta, OutboxStorage } from './platform/storage.js';
 
