@@ -3,11 +3,11 @@ import { createTimer } from '../platform/clock.js';
 import type { Thread } from '../model/types.js';
 import type { ServerEvent } from '../protocol/wire.js';
 import { coalesceEntries } from '../testing/coalesceEntries.js';
-import { sseFrame } from '../testing/eventData.js';
 import type { LogEntry } from '../testing/eventLog.js';
 import type { FaultController } from '../testing/faults.js';
 import { cursorAfter } from './cursor.js';
 import { createPulledBody } from './pulledBody.js';
+import { frameChunks } from './sharedFrames.js';
 import type { EventsRead } from './types.js';
 
 /** What one stream needs from its handler. */
@@ -92,10 +92,11 @@ export function openEventStream(ctx: StreamContext, cursor: string | null): Even
   }
 
   /** Adds a frame; past the bound (and not alone) everything held is dropped for a `reset`. */
-  function write(frame: string) {
-    const bytes = encoder.encode(frame);
-    if (holding() > 0 && holding() + bytes.byteLength > ctx.maxBufferedBytes) return overflow();
-    out.push(bytes);
+  function write(frame: string | Uint8Array[]) {
+    const chunks = typeof frame === 'string' ? [encoder.encode(frame)] : frame;
+    const size = chunks.reduce((n, c) => n + c.byteLength, 0);
+    if (holding() > 0 && holding() + size > ctx.maxBufferedBytes) return overflow();
+    for (const chunk of chunks) out.push(chunk);
     ctx.onHeld(holding());
   }
 
@@ -140,7 +141,7 @@ export function openEventStream(ctx: StreamContext, cursor: string | null): Even
 
   function send(event: ServerEvent) {
     if (phase !== 'live') return;
-    write(sseFrame(event));
+    write(frameChunks(event));
     delivered++;
     if (overLimit()) end(true);
   }

@@ -1,5 +1,6 @@
 import { isRecord } from '../model/isRecord.js';
 import type { ServerBus, StoredEvent } from './types.js';
+import { importOptionalPeer } from './optionalPeer.js';
 
 /** The part of a node-redis (v5+) client the bus uses. */
 export interface RedisClientLike {
@@ -52,7 +53,7 @@ function parseMessage(message: string): StoredEvent[] {
 }
 
 async function clientFor(url: string, maxDelay: number): Promise<RedisClientLike> {
-  const redis = await import('redis').catch(() => {
+  const redis = await importOptionalPeer('redis').catch(() => {
     throw new Error('createRedisBus({ url }) needs the "redis" package: npm install redis');
   });
   return redis.createClient({

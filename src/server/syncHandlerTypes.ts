@@ -17,6 +17,26 @@ export interface SyncHandlerOptions {
    */
   authorize?: Authorize;
   /**
+   * Names the caller (the principal: a user id from your session), or `null` for none. With it,
+   * a `clientId` belongs to the principal that first used it: another principal's push naming
+   * it is refused with 403 and changes nothing. Without it a `clientId` is a bearer secret:
+   * whoever knows one can write as it (docs/server.md, "identify").
+   * @default () => null
+   */
+  identify?(request: Request): string | null | Promise<string | null>;
+  /**
+   * Distinct threads one push or pull may name; more is a 413 before `authorize` is asked (it
+   * is asked once per distinct thread). @default 1000
+   */
+  maxThreadsPerRequest?: number;
+  /**
+   * Open event streams one principal (`identify`) may hold; one more is a 429 with
+   * `Retry-After`, other principals unaffected. @default 16
+   */
+  maxStreamsPerPrincipal?: number;
+  /** Open event streams of all callers together (those without a principal included); one more is a 429. @default 10000 */
+  maxStreams?: number;
+  /**
    * How long an event stream keeps `authorize`'s verdict on a thread before asking again: a
    * revoked reader stops getting that thread's events within this time. @default 60000
    */
