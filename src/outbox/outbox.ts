@@ -69,14 +69,18 @@ export function createOutbox(options: OutboxOptions): Outbox {
   };
 
   async function load(): Promise<void> {
+    // Loading is leading (or being alone) from now on; a follow() while storage is read wins.
+    following = false;
     const restored = await restoreOutbox(options, clientId).catch((error: unknown) => {
       reportStorage(error);
       return { meta: undefined, stored: [], live: new Set<string>() };
     });
     if (phase === 'disposed') return;
+    // Another tab took the lead meanwhile: the stored writes are its to send (follow() numbered
+    // and announced the ones made here during the load).
+    if (following) return;
     epoch = (restored.meta?.epoch ?? 0) + 1;
     seqs = Object.assign(Object.create(null) as Record<string, number>, restored.meta?.lastSeq);
-    following = false;
     // Stored writes go first, in their order; the ones already here (made while following, or
     // taken from other tabs) keep their entry. Writes made before the load have no seq yet: they
     // are numbered now, after every seq this clientId ever used, and stored.
@@ -364,6 +368,16 @@ export function createOutbox(options: OutboxOptions): Outbox {
       // A follower never pushes: the leader sends its writes under the newest epoch. A fence
       // met while this tab still thought it led ends here. A follower counts as loaded.
       fencedBy = null;
+      // Writes made while the first load ran have no seq yet: numbered now, in their order, then
+      // stored and announced like any follower's (the load that was running leaves them be).
+      if (phase === 'loading') {
+        for (const entry of queue.entries()) {
+          if (entry.write.seq !== 0) continue;
+          queue.update(entry, { seq: ++lastSeq });
+          entry.persisted = persist([entry]);
+          void entry.persisted.then(() => relay?.announce(toStored(entry)));
+        }
+      }
       if (phase === 'loading' || phase === 'fenced') phase = startLater ? 'running' : 'stopped';
       return tabs.follow();
     },
