@@ -51,6 +51,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
     clientId,
     following: () => following,
     fail: (failed) => fail(failed),
+    drop: (entries) => drop(entries),
     kick: () => kick(false),
   });
   let abortPush: AbortController | null = null;
@@ -324,15 +325,26 @@ export function createOutbox(options: OutboxOptions): Outbox {
 
   function discard(writeId: string) {
     const entry = queue.get(writeId);
-    // A write being sent may already be applied: it cannot be taken back. A follower's queued
-    // write is in the leader's hands already.
-    if (!entry || entry.write.state === 'sending' || (following && entry.write.state !== 'failed')) return;
-    queue.remove(new Set([writeId]));
-    if (entry.write.state === 'queued') {
-      entry.settle.reject(new SyncError('rejected', 'The write was discarded before it was sent.'));
+    // A write being sent may already be applied: it cannot be taken back.
+    if (!entry || entry.write.state === 'sending') return;
+    // A follower's queued write is in the leader's hands: the leader takes it out, unless it is
+    // sending it, and says so (after the announce of it, which a stored write has had).
+    if (following && entry.write.state === 'queued') {
+      void entry.persisted.then(() => relay?.withdraw(writeId));
+      return;
     }
-    void stores.deleteWrites([writeId]);
-    listener.discarded([entry.write]);
+    drop([entry]);
+  }
+
+  function drop(entries: OutboxEntry[]) {
+    if (entries.length === 0) return;
+    const ids = entries.map((e) => e.write.id);
+    queue.remove(new Set(ids));
+    for (const entry of entries) {
+      if (entry.write.state === 'queued') entry.settle.reject(new SyncError('rejected', 'The write was discarded before it was sent.'));
+    }
+    void stores.deleteWrites(ids);
+    listener.discarded(entries.map((e) => e.write));
     listener.changed();
   }
 
@@ -383,6 +395,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
     },
     following: () => following,
     take: tabs.take,
+    withdraw: tabs.withdraw,
     handOver: tabs.handOver,
     hear: tabs.hear,
     /**
@@ -437,6 +450,8 @@ export interface Outbox {
   following(): boolean;
   /** Leading: another tab's stored write to send for it. */
   take(write: StoredWrite): void;
+  /** Leading: a follower discarded its queued write; taken out unless it is being sent. */
+  withdraw(writeId: string): void;
   /** Following, when a new leader is elected: this tab's writes not yet acknowledged, for it to send. */
   handOver(): StoredWrite[];
   /** Following: what the leader says became of this tab's writes. */
