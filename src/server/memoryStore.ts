@@ -3,7 +3,7 @@ import type { Clock } from '../platform/clock.js';
 import type { Thread } from '../model/types.js';
 import type { PushRequest, PushResult } from '../protocol/wire.js';
 import { createEventLog } from './eventLog.js';
-import { applyPush, applyServerWrite } from './semantics/push.js';
+import { applyPush, applyServerWrites } from './semantics/push.js';
 import type { AppliedMutation } from './semantics/push.js';
 import type { ClientRecord, SyncStoreTransaction } from './semantics/transaction.js';
 import { ServerError } from './serverError.js';
@@ -133,10 +133,10 @@ export function createMemoryEngine(options: MemoryStoreOptions = {}): MemoryEngi
     serverWrite(threadId, name, args, mutators) {
       stats.serverWrites++;
       const seq = ++serverSeq;
-      const outcome = applyServerWrite(tx, { threadId, name, args, seq }, mutators, clock.now());
-      if (outcome.result.status === 'rejected') stats.rejected++;
-      announce(outcome.applied);
-      return { result: outcome.result, events: outcome.events };
+      const { outcomes, applied } = applyServerWrites(tx, [{ threadId, name, args, mutators, seq }], clock.now());
+      if (outcomes[0]!.result.status === 'rejected') stats.rejected++;
+      announce(applied);
+      return outcomes[0]!;
     },
     pull(known) {
       stats.pulls++;

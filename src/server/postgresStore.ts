@@ -6,7 +6,8 @@ import { openDatabase, withRetry } from './postgresDatabase.js';
 import type { PgPoolLike, PgliteLike, SqlDatabase, SqlSession } from './postgresDatabase.js';
 import { readEvents, readHead } from './postgresEvents.js';
 import { writeChanges } from './postgresWrite.js';
-import { applyPush, applyServerWrite, hasNul } from './semantics/push.js';
+import { applyPush, applyServerWrites, hasNul } from './semantics/push.js';
+import { createServerWriteQueue } from './serverWriteQueue.js';
 import type { StoreTransaction } from './semantics/transaction.js';
 import { LOCK_CLASS, migrate } from './postgresSchema.js';
 import { ServerError } from './serverError.js';
@@ -143,6 +144,20 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     };
   }
 
+  // Server writes in call order, many per transaction (src/server/serverWriteQueue.ts).
+  let serverSeq = 0;
+  const queueWrite = createServerWriteQueue(async (writes) => {
+    const db = await ready();
+    const batch = writes.map((w) => ({ ...w, seq: ++serverSeq }));
+    const { outcomes, written } = await withRetry(db, async (tx) => {
+      const run = transaction(tx);
+      const outcome = await applyServerWrites(run, batch, clock.now());
+      return { ...outcome, written: run.loaded };
+    });
+    for (const thread of written) remember(thread);
+    return outcomes;
+  });
+
   const store: PostgresStore = {
     async migrate() {
       return migrate(await opened);
@@ -204,16 +219,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
       return thread;
     },
 
-    async serverWrite(threadId, name, args, mutators) {
-      const db = await ready();
-      const { result, events, written } = await withRetry(db, async (tx) => {
-        const run = transaction(tx);
-        const outcome = await applyServerWrite(run, { threadId, name, args, seq: 0 }, mutators, clock.now());
-        return { ...outcome, written: run.loaded };
-      });
-      for (const thread of written) remember(thread);
-      return { result, events };
-    },
+    serverWrite: (threadId, name, args, mutators) => queueWrite({ threadId, name, args, mutators }),
 
     async close() {
       const db = await opened.catch(() => undefined);

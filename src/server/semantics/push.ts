@@ -8,8 +8,8 @@ import { andThen } from './transaction.js';
 import type { Awaitable, Changes, ClientRecord, NewEvent, RecordedResult, StoreTransaction, SyncStoreTransaction } from './transaction.js';
 
 /*
- * The rules of a push and of a server write, once, for every store (docs/server.md, "What every
- * store promises"): epoch fencing, exactly once per (clientId, seq) with the first result
+ * The rules of a push and of a server write, once, for every store (ServerStore in
+ * src/server/types.ts; docs/architecture.md, "Server"): epoch fencing, exactly once per (clientId, seq) with the first result
  * replayed, out-of-order refusal, one version per applied mutation (a new thread starts at v 0)
  * and the event each version produces. Stores only provide the StoreTransaction.
  */
@@ -38,12 +38,13 @@ export interface ServerWrite {
   threadId: string;
   name: string;
   args: unknown;
+  mutators: MutatorTable;
   seq: number;
 }
 
-export interface ServerWriteOutcome {
-  result: WriteResult;
-  events: StoredEvent[];
+export interface ServerWritesOutcome {
+  /** One per write, in order: its result and the events it appended. */
+  outcomes: { result: WriteResult; events: StoredEvent[] }[];
   applied: AppliedMutation[];
 }
 
@@ -184,31 +185,30 @@ export function applyPush(
 }
 
 /**
- * A write by the server itself (an assistant reply): the versions and events of a push's
- * mutation, no (clientId, seq) bookkeeping.
+ * Writes by the server itself (an assistant reply's tokens), in call order in one transaction:
+ * the versions and events of a push's mutations, no (clientId, seq) bookkeeping. Each write gets
+ * its own result and the events it produced; a refused write changes nothing and the rest go on.
  */
-export function applyServerWrite(tx: SyncStoreTransaction, write: ServerWrite, mutators: MutatorTable, now: number): ServerWriteOutcome;
-export function applyServerWrite(
-  tx: StoreTransaction,
-  write: ServerWrite,
-  mutators: MutatorTable,
-  now: number,
-): Awaitable<ServerWriteOutcome>;
-export function applyServerWrite(
-  tx: StoreTransaction,
-  write: ServerWrite,
-  mutators: MutatorTable,
-  now: number,
-): Awaitable<ServerWriteOutcome> {
-  const { threadId, name, args, seq } = write;
-  if (typeof threadId !== 'string' || threadId === '' || hasNul(threadId)) {
-    return { result: refusal('invalid-args', 'serverWrite needs a threadId.'), events: [], applied: [] };
-  }
-  return andThen(tx.lockThreads([threadId]), (threads) => {
+export function applyServerWrites(tx: SyncStoreTransaction, writes: readonly ServerWrite[], now: number): ServerWritesOutcome;
+export function applyServerWrites(tx: StoreTransaction, writes: readonly ServerWrite[], now: number): Awaitable<ServerWritesOutcome>;
+export function applyServerWrites(tx: StoreTransaction, writes: readonly ServerWrite[], now: number): Awaitable<ServerWritesOutcome> {
+  const valid = (w: ServerWrite) => typeof w.threadId === 'string' && w.threadId !== '' && !hasNul(w.threadId);
+  const ids = [...new Set(writes.filter(valid).map((w) => w.threadId))];
+  return andThen(ids.length > 0 ? tx.lockThreads(ids) : new Map<string, Thread>(), (threads) => {
     const space = new Workspace(threads, now);
-    const result = space.apply(mutators, threadId, name, args);
-    if (result.status === 'rejected') return { result, events: [], applied: [] };
-    const applied = [{ clientId: SERVER_CLIENT_ID, seq, id: `server-${seq}`, threadId, name, v: result.v, args }];
-    return andThen(tx.write({ threads: space.changedThreads(), events: space.events }), (events) => ({ result, events, applied }));
+    const applied: AppliedMutation[] = [];
+    const steps = writes.map((w) => {
+      const from = space.events.length;
+      const result = valid(w) ? space.apply(w.mutators, w.threadId, w.name, w.args) : refusal('invalid-args', 'serverWrite needs a threadId.');
+      if (result.status === 'applied') {
+        applied.push({ clientId: SERVER_CLIENT_ID, seq: w.seq, id: `server-${w.seq}`, threadId: w.threadId, name: w.name, v: result.v, args: w.args });
+      }
+      return { result, from, to: space.events.length };
+    });
+    if (space.events.length === 0) return { outcomes: steps.map(({ result }) => ({ result, events: [] })), applied };
+    return andThen(tx.write({ threads: space.changedThreads(), events: space.events }), (events) => ({
+      outcomes: steps.map(({ result, from, to }) => ({ result, events: events.slice(from, to) })),
+      applied,
+    }));
   });
 }

@@ -5,7 +5,8 @@ import type { StoredEvent, WriteResult } from '../types.js';
 /*
  * The little a store implements so that the protocol's rules (src/server/semantics/push.ts) run
  * on it: the memory store answers synchronously, the PostgreSQL store inside one SQL
- * transaction. docs/server.md describes the rules; docs/architecture.md places this module.
+ * transaction. ServerStore (src/server/types.ts) states the rules; docs/architecture.md places
+ * this module.
  */
 
 /** A value now (the memory store) or later (the PostgreSQL store). */
