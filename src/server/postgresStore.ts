@@ -52,6 +52,13 @@ interface SeenRow {
   error_message: string | null;
 }
 
+/**
+ * Advisory locks a transaction may take for its threads: two threads in one bucket wait for each
+ * other, a small price beside exhausting `max_locks_per_transaction × max_connections` (6 400 by
+ * default) with one lock per thread. A power of two.
+ */
+const THREAD_LOCK_BUCKETS = 256;
+
 /** Threads kept parsed per instance: a read sends the body only when the version moved. */
 const CACHE_LIMIT = 512;
 
@@ -91,10 +98,13 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
   async function lockAndLoad(tx: SqlSession, threadIds: string[]): Promise<Map<string, Thread>> {
     const threads = new Map<string, Thread>();
     if (threadIds.length === 0) return threads;
-    // In hash order, one lock per distinct hash: every transaction takes them in the same order.
+    // One advisory lock per bucket of a bounded space (THREAD_LOCK_BUCKETS), in bucket order: every
+    // transaction takes them in the same order, and a push naming thousands of threads holds at
+    // most that many entries of PostgreSQL's shared lock table, so it cannot exhaust it for
+    // another tenant's push (docs/server.md, PostgreSQL).
     await tx.query(
-      `SELECT pg_advisory_xact_lock($1, k) FROM (SELECT DISTINCT hashtext(id) AS k FROM unnest($2::text[]) AS id) s ORDER BY k`,
-      [LOCK_CLASS + 1, threadIds],
+      `SELECT pg_advisory_xact_lock($1, k) FROM (SELECT DISTINCT hashtext(id) & $3 AS k FROM unnest($2::text[]) AS id) s ORDER BY k`,
+      [LOCK_CLASS + 1, threadIds, THREAD_LOCK_BUCKETS - 1],
     );
     const { rows } = await tx.query<{ body: string }>('SELECT body FROM syncline_threads WHERE id = ANY($1::text[])', [threadIds]);
     for (const row of rows) {

@@ -259,6 +259,22 @@ export function describeStoreConformance(name: string, factory: StoreFactory) {
       expect(cursors.every((c, i) => i === 0 || c > cursors[i - 1]!)).toBe(true);
     }, 60_000);
 
+    it('applies two pushes naming 10 500 new threads each while another tenant pushes at the same time', async () => {
+      const prefix = id('many');
+      const big = (n: number) =>
+        push(store, {
+          clientId: id('c'),
+          epoch: 1,
+          mutations: Array.from({ length: 10_500 }, (_, i) => mutation(i + 1, `${prefix}-${n}-${i}`, 'setTitle', { title: 'x' })),
+        });
+      const other = id('t');
+      const small = push(store, { clientId: id('c'), epoch: 1, mutations: [mutation(1, other, 'setTitle', { title: 'mine' })] });
+      const [first, second, mine] = await Promise.all([big(1), big(2), small]);
+      for (const many of [first, second]) expect(many.response.results.filter((r) => r.status === 'applied')).toHaveLength(10_500);
+      expect(mine.response.results).toEqual([{ seq: 1, status: 'applied', v: 1 }]);
+      expect(await store.thread(`${prefix}-2-10499`)).toMatchObject({ v: 1, title: 'x' });
+    }, 120_000);
+
     it('keeps any text exactly, U+0000 and lone surrogates included', async () => {
       const t = id('t');
       const content = 'a\u0000b \ud800 é 🧵 "quotes" \\ </script>';
