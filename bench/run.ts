@@ -10,6 +10,7 @@ import { recoveryAfterOutage } from './recovery.js';
 import { recoveryAfter5xxOutages } from './recovery5xx.js';
 import { BUNDLE_BUDGET_BYTES, bundleSizes } from './size.js';
 import { serverBench } from './server.js';
+import { changesBench } from './changes.js';
 import { perTokenStoreCostMs } from './store.js';
 import { measureTabs } from './tabs.js';
 import { mutateCommitCostMs } from './commitCost.js';
@@ -134,6 +135,12 @@ row('fan-out, write on instance A → event at a stream on instance C, p50 (ms)'
 row('  p99 (ms)', server.fanOut.p99.toFixed(1), '< 50', server.fanOut.p99 < 50);
 row('  of which the push on A (its commit), p50 (ms)', server.fanOut.pushP50.toFixed(1), '(information)', null);
 row('  from the push\'s answer to the event at C, p50 / p99 (ms)', `${server.fanOut.afterAckP50.toFixed(1)} / ${server.fanOut.afterAckP99.toFixed(1)}`, '(information)', null);
+
+// What one write costs as a thread grows: serverWrite on PostgreSQL (durable), threads of 2 KB messages.
+for (const r of await changesBench()) {
+  row(`serverWrite tokens/s on PostgreSQL, ${r.messages} messages: awaited each`, r.awaitedTokensPerSecond, '≥ 150', r.awaitedTokensPerSecond >= 150);
+  row('  issued without awaiting each (group commit)', r.unawaitedTokensPerSecond, '≥ 2 000', r.unawaitedTokensPerSecond >= 2000);
+}
 
 const size = await bundleSizes();
 row(

@@ -1,7 +1,6 @@
 import { systemClock } from '../platform/clock.js';
 import { builtinMutators } from '../model/mutators.js';
 import type { PushRequest } from '../protocol/wire.js';
-import type { LogEntry } from '../testing/eventLog.js';
 import type { FaultController } from '../testing/faults.js';
 import { MAX_BODY_BYTES, parsePullRequest, parsePushRequest } from './requestShape.js';
 import { serverMutators } from '../testing/serverMutators.js';
@@ -60,11 +59,7 @@ export function createHandler(options: SyncHandlerOptions, internals: HandlerInt
   const unsubscribe = bus.subscribe(
     (event: StoredEvent) => {
       if (streams.size === 0) return;
-      const entry: LogEntry =
-        event.type === 'delta'
-          ? { id: event.cursor, type: 'delta', threadId: event.threadId, messageId: event.messageId, v: event.v, text: event.text }
-          : { id: event.cursor, type: 'thread', threadId: event.threadId, v: event.v };
-      for (const stream of streams) stream.receive(entry);
+      for (const stream of streams) stream.receive(event);
     },
     (up) => {
       busUp = up;
