@@ -9,6 +9,7 @@ import { decide } from './authorize.js';
 import type { Authorize, Refusal, SyncAction } from './authorize.js';
 import { isCursor } from './cursor.js';
 import { openEventStream } from './eventStream.js';
+import { createHandlerMetrics } from './handlerMetrics.js';
 import type { EventStream } from './eventStream.js';
 import { createInProcessBus } from './inProcessBus.js';
 import { createMemoryStore } from './memoryStore.js';
@@ -46,12 +47,14 @@ export function createHandler(options: SyncHandlerOptions, internals: HandlerInt
   const streams = new Set<EventStream>();
   const stats = { bufferedBytes: 0, peakStreamBytes: 0, resets: 0 };
   let busUp = true;
+  const measured = createHandlerMetrics(clock); // metrics hook (docs/metrics.md)
   let closed = false;
 
   const snapshot = createThreadSnapshots(store);
 
   const unsubscribe = bus.subscribe(
     (event: StoredEvent) => {
+      measured.delivered(event); // metrics hook
       if (streams.size === 0) return;
       const entry: LogEntry =
         event.type === 'delta'
@@ -68,6 +71,7 @@ export function createHandler(options: SyncHandlerOptions, internals: HandlerInt
   );
 
   const publish = (events: StoredEvent[]) => {
+    measured.published(events); // metrics hook
     if (events.length > 0) bus.publish(events).catch(onError);
   };
 
@@ -119,7 +123,7 @@ export function createHandler(options: SyncHandlerOptions, internals: HandlerInt
     }
     const refused = await checkThreads(request, 'push', parsed.mutations.map((m) => m.threadId));
     if (refused) return refused;
-    const outcome = await store.push(parsed, pushTable);
+    const outcome = await measured.store(() => store.push(parsed, pushTable), (o) => o.response.results.filter((r) => r.status === 'applied').length); // metrics hook
     publish(outcome.events);
     return jsonResponse(200, outcome.response, headers);
   }
@@ -139,7 +143,7 @@ export function createHandler(options: SyncHandlerOptions, internals: HandlerInt
     // "no change" and leave the client showing an empty thread as if it were synced.
     const refused = await checkThreads(request, 'pull', known.keys());
     if (refused) return refused;
-    return jsonResponse(200, await store.pull(known), headers);
+    return jsonResponse(200, await measured.store(() => store.pull(known)), headers); // metrics hook
   }
 
   async function events(request: Request, url: URL): Promise<Response> {
@@ -246,6 +250,7 @@ export function createHandler(options: SyncHandlerOptions, internals: HandlerInt
       return result;
     },
     stats: (): SyncHandlerStats => ({ openStreams: streams.size, ...stats, busUp }),
+    metrics: () => measured.read({ openStreams: streams.size, ...stats, busUp }), // metrics hook
     async close() {
       if (closed) return;
       closed = true;

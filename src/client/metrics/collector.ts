@@ -1,5 +1,5 @@
 import type { Clock } from '../../platform/clock.js';
-import { addSample, createSketch, quantile, RELATIVE_ERROR, type Sketch } from './sketch.js';
+import { addSample, createSketch, quantile, RELATIVE_ERROR, type Sketch } from '../../model/latencySketch.js';
 import type { SyncTraceEvent, TabRole } from './trace.js';
 import type { LatencyQuantiles, SyncMetrics } from './types.js';
 
