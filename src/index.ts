@@ -29,3 +29,5 @@ export { createMemoryStorage } from './platform/memoryStorage.js';
 export { createIndexedDbStorage } from './platform/indexedDbStorage.js';
 export type { IndexedDbStorageOptions } from './platform/indexedDbStorage.js';
 export { defaultStorage } from './platform/defaultStorage.js';
+export type { SyncTraceEvent, TabRole, TracedWrite, TracedResult } from './client/metrics/trace.js';
+export type { SyncMetrics, LatencyQuantiles } from './client/metrics/types.js';

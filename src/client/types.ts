@@ -7,6 +7,8 @@ import type { BaseMessage, HealthStatus, Message, Thread, ThreadSyncStatus } fro
 import type { SyncConnector } from '../protocol/wire.js';
 import type { OutboxStorage } from '../platform/storage.js';
 import type { StoreApi } from 'zustand/vanilla';
+import type { SyncTraceEvent } from './metrics/trace.js';
+import type { SyncMetrics } from './metrics/types.js';
 
 /**
  * Everything the UI reads, in one zustand vanilla store. Derived slices (`threads`, `status`,
@@ -141,6 +143,17 @@ export interface SyncClient<M extends BaseMessage = Message, D = NoMutators> {
   reconnect(): void;
   /** Resolves once the stored outbox has been loaded (the client sends nothing before). */
   ready: Promise<void>;
+  /**
+   * Counts since the client was created: writes, ack latency quantiles, queue depth, pulls,
+   * stream, bytes (docs/metrics.md). Cheap to call; `useSyncMetrics()` polls it.
+   */
+  getMetrics(): SyncMetrics;
+  /**
+   * Calls `listener` with each event of the client's trace (writes queued, pushes and their
+   * answers, pulls, stream, health transitions, tab role; docs/metrics.md), from now on. What
+   * `<SyncInspector />` (syncline/devtools) draws. Returns the function that stops it.
+   */
+  observe(listener: (event: SyncTraceEvent) => void): () => void;
 }
 
 /** A client of any model: what the provider, components and bridges accept. */

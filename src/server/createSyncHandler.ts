@@ -8,6 +8,7 @@ import { decide } from './authorize.js';
 import type { Authorize, Refusal, SyncAction } from './authorize.js';
 import { isCursor } from './cursor.js';
 import { openEventStream } from './eventStream.js';
+import { createHandlerMetrics } from './handlerMetrics.js';
 import type { EventStream } from './eventStream.js';
 import { createInProcessBus } from './inProcessBus.js';
 import { createMemoryStore } from './memoryStore.js';
@@ -52,12 +53,14 @@ export function createHandler(options: SyncHandlerOptions, internals: HandlerInt
   const streams = new Set<EventStream>();
   const stats = { bufferedBytes: 0, peakStreamBytes: 0, resets: 0 };
   let busUp = true;
+  const measured = createHandlerMetrics(clock); // metrics hook (docs/metrics.md)
   let closed = false;
 
   const snapshot = createThreadSnapshots(store);
 
   const unsubscribe = bus.subscribe(
     (event: StoredEvent) => {
+      measured.delivered(event); // metrics hook
       if (streams.size === 0) return;
       for (const stream of streams) stream.receive(event);
     },
@@ -70,6 +73,7 @@ export function createHandler(options: SyncHandlerOptions, internals: HandlerInt
   );
 
   const publish = (events: StoredEvent[]) => {
+    measured.published(events); // metrics hook
     if (events.length > 0) bus.publish(events).catch(onError);
   };
 
@@ -150,7 +154,8 @@ export function createHandler(options: SyncHandlerOptions, internals: HandlerInt
     if (named instanceof Response) return named;
     const refused = await checkThreads(request, 'push', named);
     if (refused) return refused;
-    const outcome = await store.push(parsed, pushTable, await callerOf(request));
+    const caller = await callerOf(request);
+    const outcome = await measured.store(() => store.push(parsed, pushTable, caller), (o) => o.response.results.filter((r) => r.status === 'applied').length); // metrics hook
     publish(outcome.events);
     return jsonResponse(200, outcome.response, headers);
   }
@@ -172,7 +177,7 @@ export function createHandler(options: SyncHandlerOptions, internals: HandlerInt
     if (named instanceof Response) return named;
     const refused = await checkThreads(request, 'pull', named);
     if (refused) return refused;
-    return jsonResponse(200, await store.pull(known), headers);
+    return jsonResponse(200, await measured.store(() => store.pull(known)), headers); // metrics hook
   }
 
   async function events(request: Request, url: URL): Promise<Response> {
@@ -293,6 +298,7 @@ export function createHandler(options: SyncHandlerOptions, internals: HandlerInt
       return result;
     },
     stats: (): SyncHandlerStats => ({ openStreams: streams.size, ...stats, busUp }),
+    metrics: () => measured.read({ openStreams: streams.size, ...stats, busUp }), // metrics hook
     async close() {
       if (closed) return;
       closed = true;

@@ -1,3 +1,4 @@
+import type { SyncHandlerMetrics } from './handlerMetrics.js';
 import type { Clock } from '../platform/clock.js';
 import type { Mutator } from '../model/types.js';
 import type { Authorize } from './authorize.js';
@@ -86,6 +87,8 @@ export interface SyncHandler {
   /** A write by the server (an assistant reply): applied by the store, published on the bus. */
   serverWrite(threadId: string, name: string, args: unknown): Promise<WriteResult>;
   stats(): SyncHandlerStats;
+  /** `stats()` and rates and latencies beside them (docs/metrics.md); `toPrometheusText` formats them. */
+  metrics(): SyncHandlerMetrics;
   /**
    * Graceful shutdown: refuses new streams (503), ends open ones so clients reconnect elsewhere,
    * unsubscribes from the bus. Closes the store and bus only if the handler created them.
