@@ -10,6 +10,23 @@ const browserGlobals = ['window', 'document', 'navigator', 'localStorage', 'sess
 const ENGINE_LAYERS = ['model', 'platform', 'protocol', 'transport', 'outbox', 'liveness', 'client'];
 const OUTER_LAYERS = ['react', 'components', 'query', 'testing', 'server'];
 
+/** Folders that ship to users: none may import the test kit (src/testing/). */
+const PRODUCTION_FOLDERS = [...ENGINE_LAYERS, 'react', 'components', 'query', 'server', 'ai', 'devtools'];
+/**
+ * Server files that still read shared semantics from src/testing/ until they move to the server
+ * side (issue 16: the event shape, the event formatter, the server mutators, the fault injector).
+ * Shrink this list; never grow it.
+ */
+const TESTING_IMPORTS_LEFT = [
+  'src/server/memoryStore.ts',
+  'src/server/devServer.ts',
+  'src/server/admin.ts',
+  'src/server/index.ts',
+  'src/server/createSyncHandler.ts',
+  'src/server/postgresApply.ts',
+  'src/server/eventStream.ts',
+];
+
 export default tseslint.config(
   { ignores: ['.prof/**', 'dist/**', 'storybook-static/**', 'node_modules/**', 'test-results/**', 'coverage/**', 'demo/dist/**'] },
   js.configs.recommended,
@@ -44,6 +61,20 @@ export default tseslint.config(
         { object: 'globalThis', property: 'window', message: 'Reach the browser through Environment.' },
         { object: 'globalThis', property: 'document', message: 'Reach the browser through Environment.' },
       ],
+    },
+  },
+  {
+    // docs/architecture.md, "Layers": production code never imports the test kit. (The engine's
+    // own rule below says so too, for its folders; this one covers the outer ones.)
+    files: PRODUCTION_FOLDERS.filter((f) => !ENGINE_LAYERS.includes(f)).map((folder) => `src/${folder}/**/*.{ts,tsx}`),
+    ignores: TESTING_IMPORTS_LEFT,
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{
+          group: ['../testing/*', '../../testing/*', '../../../testing/*', 'syncline/testing'],
+          message: 'Production code never imports src/testing/ (docs/architecture.md, "Layers"); move what it needs to the production side.',
+        }],
+      }],
     },
   },
   // docs/architecture.md, "Layers": each folder of the engine imports only the folders above it.

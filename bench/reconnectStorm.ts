@@ -1,7 +1,8 @@
 /**
  * What an outage does to the server when it comes back: `clients` real sync clients (default
  * options, each with a write queued during the outage) on one fake backend and one fake clock.
- * The backend refuses everything for `outageMs`, then accepts again. Every wait in the client is
+ * The backend refuses every connection for `outageMs` (or, with `refusal`, a proxy in front of it
+ * answers every route 502/503: bench/refusals.ts), then accepts again. Every wait in the client is
  * a timer, so the fake clock runs the same recovery code as real time would, and the result
  * depends only on that code and the seed.
  */
@@ -10,6 +11,7 @@ import type { StreamOptions } from '../src/protocol/wire.js';
 import { createFakeBackend } from '../src/testing/fakeBackend.js';
 import { createFakeClock } from '../src/testing/fakeClock.js';
 import { createFakeEnvironment } from '../src/testing/fakeEnvironment.js';
+import { refusingConnector, type Refusal } from './refusals.js';
 
 export interface ReconnectStormOptions {
   /** @default 1000 */
@@ -18,6 +20,8 @@ export interface ReconnectStormOptions {
   outageMs?: number;
   /** @default 1 */
   seed?: number;
+  /** A 5xx outage instead of refused connections. @default undefined (connections refused) */
+  refusal?: Refusal;
 }
 
 export interface ReconnectStormResult {
@@ -46,6 +50,9 @@ export async function simulateReconnectStorm(options: ReconnectStormOptions = {}
   const outageMs = options.outageMs ?? 30_000;
   const clock = createFakeClock({ now: 0, seed: options.seed ?? 1 });
   const fake = createFakeBackend({ clock });
+  const proxy = refusingConnector(fake.connector, clock);
+  const outage = (on: boolean) =>
+    options.refusal ? proxy.refuse(on ? options.refusal : null) : fake.setFaults(on ? { offline: true } : {});
   let recoveredAt = Infinity;
   const reopenedAt: number[] = new Array(count).fill(-1);
   const ackedAt: number[] = new Array(count).fill(-1);
@@ -54,9 +61,9 @@ export async function simulateReconnectStorm(options: ReconnectStormOptions = {}
   for (let i = 0; i < count; i++) {
     // The server's view of the storm: when each client's stream is open again.
     const connector = {
-      ...fake.connector,
+      ...proxy.connector,
       openStream: (stream: StreamOptions) =>
-        fake.connector.openStream({
+        proxy.connector.openStream!({
           ...stream,
           onOpen() {
             if (clock.now() >= recoveredAt && reopenedAt[i]! < 0) reopenedAt[i] = clock.now();
@@ -71,16 +78,16 @@ export async function simulateReconnectStorm(options: ReconnectStormOptions = {}
   await Promise.all(clients.map((c) => c.ready));
   await clock.advanceAsync(5000); // every stream open and live
 
-  fake.setFaults({ offline: true });
+  outage(true);
   clients.forEach((client, i) => {
     const write = client.mutate(`t${i}`, 'addMessage', message(`m${i}`));
     write.settled.then(() => (ackedAt[i] = clock.now())).catch(() => {});
   });
-  const pings = fake.stats().requests.ping;
+  const pings = proxy.requests.ping;
   await clock.advanceAsync(outageMs);
-  const probes = fake.stats().requests.ping - pings;
+  const probes = proxy.requests.ping - pings;
 
-  fake.setFaults({});
+  outage(false);
   recoveredAt = clock.now();
   for (let t = 0; t < 120_000 && (reopenedAt.includes(-1) || ackedAt.includes(-1)); t += 100) await clock.advanceAsync(100);
   for (const client of clients) client.dispose();

@@ -7,11 +7,14 @@ import { loopbackThroughput, messageFlow, pushesForBurst } from './engine.js';
 import { pullsPerIdleHour, timeToDetectSilentStream } from './liveness.js';
 import { simulateReconnectStorm } from './reconnectStorm.js';
 import { recoveryAfterOutage } from './recovery.js';
+import { recoveryAfter5xxOutages } from './recovery5xx.js';
 import { BUNDLE_BUDGET_BYTES, bundleSizes } from './size.js';
 import { serverBench } from './server.js';
+import { changesBench } from './changes.js';
 import { perTokenStoreCostMs } from './store.js';
 import { measureTabs } from './tabs.js';
 import { mutateCommitCostMs } from './commitCost.js';
+import { opCommitCostMs } from './ops.js';
 
 interface Row {
   figure: string;
@@ -58,6 +61,13 @@ for (const [threads, ms] of commitCost) {
     threads === 3000 ? '≤ 1.5 × the 1-thread cost' : '(information)', threads === 3000 ? ratio <= 1.5 : null);
 }
 
+const opCost = new Map([10, 10_000].map((messages) => [messages, opCommitCostMs(messages)]));
+for (const [messages, ms] of opCost) {
+  const big = messages === 10_000;
+  row(`client commit cost of one op (v2 append), ${messages} messages of 2 KB (ms)`, ms.toFixed(4),
+    big ? '≤ 1.5 × the 10-message cost' : '(information)', big ? ms <= 1.5 * opCost.get(10)! : null);
+}
+
 // Recovery: the real client against the fake backend's `offline` fault, on a fake clock. Every
 // wait in the client is a timer, so fake time is a faithful simulation (and 60 s outages × 50
 // trials take a second, not 50 minutes).
@@ -72,6 +82,26 @@ for (const outageMs of [5000, 10_000, 30_000, 60_000]) {
 }
 row(`/ping probes per client per minute of a 60 s outage ${sim}`, probes.toFixed(1), '≈ 30–60', probes >= 30 && probes <= 60);
 
+// Recovery after a 5xx outage over real HTTP on loopback: every case at once (~70 s), each on its
+// own server with 25 clients, each client one trial (bench/recovery5xx.ts).
+const http = '(real HTTP on loopback, 25 clients per outage)';
+const refusals = [
+  { status: 503 },
+  { status: 502 },
+  { status: 503, retryAfterSeconds: 1 },
+];
+const describeRefusal = (r: { status: number; retryAfterSeconds?: number }) =>
+  `${r.status}${r.retryAfterSeconds === undefined ? '' : ` with Retry-After: ${r.retryAfterSeconds}`}`;
+const outages5xx = await recoveryAfter5xxOutages(
+  [5000, 10_000, 30_000, 60_000].flatMap((outageMs) => refusals.map((refusal) => ({ outageMs, refusal }))),
+  25,
+);
+for (const r of outages5xx) {
+  const what = `after a ${r.outageMs / 1000} s outage answering ${describeRefusal(r.refusal)}`;
+  row(`${what}: writes acknowledged, p50 / p95 (ms) ${http}`, `${r.acked.p50} / ${r.acked.p95}`, 'p95 ≤ 2 500', r.acked.p95 <= 2500);
+  row(`${what}: stream live, p50 / p95 (ms) ${http}`, `${r.live.p50} / ${r.live.p95}`, 'p95 ≤ 3 500', r.live.p95 <= 3500);
+}
+
 const storm = await simulateReconnectStorm({ clients: 1000, outageMs: 30_000, seed: 1 });
 row(
   `reconnect storm, 1 000 clients, 30 s outage: streams reopened in the busiest second ${sim}`,
@@ -80,6 +110,15 @@ row(
   storm.busiest <= 500,
 );
 row('  the same: last stream back / last write acknowledged (ms after recovery)', `${storm.lastReconnectMs} / ${storm.lastAckMs}`, '(information)', null);
+for (const refusal of [{ status: 503 }, { status: 503, retryAfterSeconds: 1 }]) {
+  const s = await simulateReconnectStorm({ clients: 1000, outageMs: 30_000, seed: 1, refusal });
+  row(
+    `reconnect storm, 1 000 clients, 30 s outage answering ${describeRefusal(refusal)}: streams reopened in the busiest second ${sim}`,
+    `${s.busiest} (${s.perSecond.join(' / ')} per second)`,
+    '≤ 500',
+    s.busiest <= 500,
+  );
+}
 
 const tabs = await measureTabs();
 for (const { tabs: n, streams, requestsPerMinute } of tabs.idle) {
@@ -96,6 +135,12 @@ row('fan-out, write on instance A → event at a stream on instance C, p50 (ms)'
 row('  p99 (ms)', server.fanOut.p99.toFixed(1), '< 50', server.fanOut.p99 < 50);
 row('  of which the push on A (its commit), p50 (ms)', server.fanOut.pushP50.toFixed(1), '(information)', null);
 row('  from the push\'s answer to the event at C, p50 / p99 (ms)', `${server.fanOut.afterAckP50.toFixed(1)} / ${server.fanOut.afterAckP99.toFixed(1)}`, '(information)', null);
+
+// What one write costs as a thread grows: serverWrite on PostgreSQL (durable), threads of 2 KB messages.
+for (const r of await changesBench()) {
+  row(`serverWrite tokens/s on PostgreSQL, ${r.messages} messages: awaited each`, r.awaitedTokensPerSecond, '≥ 150', r.awaitedTokensPerSecond >= 150);
+  row('  issued without awaiting each (group commit)', r.unawaitedTokensPerSecond, '≥ 2 000', r.unawaitedTokensPerSecond >= 2000);
+}
 
 const size = await bundleSizes();
 row(

@@ -5,6 +5,7 @@ export { createBrowserEnvironment } from './platform/environment.js';
 export { SyncError, OutboxFullError, isSyncError } from './model/errors.js';
 export type { SyncErrorKind, SyncErrorOptions } from './model/errors.js';
 export type { BaseMessage, Message, Thread, SyncState, ThreadSyncStatus, HealthState, HealthStatus, DegradedReason, PendingWrite, PendingWriteBase, PendingWriteState, Mutator } from './model/types.js';
+export type { OpPath, ThreadOp, ThreadPatch } from './model/ops.js';
 export type { WireMutation, PushRequest, PushResult, PushResponse, PullRequest, PullResponse, ServerEvent, RequestOptions, StreamOptions, SyncConnector } from './protocol/wire.js';
 export type { StoredWrite, StoredError, OutboxMeta, OutboxStorage } from './platform/storage.js';
 
@@ -28,3 +29,5 @@ export { createMemoryStorage } from './platform/memoryStorage.js';
 export { createIndexedDbStorage } from './platform/indexedDbStorage.js';
 export type { IndexedDbStorageOptions } from './platform/indexedDbStorage.js';
 export { defaultStorage } from './platform/defaultStorage.js';
+export type { SyncTraceEvent, TabRole, TracedWrite, TracedResult } from './client/metrics/trace.js';
+export type { SyncMetrics, LatencyQuantiles } from './client/metrics/types.js';

@@ -21,7 +21,6 @@ import { createInterest } from './interest.js';
 import { createPuller } from './puller.js';
 import { createPublishedHealth } from './publishedHealth.js';
 import { selectPending, selectStatus } from './selectors.js';
-import { registerBook } from './inspect.js';
 import { createThreadBook } from './threadBook.js';
 import { erasePending, resolveCache } from './cacheOption.js';
 import { withLocalCopy } from './copiedBook.js';
@@ -29,6 +28,8 @@ import { createLocalCopy } from './localCopy.js';
 import type { SyncError } from '../model/errors.js';
 import { createTabLink, leaderLock, type TabHost } from './tabs.js';
 import type { SyncClient, SyncClientOptions, UntypedClient, UntypedState } from './types.js';
+import { createClientTrace } from './metrics/clientTrace.js';
+import { traceConnector } from './metrics/traceConnector.js';
 
 /**
  * The sync client: an outbox, an optimistic view, a poller and a push stream feeding one zustand
@@ -42,9 +43,10 @@ export function createSyncClient<M extends BaseMessage = Message, D extends Muta
   options: SyncClientOptions<M, D>,
 ): SyncClient<M, D> {
   const threadSchema = options.schemas?.thread;
-  const connector = threadSchema ? withThreadSchema(options.connector, threadSchema) : options.connector;
   const argSchemas = (options.schemas?.args ?? {}) as Partial<Record<string, StandardSchemaV1>>;
   const clock = options.clock ?? systemClock;
+  const traced = createClientTrace(clock); // metrics hook (docs/metrics.md)
+  const connector = traceConnector(threadSchema ? withThreadSchema(options.connector, threadSchema) : options.connector, traced.trace, clock);
   const environment = options.environment ?? createBrowserEnvironment(clock);
   const namespace = options.namespace ?? 'default';
   // No prototype: a write named "constructor" or "toString" is an unknown mutation, not Object's.
@@ -83,6 +85,7 @@ export function createSyncClient<M extends BaseMessage = Message, D extends Muta
     onDegraded,
     onRecovered,
     publish: () => {
+      traced.health(health.get()); // metrics hook
       commit();
       tabs?.tell({ t: 'health', health: health.get() });
     },
@@ -143,11 +146,13 @@ export function createSyncClient<M extends BaseMessage = Message, D extends Muta
     ...(tabs && { relay: tabs }),
     listener: {
       changed() {
+        traced.metrics.depth(outbox.list().length); // metrics hook
         // A follower's writes are sent by the leader: its reports say which are in flight.
         if (outbox.following()) pushing = new Set(outbox.list().filter((w) => w.state === 'sending').map((w) => w.threadId));
         commit();
       },
       acked(items) {
+        traced.settled(items, 'acknowledged'); // metrics hook
         const now = clock.now();
         for (const { write } of items) book.markSynced(write.threadId, now);
         // Writes the confirmed thread already shows leave the view now; the others stay in it.
@@ -158,11 +163,15 @@ export function createSyncClient<M extends BaseMessage = Message, D extends Muta
         else checkAcksLater();
       },
       failed(items) {
+        traced.settled(items, 'failed'); // metrics hook
         recompute(items.map((i) => i.write));
         const onRollback = options.onRollback as UntypedClientOptions['onRollback'];
         for (const { write, error } of items) onRollback?.(write, error);
       },
-      discarded: recompute,
+      discarded(writes) {
+        traced.settled(writes, 'discarded'); // metrics hook
+        recompute(writes);
+      },
       pushStarted(threadIds) {
         pushing = threadIds;
         reach.began('push');
@@ -170,6 +179,7 @@ export function createSyncClient<M extends BaseMessage = Message, D extends Muta
       },
       pushEnded(_threadIds, error, nextRetryAt) {
         pushing = new Set();
+        traced.retry(nextRetryAt); // metrics hook
         report('push', error);
         health.dispatch({ type: 'writes-retry', at: nextRetryAt });
       },
@@ -336,6 +346,7 @@ export function createSyncClient<M extends BaseMessage = Message, D extends Muta
         return follow();
       },
       lead() {
+        traced.role('leader'); // metrics hook
         mirror = null;
         loaded
           .then(outbox.load)
@@ -366,6 +377,7 @@ export function createSyncClient<M extends BaseMessage = Message, D extends Muta
       },
       leaderHealth(next) {
         const was = healthNow();
+        traced.health(next); // metrics hook
         mirror = next;
         if (!was.degraded && next.degraded) onDegraded?.(next);
         if (was.degraded && !next.degraded) onRecovered?.(next);
@@ -434,6 +446,7 @@ export function createSyncClient<M extends BaseMessage = Message, D extends Muta
   /** Another tab leads: returns whether this one stopped sending just now. */
   function follow(): boolean {
     if (outbox.following()) return false;
+    traced.role('follower'); // metrics hook
     recompute(outbox.follow());
     commit();
     return true;
@@ -449,6 +462,7 @@ export function createSyncClient<M extends BaseMessage = Message, D extends Muta
     store,
     ready,
     getThread: book.view,
+    getConfirmedThread: book.confirmed,
     getSyncStatus: (threadId) => read(selectStatus, threadId),
     getPendingItems: (threadId) => read(selectPending, threadId),
     start() {
@@ -510,6 +524,7 @@ export function createSyncClient<M extends BaseMessage = Message, D extends Muta
       if (problem) throw invalidArgs(name, problem);
       const prepared = prepareWrite(mutators, book.view(threadId), { threadId, name, args, now: clock.now() });
       const write = outbox.enqueue(threadId, name, prepared.args);
+      traced.queued(write); // metrics hook
       book.setView(threadId, prepared.view);
       commit();
       return write;
@@ -538,8 +553,9 @@ export function createSyncClient<M extends BaseMessage = Message, D extends Muta
       commit();
     },
     recordActivity: poller.recordActivity,
+    observe: traced.trace.observe, // metrics hook
+    getMetrics: traced.metrics.read, // metrics hook
   };
-  registerBook(client, book);
   return client as unknown as SyncClient<M, D>;
 }
 

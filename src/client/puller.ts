@@ -1,4 +1,5 @@
 import type { Clock } from '../platform/clock.js';
+import { applyOps } from '../model/applyOps.js';
 import { toSyncError, type SyncError } from '../model/errors.js';
 import type { PendingWrite, Thread } from '../model/types.js';
 import type { SyncConnector } from '../protocol/wire.js';
@@ -55,16 +56,29 @@ export function createPuller(ctx: {
     ctx.commit();
     ctx.began('pull');
     try {
-      const response = await ctx.connector.pull({ clientId: ctx.clientId, cursor, threads: known });
+      const response = await ctx.connector.pull({ clientId: ctx.clientId, cursor, threads: known, protocol: 2 });
       if (ctx.disposed()) return;
       cursor = response.cursor;
       const received = new Set(response.threads.filter((thread) => book.receive(thread)).map((thread) => thread.id));
+      // The other tabs hear the threads the patches made: they hold no version a patch could name.
+      const newer = [...response.threads];
+      for (const patch of response.patches ?? []) {
+        const confirmed = book.confirmed(patch.threadId);
+        const result = confirmed ? applyOps(confirmed, patch) : { thread: confirmed, gap: true };
+        // Not for the version held (the stream moved it meanwhile, or the server erred): the
+        // stream's next patch or the next pull brings it; nothing is guessed.
+        if (result.gap) ctx.interest.ask(patch.threadId);
+        if (!result.thread || result.thread === confirmed) continue;
+        book.setConfirmed(result.thread as Thread);
+        received.add(patch.threadId);
+        newer.push(result.thread as Thread);
+      }
       for (const id of new Set([...ids, ...received])) {
         if (book.settle(id, mark) || received.has(id)) book.recompute(id, ctx.pendingOf(id));
       }
       const now = ctx.clock.now();
       for (const id of ids) book.markSynced(id, now);
-      ctx.pulled?.(response.threads, ids);
+      ctx.pulled?.(newer, ids);
       ctx.report('pull', null);
     } catch (caught) {
       const error = toSyncError(caught, 'network', 'The pull failed');

@@ -2,13 +2,11 @@ import { createTimer, type Clock } from '../platform/clock.js';
 import type { Environment } from '../platform/environment.js';
 import { SyncError, isSyncError } from '../model/errors.js';
 import type { HealthEvent, HealthMonitor, HealthRequest } from '../liveness/health.js';
+import { failureCause, probeDelay, startsProbe } from '../protocol/backoff.js';
 import type { SyncConnector } from '../protocol/wire.js';
 
 type SyncRequest = 'push' | 'pull';
 
-/** The probe's backoff: from 250 ms, doubling, capped at 2 s (docs/liveness.md "Recovery"). */
-export const PROBE_BASE_MS = 250;
-export const PROBE_MAX_MS = 2000;
 /**
  * The clients of one outage come back spread over this long: their writes within 1 s, their
  * streams (long-lived, each replaying what it missed) within 2.25 s. With the probe's own spread
@@ -19,10 +17,11 @@ export const RECOVERY_SPREAD_MS = { writes: 1000, stream: 2250 };
 
 /**
  * How requests went, told to health in the same task, and the recovery after an outage: while
- * the server cannot be reached a `/ping` probe runs on its own backoff; the first request that
- * gets through (a probe, a pull, a push, a stream that opens) ends the outage: `onReachable`
- * and `onStreamDue` run once each, at random moments within {@link RECOVERY_SPREAD_MS}, so that
- * the clients of one outage do not all return in the same second.
+ * the server cannot be reached, or answers 5xx/408/429 without asking for a longer wait, a
+ * `/ping` probe runs on its own backoff; the first request that gets through (a probe, a pull,
+ * a push, a stream that opens) ends the outage: `onReachable` and `onStreamDue` run once each,
+ * at random moments within {@link RECOVERY_SPREAD_MS}, so that the clients of one outage do not
+ * all return in the same second. docs/liveness.md "Recovery".
  */
 export interface Reachability {
   /** A push or pull went out: one still unanswered after `staleAfterMs` shows in health. */
@@ -46,7 +45,10 @@ export interface ReachabilityOptions {
   active(): boolean;
   /** How long a push or pull may go unanswered before health says so; also bounds each probe. */
   staleAfterMs: number;
-  /** Caps the spread of repeated recoveries that brought no successful push or pull. */
+  /**
+   * `retry.maxMs`: caps the spread of repeated recoveries that brought no successful push or
+   * pull, and a `Retry-After` the ping is answered with.
+   */
   maxSpreadMs: number;
   /** The server can be reached again: send the outbox and pull. */
   onReachable(): void;
@@ -54,8 +56,14 @@ export interface ReachabilityOptions {
   onStreamDue(): void;
 }
 
-/** A request that got no answer at all: the server, or the way to it, is down. */
-const unreachable = (error: unknown) => !isSyncError(error) || error.kind === 'network' || error.kind === 'timeout';
+/**
+ * Where an outage is. `unreachable`: requests get no answer at all. `refusing`: the server
+ * answers requests with 5xx/408/429 but the pings have not failed (yet): a ping that answers
+ * proves nothing new, so it ends the probing, not the outage, and the writes keep their
+ * backoff (an overloaded server is not hit harder). `refusing-pings`: the pings are refused
+ * too: the next one that answers saw the server come back.
+ */
+type Outage = 'none' | 'unreachable' | 'refusing' | 'refusing-pings';
 
 export function createReachability(options: ReachabilityOptions): Reachability {
   const { clock, environment, health, active, staleAfterMs } = options;
@@ -69,7 +77,7 @@ export function createReachability(options: ReachabilityOptions): Reachability {
    * (a server refusing writes): health keeps showing each until that request succeeds.
    */
   const failing = new Map<SyncRequest, SyncError>();
-  let down = false;
+  let outage: Outage = 'none';
   let streamOpened = false;
   let probing = false;
   let probes = 0;
@@ -77,6 +85,12 @@ export function createReachability(options: ReachabilityOptions): Reachability {
   const lostBy = new Set<SyncRequest | 'stream'>();
   /** Recoveries that did not bear fruit yet: each one spreads the next wider. */
   let fruitless = 0;
+  /** Until when the server asked (Retry-After) the writes and the stream to wait: a recovery honours it. */
+  const heldUntil = { writes: 0, stream: 0 };
+  const hold = (what: 'writes' | 'stream', error: unknown) => {
+    const asked = isSyncError(error) ? error.retryAfterMs : undefined;
+    if (asked !== undefined && asked >= 0) heldUntil[what] = clock.now() + Math.min(asked, options.maxSpreadMs);
+  };
 
   const succeeded = (request: HealthRequest) => health.dispatch({ type: 'request-succeeded', request });
   const failed = (request: HealthRequest, error: unknown) => health.dispatch({ type: 'request-failed', request, error });
@@ -94,7 +108,7 @@ export function createReachability(options: ReachabilityOptions): Reachability {
     }, staleAfterMs);
 
   function probe() {
-    if (!down || probing || !active()) return;
+    if (outage === 'none' || probing || !active()) return;
     // Offline, a probe cannot succeed: 'online' starts probing again.
     if (!environment.isOnline()) return;
     probing = true;
@@ -107,13 +121,15 @@ export function createReachability(options: ReachabilityOptions): Reachability {
       if (!active()) return;
       if (ok) {
         succeeded('ping');
+        // The ping answered all along while other requests are refused: it cannot tell when
+        // the server is back. The failing requests retry on their own backoff; the next
+        // refusal probes once more, in case the pings are refused by then.
+        if (outage === 'refusing') return void (outage = 'none');
         return reached();
       }
       failed('ping', error);
-      // Full jitter over the upper three quarters of the ceiling: a refused connection fails in
-      // microseconds, so waits near 0 would only add probes, not speed (≈ 48 a minute at the cap).
-      const ceiling = Math.min(PROBE_MAX_MS, PROBE_BASE_MS * 2 ** Math.min(probes++, 10));
-      probeTimer.set(probe, Math.floor(ceiling * (0.25 + 0.75 * clock.random())));
+      if (outage === 'refusing') outage = 'refusing-pings';
+      probeTimer.set(probe, probeDelay(error, probes++, options.maxSpreadMs, clock.random));
     };
     let result: Promise<void>;
     try {
@@ -124,10 +140,14 @@ export function createReachability(options: ReachabilityOptions): Reachability {
     result.then(() => settle(true), (error: unknown) => settle(false, error));
   }
 
-  function lost(by: SyncRequest | 'stream') {
+  /** A request failed so that the probe should run (see startsProbe in src/protocol/backoff.ts). */
+  function lost(by: SyncRequest | 'stream', error: unknown) {
     lostBy.add(by);
-    if (down) return;
-    down = true;
+    const cause = failureCause(error) === 'unreachable' ? 'unreachable' : 'refusing';
+    // No answer at all is the stronger news: any ping that answers then ends the outage.
+    if (cause === 'unreachable' && outage !== 'none') outage = 'unreachable';
+    if (outage !== 'none') return;
+    outage = cause;
     probes = 0;
     // The first probe goes at once: it also tells 'offline' (unreachable) from 'server-errors'.
     probe();
@@ -136,17 +156,18 @@ export function createReachability(options: ReachabilityOptions): Reachability {
   function reached(by?: SyncRequest | 'stream') {
     if (by) lostBy.delete(by);
     if (lostBy.size === 0) fruitless = 0;
-    if (!down) return;
-    down = false;
+    if (outage === 'none') return;
+    outage = 'none';
     probeTimer.clear();
     const widen = 2 ** Math.min(fruitless, 20);
     fruitless += 1;
     const due = { writes: options.onReachable, stream: options.onStreamDue };
     for (const what of ['writes', 'stream'] as const) {
       const spread = Math.min(options.maxSpreadMs, RECOVERY_SPREAD_MS[what] * widen);
+      const held = Math.max(0, heldUntil[what] - clock.now());
       recoverTimers[what].set(() => {
         if (active()) due[what]();
-      }, Math.floor(spread * clock.random()));
+      }, held + Math.floor(spread * clock.random()));
     }
   }
 
@@ -162,8 +183,9 @@ export function createReachability(options: ReachabilityOptions): Reachability {
       if (!active()) return;
       if (error) {
         failed(request, error);
-        if (unreachable(error)) lost(request);
-        else failing.set(request, error);
+        if (request === 'push') hold('writes', error);
+        if (failureCause(error) !== 'unreachable') failing.set(request, error);
+        if (startsProbe(error)) lost(request, error);
         return;
       }
       succeeded(request);
@@ -176,8 +198,9 @@ export function createReachability(options: ReachabilityOptions): Reachability {
       if (event.type === 'stream-open') {
         streamOpened = true;
         reached('stream');
-      } else if (event.type === 'stream-failed' && !streamOpened && unreachable(event.error)) {
-        lost('stream');
+      } else if (event.type === 'stream-failed' && !streamOpened) {
+        hold('stream', event.error);
+        if (startsProbe(event.error)) lost('stream', event.error);
       }
     },
     online() {
@@ -192,8 +215,9 @@ export function createReachability(options: ReachabilityOptions): Reachability {
       inFlight.push = inFlight.pull = 0;
       failing.clear();
       lostBy.clear();
-      down = false;
+      outage = 'none';
       fruitless = 0;
+      heldUntil.writes = heldUntil.stream = 0;
     },
   };
 }

@@ -1,4 +1,6 @@
 import { applyDeltas, type ThreadDelta } from '../model/applyDeltas.js';
+import { applyPatches } from '../model/applyOps.js';
+import type { ThreadPatch } from '../model/ops.js';
 import { createTimer, monotonicNow, type Clock } from '../platform/clock.js';
 import type { Environment } from '../platform/environment.js';
 import { createFrameBatcher } from '../platform/frameBatcher.js';
@@ -7,14 +9,15 @@ import type { ServerEvent } from '../protocol/wire.js';
 import { groupBy } from './groupPending.js';
 import type { ThreadBook } from './threadBook.js';
 
-type StreamItem = Extract<ServerEvent, { type: 'thread' } | { type: 'delta' }>;
+type StreamItem = Extract<ServerEvent, { type: 'thread' } | { type: 'delta' } | { type: 'patch' }>;
 
 /** Up to this many writes in play, a thread is rebased every frame. */
 const CHEAP_REBASE = 100;
 /** Past it (a long offline queue draining), at most once a second: its own writes stay visible. */
 const HEAVY_REBASE_MS = 1000;
 
-const threadOf = (item: StreamItem) => (item.type === 'thread' ? item.thread.id : item.threadId);
+const threadOf = (item: StreamItem) =>
+  item.type === 'thread' ? item.thread.id : item.type === 'patch' ? item.patch.threadId : item.threadId;
 
 /**
  * What the stream brings reaches the store at most once per animation frame (docs/liveness.md): a long
@@ -67,26 +70,39 @@ export function createStreamSink(options: {
     }, HEAVY_REBASE_MS);
   }
 
+  /**
+   * One frame's items of one thread, in order: a run of v1 deltas or of v2 patches is applied at
+   * once (one copy of the messages array), a whole thread replaces the confirmed one when newer.
+   * Anything that does not follow the version held (or an op that does not fit) pulls the thread,
+   * naming that version: a v2 server answers with the ops since then.
+   */
   function applyThreadItems(threadId: string, items: StreamItem[]) {
     const before = book.confirmed(threadId);
-    let run: ThreadDelta[] = [];
+    let deltas: ThreadDelta[] = [];
+    let patches: ThreadPatch[] = [];
     let gap = false;
     const flushRun = () => {
-      if (run.length === 0) return;
+      if (deltas.length === 0 && patches.length === 0) return;
       const confirmed = book.confirmed(threadId);
       if (!confirmed) gap = true;
       else {
-        const result = applyDeltas(confirmed, run);
-        if (result.thread !== confirmed) book.setConfirmed(result.thread);
+        const result = deltas.length > 0 ? applyDeltas(confirmed, deltas) : applyPatches(confirmed, patches);
+        if (result.thread !== confirmed) book.setConfirmed(result.thread as Thread);
         gap ||= result.gap;
       }
-      run = [];
+      deltas = [];
+      patches = [];
     };
     for (const item of items) {
-      if (item.type === 'delta') run.push(item);
-      else {
+      if (item.type === 'thread') {
         flushRun();
-        book.receive(item.thread as Thread);
+        book.receive(item.thread);
+      } else if (item.type === 'delta') {
+        if (patches.length > 0) flushRun();
+        deltas.push(item);
+      } else {
+        if (deltas.length > 0) flushRun();
+        patches.push(item.patch);
       }
     }
     flushRun();

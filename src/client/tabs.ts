@@ -9,6 +9,7 @@ import type { StoredWrite } from '../platform/storage.js';
 export type TabMessage =
   | { t: 'hi'; from: string; watch: string[]; writes: StoredWrite[] }
   | { t: 'write'; from: string; write: StoredWrite }
+  | { t: 'discard'; from: string; id: string }
   | { t: 'watch'; from: string; watch: string[] }
   | { t: 'ask'; from: string; ids: string[]; reconnect?: boolean }
   | { t: 'bye'; from: string }
@@ -94,6 +95,7 @@ export function createTabLink(environment: Environment, namespace: string, host:
       }
       if (m.t === 'hi') for (const write of m.writes) host.outbox.take(write);
       if (m.t === 'write') host.outbox.take(m.write);
+      if (m.t === 'discard') host.outbox.withdraw(m.id);
       if (m.t === 'ask') {
         share(m.ids);
         host.ask(m.ids, m.reconnect === true);
@@ -153,6 +155,8 @@ export function createTabLink(environment: Environment, namespace: string, host:
     ask: (ids: string[], reconnect = false) => post({ t: 'ask', from: me(), ids, reconnect }),
     /** Following: a write of this tab, stored. */
     announce: (write: StoredWrite) => post({ t: 'write', from: me(), write }),
+    /** Following: this tab's queued write, discarded by the person (the leader takes it out). */
+    withdraw: (id: string) => post({ t: 'discard', from: me(), id }),
     /** Leading: what became of other tabs' writes. */
     report: (report: RelayReport) => tell({ t: 'relay', report }),
   };

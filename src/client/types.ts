@@ -7,6 +7,8 @@ import type { BaseMessage, HealthStatus, Message, Thread, ThreadSyncStatus } fro
 import type { SyncConnector } from '../protocol/wire.js';
 import type { OutboxStorage } from '../platform/storage.js';
 import type { StoreApi } from 'zustand/vanilla';
+import type { SyncTraceEvent } from './metrics/trace.js';
+import type { SyncMetrics } from './metrics/types.js';
 
 /**
  * Everything the UI reads, in one zustand vanilla store. Derived slices (`threads`, `status`,
@@ -53,7 +55,13 @@ export interface SyncSchemas<M extends BaseMessage = Message, D = NoMutators> {
  */
 export interface SyncClientOptions<M extends BaseMessage = Message, D extends MutatorDefs<M> = NoMutators> {
   connector: SyncConnector;
-  /** Identifies this outbox to the server. @default a stored random UUID per namespace */
+  /**
+   * Identifies this client's writes to the server (its seqs and epoch). Without it, each client
+   * instance (each tab, each page load) draws a new random id (docs/outbox.md says why); writes stored by an earlier instance are
+   * still sent, under the id they were numbered with. With it, the seqs this id used are kept
+   * and the client works alone (no tab leadership).
+   * @default a random id per client instance
+   */
   clientId?: string;
   /** Separates users' outboxes in one browser. @default 'default' */
   namespace?: string;
@@ -105,6 +113,11 @@ export interface SyncClient<M extends BaseMessage = Message, D = NoMutators> {
   store: SyncStore<M, D>;
   /** The optimistic view that `useThread` shows. */
   getThread(threadId: string): Thread<M> | undefined;
+  /**
+   * What the server confirmed of a thread, without this client's pending writes: the version the
+   * next pull names. For inspectors and bug reports; apps show `getThread`.
+   */
+  getConfirmedThread(threadId: string): Thread<M> | undefined;
   getSyncStatus(threadId?: string): ThreadSyncStatus;
   getPendingItems(threadId?: string): TypedPendingWrite<M, D>[];
   start(): void;
@@ -143,6 +156,17 @@ export interface SyncClient<M extends BaseMessage = Message, D = NoMutators> {
   clearLocalData(options?: { includePending?: boolean }): Promise<void>;
   /** Resolves once the stored outbox has been loaded (the client sends nothing before). */
   ready: Promise<void>;
+  /**
+   * Counts since the client was created: writes, ack latency quantiles, queue depth, pulls,
+   * stream, bytes (docs/metrics.md). Cheap to call; `useSyncMetrics()` polls it.
+   */
+  getMetrics(): SyncMetrics;
+  /**
+   * Calls `listener` with each event of the client's trace (writes queued, pushes and their
+   * answers, pulls, stream, health transitions, tab role; docs/metrics.md), from now on. What
+   * `<SyncInspector />` (syncline/devtools) draws. Returns the function that stops it.
+   */
+  observe(listener: (event: SyncTraceEvent) => void): () => void;
 }
 
 /** A client of any model: what the provider, components and bridges accept. */

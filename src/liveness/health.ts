@@ -1,12 +1,12 @@
 import type { Clock } from '../platform/clock.js';
 import type { Environment } from '../platform/environment.js';
-import { causesOf, reasonForError, type Causes } from './healthReasons.js';
+import { causesOf, reasonForError, type Causes, type HealthRequest } from './healthReasons.js';
+
+export type { HealthRequest } from './healthReasons.js';
 import type { DegradedReason, HealthStatus } from '../model/types.js';
 
 export { reasonForError } from './healthReasons.js';
 
-/** Which request a `request-*` event is about. Pings prove reachability, not sync. */
-export type HealthRequest = 'push' | 'pull' | 'ping';
 
 /** Everything that moves the health state machine. */
 export type HealthEvent =

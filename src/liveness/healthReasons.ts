@@ -1,5 +1,4 @@
 import { isSyncError } from '../model/errors.js';
-import type { HealthRequest } from './health.js';
 import type { DegradedReason, HealthStatus } from '../model/types.js';
 
 /**
@@ -7,6 +6,9 @@ import type { DegradedReason, HealthStatus } from '../model/types.js';
  * stream is down for one reason at a time: 'stale' or 'push-unavailable', never both.
  */
 export type Causes = Set<DegradedReason>;
+
+/** Which request a `request-*` event is about. Pings prove reachability, not sync. */
+export type HealthRequest = 'push' | 'pull' | 'ping';
 
 /**
  * The degradation a failed request stands for, or null when the failure says nothing about the

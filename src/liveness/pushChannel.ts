@@ -1,4 +1,4 @@
-import { DEFAULT_RETRY, retryDelay, type RetryPolicy } from '../protocol/backoff.js';
+import { DEFAULT_RETRY, streamRetryDelay, withRetryHint, type RetryPolicy } from '../protocol/backoff.js';
 import { createTimer, type Clock } from '../platform/clock.js';
 import type { Environment, EnvironmentEvent } from '../platform/environment.js';
 import { SyncError, toSyncError } from '../model/errors.js';
@@ -72,9 +72,8 @@ export function createPushChannel(options: PushChannelOptions): PushChannel {
   /** Schedules the next attempt, or waits for 'online'. Returns when it is due (null: waiting). */
   const planReconnect = (error: SyncError | undefined): number | null => {
     if (!environment.isOnline()) return null;
-    const policy = { baseMs: Math.max(retry.baseMs, hintMs), maxMs: retry.maxMs };
-    // retry.maxMs caps every wait, a server's Retry-After included (docs/liveness.md).
-    const delay = retryDelay(error, attempts, policy, clock.random);
+    // retry.maxMs caps every wait, a server's Retry-After and retry: included (docs/liveness.md).
+    const delay = streamRetryDelay(error, attempts, withRetryHint(retry, hintMs), clock.random);
     attempts += 1;
     reconnectTimer.set(connect, delay);
     return clock.now() + delay;
@@ -175,8 +174,8 @@ export function createPushChannel(options: PushChannelOptions): PushChannel {
           if (current()) options.onOversizedEvent?.(event);
         },
         onRetryHint(ms) {
-          // A hint past maxMs would be capped anyway; garbage is ignored.
-          if (current() && ms >= 0) hintMs = Math.min(ms, retry.maxMs);
+          // Garbage is ignored; withRetryHint caps the rest.
+          if (current() && ms >= 0) hintMs = ms;
         },
       });
     } catch (error) {

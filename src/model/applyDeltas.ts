@@ -1,59 +1,46 @@
+import { applyPatches, type ApplyOpsResult } from './applyOps.js';
+import type { ThreadPatch } from './ops.js';
 import type { Message, Thread } from './types.js';
 
-/** A streamed append to one message, as carried by a `delta` event. */
+/** A streamed append to one message, as carried by a v1 `delta` event. */
 export interface ThreadDelta {
   messageId: string;
   v: number;
   text: string;
 }
 
-export interface ApplyDeltasResult {
-  /** The input thread itself when nothing applied. */
-  thread: Thread;
-  /** Some delta could not be applied because a version is missing: pull the thread. */
-  gap: boolean;
-}
+export type ApplyDeltasResult = ApplyOpsResult<Message>;
 
 /**
- * Applies the contiguous run of deltas that follows `thread.v` (docs/protocol.md: a delta applies only
- * as the next version). Duplicates (v ≤ thread.v) are ignored; a missing version or a missing
- * message stops the run and reports a gap. Never mutates its input (threads are frozen by immer);
- * copies the messages array once and only the touched messages, so a token on a 10 000-message
- * thread costs one array copy.
+ * Applies the contiguous run of deltas that follows `thread.v` (docs/protocol.md: a delta applies
+ * only as the next version): each is protocol v2's `append` at `['content']`, applied as one run
+ * of patches. Duplicates (v ≤ thread.v) are ignored; a missing version or a missing message stops
+ * the run and reports a gap. Never mutates its input; a token on a 10 000-message thread costs
+ * one array copy.
  */
 export function applyDeltas(thread: Thread, deltas: readonly ThreadDelta[]): ApplyDeltasResult {
   const sorted = deltas.length === 1 ? deltas : [...deltas].sort((a, b) => a.v - b.v);
   const messages = thread.messages;
-  /** message index -> its new content; materialised once at the end. */
-  const contents = new Map<number, string>();
-  let v = thread.v;
-  let gap = false;
+  const patches: ThreadPatch[] = [];
   let lastId: string | null = null;
-  let lastIndex = -1;
-
+  let at = -1;
+  let missing: ThreadDelta | null = null;
   for (const delta of sorted) {
-    if (delta.v <= v) continue; // already applied (or a duplicate within this batch)
-    if (delta.v !== v + 1) {
-      gap = true;
-      break;
-    }
+    if (delta.v <= thread.v) continue; // already applied
     if (delta.messageId !== lastId) {
       lastId = delta.messageId;
-      // Streams append to the newest messages: search from the end.
-      lastIndex = -1;
-      for (let i = messages.length - 1; i >= 0 && lastIndex < 0; i--) if (messages[i]!.id === delta.messageId) lastIndex = i;
+      // Streams append to the newest messages: search from the end. Appends move no message.
+      at = -1;
+      for (let i = messages.length - 1; i >= 0 && at < 0; i--) if (messages[i]!.id === delta.messageId) at = i;
     }
-    if (lastIndex < 0) {
-      // The message's creation is a version we have not seen: only a pull can repair this.
-      gap = true;
+    // A message we do not hold was created in a version we have not seen: the run stops there.
+    if (at < 0) {
+      missing = delta;
       break;
     }
-    contents.set(lastIndex, (contents.get(lastIndex) ?? messages[lastIndex]!.content) + delta.text);
-    v = delta.v;
+    const op = { op: 'append' as const, at, id: delta.messageId, path: ['content'], text: delta.text };
+    patches.push({ threadId: thread.id, fromV: delta.v - 1, v: delta.v, ops: [op] });
   }
-
-  if (v === thread.v) return { thread, gap };
-  const nextMessages: Message[] = messages.slice();
-  for (const [index, content] of contents) nextMessages[index] = { ...messages[index]!, content };
-  return { thread: { ...thread, v, messages: nextMessages }, gap };
+  const result = applyPatches(thread, patches);
+  return missing && missing.v > result.thread.v ? { ...result, gap: true } : result;
 }

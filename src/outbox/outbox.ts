@@ -51,6 +51,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
     clientId,
     following: () => following,
     fail: (failed) => fail(failed),
+    drop: (entries) => drop(entries),
     kick: () => kick(false),
   });
   let abortPush: AbortController | null = null;
@@ -69,14 +70,18 @@ export function createOutbox(options: OutboxOptions): Outbox {
   };
 
   async function load(): Promise<void> {
+    // Loading is leading (or being alone) from now on; a follow() while storage is read wins.
+    following = false;
     const restored = await restoreOutbox(options, clientId).catch((error: unknown) => {
       reportStorage(error);
       return { meta: undefined, stored: [], live: new Set<string>() };
     });
     if (phase === 'disposed') return;
+    // Another tab took the lead meanwhile: the stored writes are its to send (follow() numbered
+    // and announced the ones made here during the load).
+    if (following) return;
     epoch = (restored.meta?.epoch ?? 0) + 1;
     seqs = Object.assign(Object.create(null) as Record<string, number>, restored.meta?.lastSeq);
-    following = false;
     // Stored writes go first, in their order; the ones already here (made while following, or
     // taken from other tabs) keep their entry. Writes made before the load have no seq yet: they
     // are numbered now, after every seq this clientId ever used, and stored.
@@ -320,15 +325,26 @@ export function createOutbox(options: OutboxOptions): Outbox {
 
   function discard(writeId: string) {
     const entry = queue.get(writeId);
-    // A write being sent may already be applied: it cannot be taken back. A follower's queued
-    // write is in the leader's hands already.
-    if (!entry || entry.write.state === 'sending' || (following && entry.write.state !== 'failed')) return;
-    queue.remove(new Set([writeId]));
-    if (entry.write.state === 'queued') {
-      entry.settle.reject(new SyncError('rejected', 'The write was discarded before it was sent.'));
+    // A write being sent may already be applied: it cannot be taken back.
+    if (!entry || entry.write.state === 'sending') return;
+    // A follower's queued write is in the leader's hands: the leader takes it out, unless it is
+    // sending it, and says so (after the announce of it, which a stored write has had).
+    if (following && entry.write.state === 'queued') {
+      void entry.persisted.then(() => relay?.withdraw(writeId));
+      return;
     }
-    void stores.deleteWrites([writeId]);
-    listener.discarded([entry.write]);
+    drop([entry]);
+  }
+
+  function drop(entries: OutboxEntry[]) {
+    if (entries.length === 0) return;
+    const ids = entries.map((e) => e.write.id);
+    queue.remove(new Set(ids));
+    for (const entry of entries) {
+      if (entry.write.state === 'queued') entry.settle.reject(new SyncError('rejected', 'The write was discarded before it was sent.'));
+    }
+    void stores.deleteWrites(ids);
+    listener.discarded(entries.map((e) => e.write));
     listener.changed();
   }
 
@@ -364,11 +380,22 @@ export function createOutbox(options: OutboxOptions): Outbox {
       // A follower never pushes: the leader sends its writes under the newest epoch. A fence
       // met while this tab still thought it led ends here. A follower counts as loaded.
       fencedBy = null;
+      // Writes made while the first load ran have no seq yet: numbered now, in their order, then
+      // stored and announced like any follower's (the load that was running leaves them be).
+      if (phase === 'loading') {
+        for (const entry of queue.entries()) {
+          if (entry.write.seq !== 0) continue;
+          queue.update(entry, { seq: ++lastSeq });
+          entry.persisted = persist([entry]);
+          void entry.persisted.then(() => relay?.announce(toStored(entry)));
+        }
+      }
       if (phase === 'loading' || phase === 'fenced') phase = startLater ? 'running' : 'stopped';
       return tabs.follow();
     },
     following: () => following,
     take: tabs.take,
+    withdraw: tabs.withdraw,
     handOver: tabs.handOver,
     hear: tabs.hear,
     /**
@@ -423,6 +450,8 @@ export interface Outbox {
   following(): boolean;
   /** Leading: another tab's stored write to send for it. */
   take(write: StoredWrite): void;
+  /** Leading: a follower discarded its queued write; taken out unless it is being sent. */
+  withdraw(writeId: string): void;
   /** Following, when a new leader is elected: this tab's writes not yet acknowledged, for it to send. */
   handOver(): StoredWrite[];
   /** Following: what the leader says became of this tab's writes. */

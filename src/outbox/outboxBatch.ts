@@ -2,6 +2,7 @@ import type { OutboxEntry } from './outboxEntry.js';
 import { wireSize } from './outboxEntry.js';
 import type { SyncError } from '../model/errors.js';
 import { isRecord } from '../model/isRecord.js';
+import { retriedByItself } from '../protocol/backoff.js';
 import type { PendingWriteState } from '../model/types.js';
 
 export interface BatchLimits {
@@ -84,6 +85,6 @@ export function keepaliveBatch(entries: readonly OutboxEntry[]): OutboxEntry[] {
 export function errorAction(error: SyncError, batchLength: number): 'fenced' | 'split' | 'retry' | 'fail' {
   if (error.kind === 'fenced') return 'fenced';
   if (error.status === 413 && batchLength > 1) return 'split';
-  if (error.retryable || error.kind === 'auth') return 'retry';
+  if (retriedByItself(error)) return 'retry';
   return 'fail';
 }

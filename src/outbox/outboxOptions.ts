@@ -26,12 +26,16 @@ export interface OutboxListener {
 export type RelayReport =
   | { t: 'state'; writes: Array<[id: string, state: PendingWriteState, attempts: number, error: StoredError | null]> }
   | { t: 'acked'; writes: Array<[id: string, v: number | undefined]> }
-  | { t: 'failed'; writes: Array<[id: string, error: StoredError | null]> };
+  | { t: 'failed'; writes: Array<[id: string, error: StoredError | null]> }
+  /** Writes a follower asked to discard, taken out before they were sent. */
+  | { t: 'discarded'; writes: string[] };
 
 /** How an outbox shared by tabs talks to the other tabs (docs/tabs.md). */
 export interface OutboxRelay {
   /** Following: this tab's write is stored; the leader must hear of it. */
   announce(write: StoredWrite): void;
+  /** Following: the person discarded this tab's queued write; the leader takes it out if it is not being sent. */
+  withdraw(writeId: string): void;
   /** Leading: what became of other tabs' writes. */
   report(report: RelayReport): void;
 }

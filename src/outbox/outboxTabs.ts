@@ -19,6 +19,8 @@ export function createOutboxTabs(ctx: {
   clientId: string;
   following(): boolean;
   fail(failed: Array<[OutboxEntry, SyncError]>): void;
+  /** Takes queued writes out for good: removed, their promises rejected, forgotten by storage. */
+  drop(entries: OutboxEntry[]): void;
   kick(): void;
 }) {
   const { queue, relay, listener } = ctx;
@@ -57,10 +59,23 @@ export function createOutboxTabs(ctx: {
       return failed.filter(([entry]) => !entry.foreign);
     },
 
+    /**
+     * Leading: a follower discarded its write. Taken out while it waits; one being sent may be
+     * applied already, so it stays (as a local discard of a write being sent does).
+     */
+    withdraw(writeId: string) {
+      const entry = queue.get(writeId);
+      if (!entry?.foreign || entry.write.state !== 'queued') return;
+      ctx.drop([entry]);
+      relay?.report({ t: 'discarded', writes: [writeId] });
+    },
+
     /** Following: what the leader says became of this tab's writes. */
     hear(report: RelayReport) {
       if (!ctx.following()) return;
-      if (report.t === 'state') {
+      if (report.t === 'discarded') {
+        ctx.drop(report.writes.map(mine).filter((e): e is OutboxEntry => e?.write.state === 'queued'));
+      } else if (report.t === 'state') {
         for (const [id, state, attempts, error] of report.writes) {
           const entry = mine(id);
           if (entry) queue.update(entry, { state, attempts, lastError: fromStoredError(error) });

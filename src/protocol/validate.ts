@@ -1,4 +1,5 @@
 import { SyncError } from '../model/errors.js';
+import type { ThreadPatch } from '../model/ops.js';
 import type { Thread } from '../model/types.js';
 import type { PullResponse, PushRequest, PushResponse, PushResult, ServerEvent } from './wire.js';
 import { isRecord } from '../model/isRecord.js';
@@ -15,7 +16,7 @@ export function protocolError(route: string, problem: string, cause?: unknown): 
   return new SyncError(
     'protocol',
     `${route}: ${problem}. Nothing in the store changed and syncline retries; check that the ` +
-      'server, and any proxy in front of it, speaks syncline protocol v1.',
+      'server, and any proxy in front of it, speaks syncline protocol v1 or v2.',
     { retryable: true, cause },
   );
 }
@@ -172,10 +173,12 @@ export function parsePushResponse(body: unknown, request: PushRequest): PushResp
  */
 export function parsePullResponse(body: unknown): PullResponse {
   const route = 'POST /pull';
-  throwIfProblem(route, describeRecord(body, 'an answer', { cursor: isCursor, threads: Array.isArray }));
-  const { cursor, threads } = body as { cursor: string; threads: unknown[] };
+  throwIfProblem(route, describeRecord(body, 'an answer', { cursor: isCursor, threads: Array.isArray, patches: optional(Array.isArray) }));
+  const { cursor, threads, patches } = body as { cursor: string; threads: unknown[]; patches?: unknown[] };
   for (const thread of threads) throwIfProblem(route, describeThreadProblem(thread));
-  return { cursor, threads: threads as Thread[] };
+  if (!patches) return { cursor, threads: threads as Thread[] };
+  for (const patch of patches) throwIfProblem(route, describePatchProblem(patch));
+  return { cursor, threads: threads as Thread[], patches: patches as ThreadPatch[] };
 }
 
 const DELTA_FIELDS = { threadId: isId, messageId: isId, v: isCount, text: isString };
@@ -195,7 +198,7 @@ export function parseServerEvent(
   const cursor = id || null;
   if (cursor !== null && !isCursor(cursor)) throw protocolError(route, `an event id (cursor) of ${cursor.length} characters`);
   if (type === 'reset') return { type, id: cursor };
-  if (type !== 'thread' && type !== 'delta') return null;
+  if (type !== 'thread' && type !== 'delta' && type !== 'patch') return null;
   // Without a cursor the client could not resume after this event without losing or repeating it.
   if (cursor === null) throw protocolError(route, `a "${type}" event without an id (cursor)`);
   let value: unknown;
@@ -209,7 +212,45 @@ export function parseServerEvent(
     if (problem) throw protocolError(route, `a "thread" event with ${problem}`);
     return { type, id: cursor, thread: value as Thread };
   }
+  if (type === 'patch') {
+    throwIfProblem(route, describePatchProblem(value));
+    return { type, id: cursor, patch: value as ThreadPatch };
+  }
   throwIfProblem(route, describeRecord(value, 'a "delta" event', DELTA_FIELDS));
   const { threadId, messageId, v, text } = value as { threadId: string; messageId: string; v: number; text: string };
   return { type, id: cursor, threadId, messageId, v, text };
+}
+
+const isIndex: Check = (value) => isCount(value);
+const isPath: Check = (value) => Array.isArray(value) && value.every((key) => isString(key) || isCount(key));
+const isKey: Check = (value) => isString(value) && value !== 'id' && value !== 'v' && value !== 'messages';
+
+/** What each op kind carries (src/model/ops.ts); anything else about an op is the receiver's gap to find. */
+const OP_FIELDS = new Map<unknown, Record<string, Check>>([
+  ['insert', { at: isIndex, message: isWireMessage }],
+  ['remove', { at: isIndex, id: isId }],
+  ['set', { at: isIndex, id: isId, path: isPath, value: (value) => value !== undefined }],
+  ['unset', { at: isIndex, id: isId, path: (value) => isPath(value) && (value as unknown[]).length > 0 }],
+  ['append', { at: isIndex, id: isId, path: (value) => isPath(value) && (value as unknown[]).length > 0, text: isString }],
+  ['thread', { key: isKey }],
+]);
+
+/** Says what is wrong with a v2 patch (docs/protocol.md), or returns undefined when it is valid. */
+export function describePatchProblem(value: unknown): string | undefined {
+  const problem = describeRecord(value, 'a patch', { threadId: isId, fromV: isCount, v: isCount, ops: Array.isArray });
+  if (problem) return problem;
+  const { threadId, fromV, v, ops } = value as { threadId: string; fromV: number; v: number; ops: unknown[] };
+  const name = `the patch of thread ${show(threadId)} from v${fromV}`;
+  if (v <= fromV) return `${name} to v${v} (v must be above fromV)`;
+  for (const [i, op] of ops.entries()) {
+    const kind = isRecord(op) ? op.op : undefined;
+    const fields = OP_FIELDS.get(kind);
+    if (!fields) return `${name} with op ${i} of kind ${show(kind)} (needs insert, remove, set, unset, append or thread)`;
+    const opProblem = describeRecord(op, `${name} with a "${kind as string}" op at ${i}`, fields);
+    if (opProblem) return opProblem;
+    if (kind === 'set' && (op as { path: unknown[] }).path.length === 0 && !isWireMessage((op as { value: unknown }).value)) {
+      return `${name} with op ${i} replacing a message by ${show((op as { value: unknown }).value)}`;
+    }
+  }
+  return undefined;
 }

@@ -1,7 +1,7 @@
 import type { ThreadPatch } from '../model/ops.js';
 import type { Thread } from '../model/types.js';
 
-// Protocol v1 on the wire (docs/protocol.md): requests, answers, events, and the connector that speaks it.
+// Protocols v1 and v2 on the wire (docs/protocol.md): requests, answers, events, and the connector that speaks it.
 
 export interface WireMutation {
   seq: number;
@@ -53,6 +53,8 @@ export interface PullResponse {
 export type ServerEvent =
   | { type: 'thread'; id: string; thread: Thread }
   | { type: 'delta'; id: string; threadId: string; messageId: string; v: number; text: string }
+  /** Protocol v2: what one or more versions changed; applies only on the thread at `patch.fromV`. */
+  | { type: 'patch'; id: string; patch: ThreadPatch }
   | { type: 'reset'; id: string | null };
 
 export interface RequestOptions {

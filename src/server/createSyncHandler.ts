@@ -1,14 +1,14 @@
 import { systemClock } from '../platform/clock.js';
 import { builtinMutators } from '../model/mutators.js';
 import type { PushRequest } from '../protocol/wire.js';
-import type { LogEntry } from '../testing/eventLog.js';
 import type { FaultController } from '../testing/faults.js';
-import { MAX_BODY_BYTES, parsePullRequest, parsePushRequest } from '../testing/requestShape.js';
+import { MAX_BODY_BYTES, parsePullRequest, parsePushRequest } from './requestShape.js';
 import { serverMutators } from '../testing/serverMutators.js';
 import { decide } from './authorize.js';
 import type { Authorize, Refusal, SyncAction } from './authorize.js';
 import { isCursor } from './cursor.js';
 import { openEventStream } from './eventStream.js';
+import { createHandlerMetrics } from './handlerMetrics.js';
 import type { EventStream } from './eventStream.js';
 import { createInProcessBus } from './inProcessBus.js';
 import { createMemoryStore } from './memoryStore.js';
@@ -16,7 +16,8 @@ import { errorResponse, jsonResponse, readText } from './responses.js';
 import { ServerError } from './serverError.js';
 import { createThreadSnapshots } from './threadSnapshots.js';
 import type { SyncHandler, SyncHandlerOptions, SyncHandlerStats } from './syncHandlerTypes.js';
-import type { MutatorTable, StoredEvent, WriteResult } from './types.js';
+import { createStreamSlots } from './streamSlots.js';
+import type { Caller, MutatorTable, StoredEvent, WriteResult } from './types.js';
 
 /** Internal hooks of the dev server. */
 export interface HandlerInternals {
@@ -24,6 +25,9 @@ export interface HandlerInternals {
 }
 
 const ROUTES = new Set(['/push', '/pull', '/events', '/ping']);
+/** The methods protocol v1 uses (HEAD answers like GET); anything else is a 405 on every path. */
+const METHODS = new Set(['GET', 'HEAD', 'POST', 'OPTIONS']);
+const ALLOW = 'GET, POST, OPTIONS';
 
 export function createSyncHandler(options: SyncHandlerOptions = {}): SyncHandler {
   return createHandler(options, {});
@@ -43,21 +47,22 @@ export function createHandler(options: SyncHandlerOptions, internals: HandlerInt
   const onError = options.onError ?? ((error: unknown) => console.error('syncline/server:', error));
   const pushTable: MutatorTable = { ...builtinMutators, ...options.mutators };
   const writeTable: MutatorTable = { ...pushTable, ...serverMutators };
+  const identify = options.identify ?? (() => null);
+  const maxThreadsPerRequest = options.maxThreadsPerRequest ?? 1000;
+  const slots = createStreamSlots(options.maxStreamsPerPrincipal ?? 16, options.maxStreams ?? 10_000);
   const streams = new Set<EventStream>();
   const stats = { bufferedBytes: 0, peakStreamBytes: 0, resets: 0 };
   let busUp = true;
+  const measured = createHandlerMetrics(clock); // metrics hook (docs/metrics.md)
   let closed = false;
 
   const snapshot = createThreadSnapshots(store);
 
   const unsubscribe = bus.subscribe(
     (event: StoredEvent) => {
+      measured.delivered(event); // metrics hook
       if (streams.size === 0) return;
-      const entry: LogEntry =
-        event.type === 'delta'
-          ? { id: event.cursor, type: 'delta', threadId: event.threadId, messageId: event.messageId, v: event.v, text: event.text }
-          : { id: event.cursor, type: 'thread', threadId: event.threadId, v: event.v };
-      for (const stream of streams) stream.receive(entry);
+      for (const stream of streams) stream.receive(event);
     },
     (up) => {
       busUp = up;
@@ -68,6 +73,7 @@ export function createHandler(options: SyncHandlerOptions, internals: HandlerInt
   );
 
   const publish = (events: StoredEvent[]) => {
+    measured.published(events); // metrics hook
     if (events.length > 0) bus.publish(events).catch(onError);
   };
 
@@ -82,14 +88,41 @@ export function createHandler(options: SyncHandlerOptions, internals: HandlerInt
   }
 
   /** Every thread the request names; the first refusal wins. */
-  async function checkThreads(request: Request, action: SyncAction, threadIds: Iterable<string>): Promise<Response | null> {
+  async function checkThreads(request: Request, action: SyncAction, threadIds: ReadonlySet<string>): Promise<Response | null> {
     if (!options.authorize) return null;
-    const verdicts = await Promise.all([...new Set(threadIds)].map((threadId) => decide(authorize, request, { action, threadId })));
+    const verdicts = await Promise.all([...threadIds].map((threadId) => decide(authorize, request, { action, threadId })));
     const refused = verdicts.find((v) => v !== null);
     return refused ? refusal(refused) : null;
   }
 
+  /** Who sent it: `identify`'s answer, checked (a principal is a non-empty string or null). */
+  async function callerOf(request: Request): Promise<Caller> {
+    const principal = await identify(request);
+    if (principal !== null && (typeof principal !== 'string' || principal === '')) {
+      throw new TypeError('identify(request) must return a non-empty string or null (docs/server.md, "identify").');
+    }
+    return { principal };
+  }
+
+  /** The distinct threads a request names, or a 413 when they are more than the bound. */
+  function threadsNamed(route: string, ids: Iterable<string>): Set<string> | Response {
+    const distinct = new Set(ids);
+    if (distinct.size <= maxThreadsPerRequest) return distinct;
+    return error(
+      413,
+      'too-many-threads',
+      `The ${route} names ${distinct.size} threads; at most ${maxThreadsPerRequest} per request (maxThreadsPerRequest). Send fewer per request.`,
+    );
+  }
+
   async function readJson(request: Request, route: string): Promise<{ value: unknown } | Response> {
+    // A cross-site HTML form can POST text/plain or a form encoding without a preflight, never
+    // application/json: asking for it keeps cookie-authenticated apps safe from such forms.
+    const type = (request.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+    if (type !== 'application/json') {
+      await request.body?.cancel().catch(() => undefined);
+      return error(415, 'unsupported-media-type', `The ${route} body must be sent with content-type: application/json.`);
+    }
     let text: string | null;
     try {
       text = await readText(request, maxBodyBytes);
@@ -117,9 +150,12 @@ export function createHandler(options: SyncHandlerOptions, internals: HandlerInt
     } catch (err) {
       return error(400, 'bad-request', (err as Error).message);
     }
-    const refused = await checkThreads(request, 'push', parsed.mutations.map((m) => m.threadId));
+    const named = threadsNamed('push', parsed.mutations.map((m) => m.threadId));
+    if (named instanceof Response) return named;
+    const refused = await checkThreads(request, 'push', named);
     if (refused) return refused;
-    const outcome = await store.push(parsed, pushTable);
+    const caller = await callerOf(request);
+    const outcome = await measured.store(() => store.push(parsed, pushTable, caller), (o) => o.response.results.filter((r) => r.status === 'applied').length); // metrics hook
     publish(outcome.events);
     return jsonResponse(200, outcome.response, headers);
   }
@@ -137,9 +173,11 @@ export function createHandler(options: SyncHandlerOptions, internals: HandlerInt
     }
     // A pull naming a thread it may not read is refused whole: filtering it out would answer
     // "no change" and leave the client showing an empty thread as if it were synced.
-    const refused = await checkThreads(request, 'pull', known.keys());
+    const named = threadsNamed('pull', known.keys());
+    if (named instanceof Response) return named;
+    const refused = await checkThreads(request, 'pull', named);
     if (refused) return refused;
-    return jsonResponse(200, await store.pull(known), headers);
+    return jsonResponse(200, await measured.store(() => store.pull(known)), headers); // metrics hook
   }
 
   async function events(request: Request, url: URL): Promise<Response> {
@@ -148,6 +186,15 @@ export function createHandler(options: SyncHandlerOptions, internals: HandlerInt
     }
     const refused = await checkRoute(request, 'events');
     if (refused) return refused;
+    const { principal } = await callerOf(request);
+    const slot = slots.take(principal);
+    if (slot !== 'ok') {
+      const whose = slot === 'principal' ? 'this caller has' : 'this server has';
+      return errorResponse(429, 'too-many-streams', `${whose} too many open event streams; close one, or retry later.`, {
+        ...headers,
+        'retry-after': '5',
+      });
+    }
     const lastEventId = request.headers.get('last-event-id');
     const cursor = lastEventId || url.searchParams.get('cursor') || null;
     // An unusable cursor is a `reset` (the store answers it), not an error: the client pulls.
@@ -181,7 +228,9 @@ export function createHandler(options: SyncHandlerOptions, internals: HandlerInt
         onBuffered: (delta) => (stats.bufferedBytes += delta),
         onHeld: (bytes) => (stats.peakStreamBytes = Math.max(stats.peakStreamBytes, bytes)),
         onReset: () => stats.resets++,
-        onEnd: (s) => streams.delete(s),
+        onEnd: (s) => {
+          if (streams.delete(s)) slots.release(principal);
+        },
         onError,
         faults: internals.faults,
       },
@@ -208,6 +257,7 @@ export function createHandler(options: SyncHandlerOptions, internals: HandlerInt
       path = path.slice(basePath.length) || '/';
     }
     const method = request.method;
+    if (!METHODS.has(method)) return errorResponse(405, 'method-not-allowed', `This server answers ${ALLOW} only.`, { ...headers, allow: ALLOW });
     // A CORS preflight: `headers` carries the app's access-control-* answers.
     if (method === 'OPTIONS' && ROUTES.has(path)) return new Response(null, { status: 204, headers });
     switch (path) {
@@ -233,9 +283,11 @@ export function createHandler(options: SyncHandlerOptions, internals: HandlerInt
     try {
       return await route(request);
     } catch (err) {
-      if (err instanceof ServerError) return error(err.status, err.code, err.message);
+      // A 5xx body names no table, host or driver: the detail goes to onError only.
+      if (err instanceof ServerError && err.status < 500) return error(err.status, err.code, err.message);
       onError(err);
-      return error(500, 'internal', 'The server failed to answer; syncline retries.');
+      const status = err instanceof ServerError ? err.status : 500;
+      return error(status, 'internal', 'The server failed to answer; syncline retries.');
     }
   };
 
@@ -246,6 +298,7 @@ export function createHandler(options: SyncHandlerOptions, internals: HandlerInt
       return result;
     },
     stats: (): SyncHandlerStats => ({ openStreams: streams.size, ...stats, busUp }),
+    metrics: () => measured.read({ openStreams: streams.size, ...stats, busUp }), // metrics hook
     async close() {
       if (closed) return;
       closed = true;

@@ -8,13 +8,14 @@ import { startAutoReply, streamReply } from '../testing/assistantReply.js';
 import type { AssistantReply, AutoReplyOptions } from '../testing/assistantReply.js';
 import { HTML_ERROR_PAGE, createFaultController } from '../testing/faults.js';
 import type { FaultRoute, Faults, RequestPlan } from '../testing/faults.js';
+import { createReferenceBackend } from '../testing/referenceBackend.js';
 import type { BackendStats, ReferenceBackend } from '../testing/referenceBackend.js';
 import { serveAdmin } from './admin.js';
 import { createHandler } from './createSyncHandler.js';
 import type { SyncHandler } from './syncHandlerTypes.js';
 import { CORS_HEADERS, PREFLIGHT_HEADERS, readBody, send, sendError } from './http.js';
 import { createInProcessBus } from './inProcessBus.js';
-import { createMemoryStore, toStoredEvent } from './memoryStore.js';
+import { createMemoryStore } from './memoryStore.js';
 import { toNodeHandler, writeResponse } from './toNodeHandler.js';
 
 export interface DevServerOptions {
@@ -76,12 +77,12 @@ const ROUTE_NAMES: Record<string, FaultRoute> = {
 export async function createDevServer(options: DevServerOptions = {}): Promise<DevServer> {
   const clock = options.clock ?? systemClock;
   const store = createMemoryStore({ clock, logLimit: options.logLimit });
-  const backend = store.backend;
+  const backend = createReferenceBackend({ engine: store.engine });
   const faults = createFaultController(options.faults, () => clock.random());
   // Every log entry, whoever wrote it (a push, a reply, a test writing on `backend`), reaches the
   // streams once and in order: the log feeds the bus, and the handler's own publishing is a no-op.
   const bus = createInProcessBus();
-  const unfeed = backend.subscribe((entry) => void bus.publish([toStoredEvent(entry)]));
+  const unfeed = backend.subscribe((entry) => void bus.publish([entry]));
   const handler = createHandler(
     {
       store,

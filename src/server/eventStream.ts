@@ -3,11 +3,11 @@ import { createTimer } from '../platform/clock.js';
 import type { Thread } from '../model/types.js';
 import type { ServerEvent } from '../protocol/wire.js';
 import { coalesceEntries } from '../testing/coalesceEntries.js';
-import { sseFrame } from '../testing/eventData.js';
-import type { LogEntry } from '../testing/eventLog.js';
+import type { StoredEvent as LogEntry } from './types.js';
 import type { FaultController } from '../testing/faults.js';
 import { cursorAfter } from './cursor.js';
 import { createPulledBody } from './pulledBody.js';
+import { frameChunks } from './sharedFrames.js';
 import type { EventsRead } from './types.js';
 
 /** What one stream needs from its handler. */
@@ -92,10 +92,11 @@ export function openEventStream(ctx: StreamContext, cursor: string | null): Even
   }
 
   /** Adds a frame; past the bound (and not alone) everything held is dropped for a `reset`. */
-  function write(frame: string) {
-    const bytes = encoder.encode(frame);
-    if (holding() > 0 && holding() + bytes.byteLength > ctx.maxBufferedBytes) return overflow();
-    out.push(bytes);
+  function write(frame: string | Uint8Array[]) {
+    const chunks = typeof frame === 'string' ? [encoder.encode(frame)] : frame;
+    const size = chunks.reduce((n, c) => n + c.byteLength, 0);
+    if (holding() > 0 && holding() + size > ctx.maxBufferedBytes) return overflow();
+    for (const chunk of chunks) out.push(chunk);
     ctx.onHeld(holding());
   }
 
@@ -140,7 +141,7 @@ export function openEventStream(ctx: StreamContext, cursor: string | null): Even
 
   function send(event: ServerEvent) {
     if (phase !== 'live') return;
-    write(sseFrame(event));
+    write(frameChunks(event));
     delivered++;
     if (overLimit()) end(true);
   }
@@ -180,7 +181,7 @@ export function openEventStream(ctx: StreamContext, cursor: string | null): Even
       pendingReset = false;
       if (batch.length > 0) {
         // Entries of different instances may cross on the bus; within a flush they go out in order.
-        batch.sort((a, b) => (a.id === b.id ? 0 : cursorAfter(a.id, b.id) ? 1 : -1));
+        batch.sort((a, b) => (a.cursor === b.cursor ? 0 : cursorAfter(a.cursor, b.cursor) ? 1 : -1));
         const threads = [...new Set(batch.map((e) => e.threadId))];
         const verdicts = await Promise.all(threads.map((t) => ctx.allowed(t)));
         const ok = new Set(threads.filter((_, i) => verdicts[i]));
@@ -191,7 +192,7 @@ export function openEventStream(ctx: StreamContext, cursor: string | null): Even
         await Promise.all([...latest].map(async ([id, v]) => snapshots.set(id, await ctx.snapshot(id, v))));
         if (phase !== 'live') return;
         events.push(...coalesceEntries(visible, sentV, base, (id) => snapshots.get(id)));
-        const last = batch[batch.length - 1]!.id;
+        const last = batch[batch.length - 1]!.cursor;
         if (cursorAfter(last, base)) base = last;
       }
       for (const event of events) emit(event);
@@ -249,14 +250,14 @@ export function openEventStream(ctx: StreamContext, cursor: string | null): Even
         newest = read.head;
         if (read.reset || read.events.length > ctx.replayLimit) pendingReset = true;
         else if (read.events.length > 0) {
-          replay = read.events.map((e) => ({ ...e, id: e.cursor }) as LogEntry);
+          replay = read.events;
           base = cursor;
         }
       }
       if (phase !== 'opening') return;
       // Live entries the read already covered are dropped; the rest follow the replay.
-      const covered = replay.length > 0 ? replay[replay.length - 1]!.id : base;
-      const live = queue.filter((e) => cursorAfter(e.id, covered));
+      const covered = replay.length > 0 ? replay[replay.length - 1]!.cursor : base;
+      const live = queue.filter((e) => cursorAfter(e.cursor, covered));
       dropQueue();
       queue = [...replay, ...live];
       queueBytes = queue.reduce((n, e) => n + entryBytes(e), 0);
@@ -276,7 +277,7 @@ export function openEventStream(ctx: StreamContext, cursor: string | null): Even
     body: out.body,
     receive(entry) {
       if (phase !== 'opening' && phase !== 'live') return;
-      if (cursorAfter(entry.id, newest)) newest = entry.id;
+      if (cursorAfter(entry.cursor, newest)) newest = entry.cursor;
       const bytes = entryBytes(entry);
       if (phase === 'live' && holding() > 0 && holding() + bytes > ctx.maxBufferedBytes) return overflow();
       queue.push(entry);

@@ -16,3 +16,5 @@ export type { EventsRead, MutatorTable, PushOutcome, ServerBus, ServerStore, Sto
 export { createDevServer } from './devServer.js';
 export type { DevServer, DevServerOptions, DevServerStats } from './devServer.js';
 export type { Faults, StreamFaults } from '../testing/faults.js';
+export type { SyncHandlerMetrics, ServerLatency } from './handlerMetrics.js';
+export { toPrometheusText } from './prometheus.js';

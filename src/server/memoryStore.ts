@@ -1,10 +1,13 @@
+import { systemClock } from '../platform/clock.js';
 import type { Clock } from '../platform/clock.js';
-import type { PullRequest, PushRequest } from '../protocol/wire.js';
-import type { LogEntry } from '../testing/eventLog.js';
-import { BackendRequestError, createReferenceBackend } from '../testing/referenceBackend.js';
-import type { ReferenceBackend } from '../testing/referenceBackend.js';
+import type { Thread } from '../model/types.js';
+import type { PushRequest, PushResult } from '../protocol/wire.js';
+import { createEventLog } from './eventLog.js';
+import { applyPush, applyServerWrites } from './semantics/push.js';
+import type { AppliedMutation } from './semantics/push.js';
+import type { ClientRecord, SyncStoreTransaction } from './semantics/transaction.js';
 import { ServerError } from './serverError.js';
-import type { ServerStore, StoredEvent } from './types.js';
+import type { EventsRead, MutatorTable, PushOutcome, ServerStore, StoredEvent, WriteResult } from './types.js';
 
 export interface MemoryStoreOptions {
   /** Stamps `createdAt` of the threads a first mutation creates. @default systemClock */
@@ -13,19 +16,148 @@ export interface MemoryStoreOptions {
   logLimit?: number;
 }
 
-export interface MemoryStore extends ServerStore {
-  /**
-   * The synchronous reference backend underneath (the one `syncline/testing` exports): tests and
-   * the dev server read threads and counters from it. A write made on it directly is not
-   * published on any bus; use the handler's `serverWrite`.
-   */
-  readonly backend: ReferenceBackend;
+/** Counters of a memory store since it was created. */
+export interface MemoryStoreStats {
+  pushes: number;
+  pulls: number;
+  /** Mutations applied, server writes included. */
+  applied: number;
+  duplicates: number;
+  rejected: number;
+  /** Pushes refused with 409 for an older epoch. */
+  fenced: number;
+  serverWrites: number;
 }
 
-export function toStoredEvent(entry: LogEntry): StoredEvent {
-  return entry.type === 'delta'
-    ? { cursor: entry.id, type: 'delta', threadId: entry.threadId, messageId: entry.messageId, v: entry.v, text: entry.text }
-    : { cursor: entry.id, type: 'thread', threadId: entry.threadId, v: entry.v };
+/**
+ * The memory store's operations as they are, synchronous: the dev server and `syncline/testing`
+ * (whose reference backend is built on it) read and write through them without a turn of the
+ * event loop. A write made here is not published on any bus: `subscribe` sees it.
+ */
+export interface MemoryEngine {
+  /** @throws ServerError 409 for an older epoch. */
+  push(request: PushRequest, mutators: MutatorTable): PushOutcome;
+  serverWrite(threadId: string, name: string, args: unknown, mutators: MutatorTable): { result: WriteResult; events: StoredEvent[] };
+  pull(known: ReadonlyMap<string, number>): { cursor: string; threads: Thread[] };
+  /** `null`: from now, nothing to replay. */
+  eventsSince(cursor: string | null, limit?: number): EventsRead;
+  head(): string;
+  /** The current version as is: never change it. */
+  thread(id: string): Thread | undefined;
+  threads(): Thread[];
+  /** Every new log entry, synchronously, as it is appended. */
+  subscribe(listener: (event: StoredEvent) => void): () => void;
+  /** Every applied mutation with its args, after its transaction. */
+  subscribeApplied(listener: (applied: AppliedMutation) => void): () => void;
+  stats(): MemoryStoreStats;
+}
+
+export interface MemoryStore extends ServerStore {
+  readonly engine: MemoryEngine;
+}
+
+interface ClientState extends ClientRecord {
+  /** The first answer for every seq seen, replayed for duplicates. */
+  results: Map<number, PushResult>;
+}
+
+/** The memory store's state and its StoreTransaction (src/server/semantics/transaction.ts). */
+export function createMemoryEngine(options: MemoryStoreOptions = {}): MemoryEngine {
+  const clock = options.clock ?? systemClock;
+  const log = createEventLog(options.logLimit ?? 10_000);
+  const threads = new Map<string, Thread>();
+  const clients = new Map<string, ClientState>();
+  const appliedListeners = new Set<(applied: AppliedMutation) => void>();
+  const stats: MemoryStoreStats = { pushes: 0, pulls: 0, applied: 0, duplicates: 0, rejected: 0, fenced: 0, serverWrites: 0 };
+  let serverSeq = 0;
+
+  // One call runs to its end before another starts (no await inside): that is the lock.
+  const tx: SyncStoreTransaction = {
+    lockClient(clientId) {
+      let state = clients.get(clientId);
+      if (!state) {
+        state = { epoch: 0, lastSeq: 0, results: new Map() };
+        clients.set(clientId, state);
+      }
+      return state;
+    },
+    seen(clientId, seqs) {
+      const results = clients.get(clientId)?.results;
+      const seen = new Map<number, PushResult>();
+      for (const seq of seqs) {
+        const first = results?.get(seq);
+        if (first) seen.set(seq, first);
+      }
+      return seen;
+    },
+    lockThreads(ids) {
+      const found = new Map<string, Thread>();
+      for (const id of ids) {
+        const thread = threads.get(id);
+        if (thread) found.set(id, thread);
+      }
+      return found;
+    },
+    write(changes) {
+      for (const thread of changes.threads) threads.set(thread.id, thread);
+      if (changes.client) {
+        const state = clients.get(changes.client.clientId)!;
+        state.epoch = changes.client.epoch;
+        state.lastSeq = changes.client.lastSeq;
+        for (const r of changes.client.recorded) state.results.set(r.seq, { seq: r.seq, ...r.result });
+      }
+      return changes.events.map((event) => log.append(event));
+    },
+  };
+
+  function announce(applied: AppliedMutation[]) {
+    stats.applied += applied.length;
+    for (const a of applied) for (const listener of [...appliedListeners]) listener(a);
+  }
+
+  return {
+    push(request, mutators) {
+      stats.pushes++;
+      let outcome;
+      try {
+        outcome = applyPush(tx, request, mutators, clock.now());
+      } catch (err) {
+        if (err instanceof ServerError && err.status === 409) stats.fenced++;
+        throw err;
+      }
+      stats.duplicates += outcome.counts.duplicates;
+      stats.rejected += outcome.counts.rejected;
+      announce(outcome.applied);
+      return { response: outcome.response, events: outcome.events };
+    },
+    serverWrite(threadId, name, args, mutators) {
+      stats.serverWrites++;
+      const seq = ++serverSeq;
+      const { outcomes, applied } = applyServerWrites(tx, [{ threadId, name, args, mutators, seq }], clock.now());
+      if (outcomes[0]!.result.status === 'rejected') stats.rejected++;
+      announce(applied);
+      return outcomes[0]!;
+    },
+    pull(known) {
+      stats.pulls++;
+      const out: Thread[] = [];
+      for (const [id, v] of known) {
+        const thread = threads.get(id);
+        if (thread && thread.v > v) out.push(thread);
+      }
+      return { cursor: log.head(), threads: out };
+    },
+    eventsSince: (cursor, limit) => log.since(cursor, limit),
+    head: () => log.head(),
+    thread: (id) => threads.get(id),
+    threads: () => [...threads.values()],
+    subscribe: (listener) => log.subscribe(listener),
+    subscribeApplied(listener) {
+      appliedListeners.add(listener);
+      return () => appliedListeners.delete(listener);
+    },
+    stats: () => ({ ...stats }),
+  };
 }
 
 /**
@@ -33,48 +165,22 @@ export function toStoredEvent(entry: LogEntry): StoredEvent {
  * (its cursors are not shared); for several, use createPostgresStore.
  */
 export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore {
-  const backend = createReferenceBackend({ clock: options.clock, logLimit: options.logLimit });
-  // The log appends synchronously inside push/serverWrite: collect what one call appended.
-  let appended: StoredEvent[] | null = null;
-  backend.subscribe((entry) => appended?.push(toStoredEvent(entry)));
-  function capture<T>(run: () => T): { value: T; events: StoredEvent[] } {
-    const events: StoredEvent[] = [];
-    appended = events;
+  const engine = createMemoryEngine(options);
+  const settle = <T>(run: () => T): Promise<T> => {
     try {
-      return { value: run(), events };
-    } finally {
-      appended = null;
+      return Promise.resolve(run());
+    } catch (err) {
+      return Promise.reject(err);
     }
-  }
-
+  };
   return {
-    backend,
-    push(request: PushRequest, mutators) {
-      try {
-        const { value, events } = capture(() => backend.push(request, mutators));
-        return Promise.resolve({ response: value, events });
-      } catch (err) {
-        if (!(err instanceof BackendRequestError)) return Promise.reject(err);
-        const code = err.status === 409 ? 'fenced' : 'bad-request';
-        return Promise.reject(new ServerError(err.status, code, err.message));
-      }
-    },
-    pull(known) {
-      const request: PullRequest = { clientId: '', threads: Object.fromEntries(known) };
-      return Promise.resolve(backend.pull(request));
-    },
-    eventsSince(cursor, limit) {
-      const read = backend.eventsSince(cursor);
-      if (read.reset) return Promise.resolve(read);
-      const events = read.entries.slice(0, Math.max(0, limit)).map(toStoredEvent);
-      return Promise.resolve({ reset: false, head: read.head, events });
-    },
-    head: () => Promise.resolve(backend.cursor()),
-    thread: (id) => Promise.resolve(backend.snapshot(id)),
-    serverWrite(threadId, name, args, mutators) {
-      const { value, events } = capture(() => backend.serverWrite(threadId, name, args, mutators));
-      return Promise.resolve({ result: value, events });
-    },
+    engine,
+    push: (request, mutators) => settle(() => engine.push(request, mutators)),
+    pull: (known) => settle(() => engine.pull(known)),
+    eventsSince: (cursor, limit) => settle(() => engine.eventsSince(cursor, Math.max(0, limit))),
+    head: () => Promise.resolve(engine.head()),
+    thread: (id) => Promise.resolve(engine.thread(id)),
+    serverWrite: (threadId, name, args, mutators) => settle(() => engine.serverWrite(threadId, name, args, mutators)),
     close: () => Promise.resolve(),
   };
 }

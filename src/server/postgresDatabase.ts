@@ -4,6 +4,8 @@
  * tested on PGlite (embedded, no server) and runs on a real PostgreSQL (docs/server.md).
  */
 
+import { importOptionalPeer } from './optionalPeer.js';
+
 export interface SqlSession {
   /** One statement; `$1…$n` parameters. */
   query<R = Record<string, unknown>>(text: string, params?: unknown[]): Promise<{ rows: R[] }>;
@@ -82,7 +84,7 @@ export async function openDatabase(options: { pool?: PgPoolLike | PgliteLike; co
   }
   let Pool: new (config: { connectionString: string; max: number }) => PgPoolLike & { on(event: 'error', fn: () => void): void };
   try {
-    ({ Pool } = (await import('pg')).default);
+    ({ Pool } = (await importOptionalPeer('pg')).default);
   } catch {
     throw new Error('createPostgresStore({ connectionString }) needs the "pg" package: npm install pg');
   }

@@ -1,17 +1,17 @@
 import { systemClock } from '../platform/clock.js';
 import type { Clock } from '../platform/clock.js';
 import type { Thread } from '../model/types.js';
-import type { PushRequest, PushResult } from '../protocol/wire.js';
-import { applyMutation, hasNul } from './postgresApply.js';
-import type { Workspace } from './postgresApply.js';
+import type { PushResult } from '../protocol/wire.js';
 import { openDatabase, withRetry } from './postgresDatabase.js';
 import type { PgPoolLike, PgliteLike, SqlDatabase, SqlSession } from './postgresDatabase.js';
 import { readEvents, readHead } from './postgresEvents.js';
 import { writeChanges } from './postgresWrite.js';
-import type { NewEvent } from './postgresWrite.js';
+import { applyPush, applyServerWrites, hasNul } from './semantics/push.js';
+import { createServerWriteQueue } from './serverWriteQueue.js';
+import type { StoreTransaction } from './semantics/transaction.js';
 import { LOCK_CLASS, migrate } from './postgresSchema.js';
 import { ServerError } from './serverError.js';
-import type { EventsRead, MutatorTable, PushOutcome, ServerStore, StoredEvent, WriteResult } from './types.js';
+import type { EventsRead, PushOutcome, ServerStore } from './types.js';
 
 export interface PostgresStoreOptions {
   /**
@@ -52,6 +52,13 @@ interface SeenRow {
   error_message: string | null;
 }
 
+/**
+ * Advisory locks a transaction may take for its threads: two threads in one bucket wait for each
+ * other, a small price beside exhausting `max_locks_per_transaction × max_connections` (6 400 by
+ * default) with one lock per thread. A power of two.
+ */
+const THREAD_LOCK_BUCKETS = 256;
+
 /** Threads kept parsed per instance: a read sends the body only when the version moved. */
 const CACHE_LIMIT = 512;
 
@@ -91,10 +98,13 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
   async function lockAndLoad(tx: SqlSession, threadIds: string[]): Promise<Map<string, Thread>> {
     const threads = new Map<string, Thread>();
     if (threadIds.length === 0) return threads;
-    // In hash order, one lock per distinct hash: every transaction takes them in the same order.
+    // One advisory lock per bucket of a bounded space (THREAD_LOCK_BUCKETS), in bucket order: every
+    // transaction takes them in the same order, and a push naming thousands of threads holds at
+    // most that many entries of PostgreSQL's shared lock table, so it cannot exhaust it for
+    // another tenant's push (docs/server.md, PostgreSQL).
     await tx.query(
-      `SELECT pg_advisory_xact_lock($1, k) FROM (SELECT DISTINCT hashtext(id) AS k FROM unnest($2::text[]) AS id) s ORDER BY k`,
-      [LOCK_CLASS + 1, threadIds],
+      `SELECT pg_advisory_xact_lock($1, k) FROM (SELECT DISTINCT hashtext(id) & $3 AS k FROM unnest($2::text[]) AS id) s ORDER BY k`,
+      [LOCK_CLASS + 1, threadIds, THREAD_LOCK_BUCKETS - 1],
     );
     const { rows } = await tx.query<{ body: string }>('SELECT body FROM syncline_threads WHERE id = ANY($1::text[])', [threadIds]);
     for (const row of rows) {
@@ -104,99 +114,59 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     return threads;
   }
 
-  const eventFor = (threadId: string, name: string, args: unknown, v: number): NewEvent => {
-    if (name === 'appendDelta') {
-      const { messageId, text } = args as { messageId: string; text: string };
-      return { type: 'delta', threadId, messageId, v, text };
-    }
-    return { type: 'thread', threadId, v };
-  };
-
-  async function pushIn(tx: SqlSession, request: PushRequest, mutators: MutatorTable) {
-    const { clientId, epoch, mutations } = request;
-    // Creates the client or locks its row; concurrent pushes of one client queue here.
-    const { rows: clientRows } = await tx.query<ClientRow>(
-      `INSERT INTO syncline_clients (client_id, epoch, last_seq) VALUES ($1, $2, 0)
-       ON CONFLICT (client_id) DO UPDATE SET client_id = EXCLUDED.client_id
-       RETURNING epoch::float8 AS epoch, last_seq::float8 AS last_seq`,
-      [clientId, epoch],
-    );
-    const client = clientRows[0]!;
-    if (epoch < client.epoch) {
-      throw new ServerError(409, 'fenced', `Epoch ${epoch} is older than ${client.epoch}: another writer took over client ${clientId}.`);
-    }
-    const results = new Map<number, PushResult>();
-    if (mutations.length > 0) {
-      const { rows } = await tx.query<SeenRow>(
-        `SELECT seq::float8 AS seq, status, v::float8 AS v, error_code, error_message FROM syncline_mutations
-         WHERE client_id = $1 AND seq = ANY($2::bigint[])`,
-        [clientId, mutations.map((m) => m.seq)],
-      );
-      for (const row of rows) {
-        results.set(
-          row.seq,
-          row.status === 'applied'
-            ? { seq: row.seq, status: 'applied', v: row.v! }
-            : { seq: row.seq, status: 'rejected', error: { code: row.error_code!, message: row.error_message! } },
+  /** The StoreTransaction (src/server/semantics/transaction.ts) of one SQL transaction. */
+  function transaction(tx: SqlSession): StoreTransaction & { loaded: Thread[] } {
+    const loaded: Thread[] = [];
+    return {
+      loaded,
+      async lockClient(clientId, epoch) {
+        // Creates the client or locks its row; concurrent pushes of one client queue here.
+        const { rows } = await tx.query<ClientRow>(
+          `INSERT INTO syncline_clients (client_id, epoch, last_seq) VALUES ($1, $2, 0)
+           ON CONFLICT (client_id) DO UPDATE SET client_id = EXCLUDED.client_id
+           RETURNING epoch::float8 AS epoch, last_seq::float8 AS last_seq`,
+          [clientId, epoch],
         );
-      }
-    }
-    // Which threads new mutations touch: lock and load only those.
-    const touched = new Set<string>();
-    let probe = client.last_seq;
-    for (const m of mutations) {
-      if (results.has(m.seq) || m.seq < probe) continue;
-      probe = m.seq;
-      if (!hasNul(m.threadId)) touched.add(m.threadId);
-    }
-    const space: Workspace = { threads: await lockAndLoad(tx, [...touched]), changed: new Set(), now: clock.now() };
-
-    let lastSeq = client.last_seq;
-    const out: PushResult[] = [];
-    const recorded: { m: PushRequest['mutations'][number]; result: WriteResult }[] = [];
-    const events: NewEvent[] = [];
-    for (const m of mutations) {
-      const first = results.get(m.seq);
-      if (first) {
-        out.push(first.status === 'rejected' ? first : { seq: m.seq, status: 'duplicate', v: first.v! });
-        continue;
-      }
-      if (m.seq < lastSeq) {
-        out.push({
-          seq: m.seq,
-          status: 'rejected',
-          error: { code: 'out-of-order', message: `seq ${m.seq} arrived after seq ${lastSeq} of the same client.` },
-        });
-        continue;
-      }
-      lastSeq = m.seq;
-      const result: WriteResult =
-        hasNul(m.threadId) || hasNul(m.name) || hasNul(m.id)
-          ? { status: 'rejected', error: { code: 'invalid-args', message: 'threadId, name and id must not contain U+0000.' } }
-          : applyMutation(space, mutators, m.threadId, m.name, m.args);
-      const pushResult: PushResult = { seq: m.seq, ...result };
-      results.set(m.seq, pushResult);
-      out.push(pushResult);
-      recorded.push({ m, result });
-      if (result.status === 'applied') events.push(eventFor(m.threadId, m.name, m.args, result.v));
-    }
-
-    const stored = await writeChanges(
-      tx,
-      {
-        threads: [...space.changed].map((id) => space.threads.get(id)!),
-        client: {
-          clientId,
-          epoch,
-          lastSeq,
-          recorded: recorded.map(({ m, result }) => ({ seq: m.seq, id: m.id, threadId: m.threadId, name: m.name, result })),
-        },
-        events,
+        return { epoch: rows[0]!.epoch, lastSeq: rows[0]!.last_seq };
       },
-      logLimit,
-    );
-    return { response: { lastSeq, results: out }, events: stored, space };
+      async seen(clientId, seqs) {
+        const { rows } = await tx.query<SeenRow>(
+          `SELECT seq::float8 AS seq, status, v::float8 AS v, error_code, error_message FROM syncline_mutations
+           WHERE client_id = $1 AND seq = ANY($2::bigint[])`,
+          [clientId, seqs],
+        );
+        const results = new Map<number, PushResult>();
+        for (const row of rows) {
+          results.set(
+            row.seq,
+            row.status === 'applied'
+              ? { seq: row.seq, status: 'applied', v: row.v! }
+              : { seq: row.seq, status: 'rejected', error: { code: row.error_code!, message: row.error_message! } },
+          );
+        }
+        return results;
+      },
+      lockThreads: (ids) => lockAndLoad(tx, ids),
+      async write(changes) {
+        loaded.push(...changes.threads);
+        return writeChanges(tx, changes, logLimit);
+      },
+    };
   }
+
+  // Server writes in call order, many per transaction (src/server/serverWriteQueue.ts).
+  let serverSeq = 0;
+  const queueWrite = createServerWriteQueue(async (writes) => {
+    const db = await ready();
+    const batch = writes.map((w) => ({ ...w, seq: ++serverSeq }));
+    const { outcomes, written } = await withRetry(db, async (tx) => {
+      const run = transaction(tx);
+      const outcome = await applyServerWrites(run, batch, clock.now());
+      return { ...outcome, written: run.loaded };
+    });
+    for (const thread of written) remember(thread);
+    return outcomes;
+  });
 
   const store: PostgresStore = {
     async migrate() {
@@ -206,8 +176,12 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     async push(request, mutators): Promise<PushOutcome> {
       const db = await ready();
       if (hasNul(request.clientId)) throw new ServerError(400, 'bad-request', 'clientId must not contain U+0000.');
-      const { response, events, space } = await withRetry(db, (tx) => pushIn(tx, request, mutators));
-      for (const id of space.changed) remember(space.threads.get(id)!);
+      const { response, events, written } = await withRetry(db, async (tx) => {
+        const run = transaction(tx);
+        const outcome = await applyPush(run, request, mutators, clock.now());
+        return { ...outcome, written: run.loaded };
+      });
+      for (const thread of written) remember(thread);
       return { response, events };
     },
 
@@ -255,25 +229,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
       return thread;
     },
 
-    async serverWrite(threadId, name, args, mutators) {
-      const db = await ready();
-      if (typeof threadId !== 'string' || threadId === '' || hasNul(threadId)) {
-        return { result: { status: 'rejected', error: { code: 'invalid-args', message: 'serverWrite needs a threadId.' } }, events: [] };
-      }
-      const { result, events, space } = await withRetry(db, async (tx) => {
-        const space: Workspace = { threads: await lockAndLoad(tx, [threadId]), changed: new Set(), now: clock.now() };
-        const result = applyMutation(space, mutators, threadId, name, args);
-        if (result.status === 'rejected') return { result, events: [] as StoredEvent[], space };
-        const events = await writeChanges(
-          tx,
-          { threads: [space.threads.get(threadId)!], events: [eventFor(threadId, name, args, result.v)] },
-          logLimit,
-        );
-        return { result, events, space };
-      });
-      for (const id of space.changed) remember(space.threads.get(id)!);
-      return { result, events };
-    },
+    serverWrite: (threadId, name, args, mutators) => queueWrite({ threadId, name, args, mutators }),
 
     async close() {
       const db = await opened.catch(() => undefined);

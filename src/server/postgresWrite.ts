@@ -1,24 +1,9 @@
-import type { Thread } from '../model/types.js';
-import { stripNul } from './postgresApply.js';
 import type { SqlSession } from './postgresDatabase.js';
-import type { StoredEvent, WriteResult } from './types.js';
+import type { Changes } from './semantics/transaction.js';
+import type { StoredEvent } from './types.js';
 
-export type NewEvent =
-  | { type: 'thread'; threadId: string; v: number }
-  | { type: 'delta'; threadId: string; messageId: string; v: number; text: string };
-
-/** What one transaction writes once its mutations ran in memory. */
-export interface Changes {
-  threads: Thread[];
-  /** The first result of every new (clientId, seq), and the client's new epoch and lastSeq. */
-  client?: {
-    clientId: string;
-    epoch: number;
-    lastSeq: number;
-    recorded: { seq: number; id: string; threadId: string; name: string; result: WriteResult }[];
-  };
-  events: NewEvent[];
-}
+/** What can be stored of a text that may hold U+0000 (kept only for the record). */
+const stripNul = (text: string) => text.replaceAll('\u0000', '');
 
 /*
  * Two statements (data-modifying CTEs), the last before COMMIT. The first writes the threads,

@@ -1,3 +1,6 @@
+/** Chunks this large go to the consumer alone, never copied (see `take`). */
+export const SHARED_MIN_BYTES = 64 * 1024;
+
 /** Where an event stream's bytes wait for its consumer. */
 export interface PulledBody {
   body: ReadableStream<Uint8Array>;
@@ -45,16 +48,30 @@ export function createPulledBody(options: PulledBodyOptions): PulledBody {
     options.onDone();
   };
 
+  /**
+   * The next piece for the consumer: small chunks merged into one, a large chunk alone and as
+   * is. A large chunk is a thread's serialized bytes that every stream sending that version
+   * shares (src/server/sharedFrames.ts): copying it here would pin one copy per stuck stream.
+   */
   function take(): Uint8Array {
-    const out = chunks.length === 1 ? chunks[0]! : new Uint8Array(bytes);
-    if (chunks.length > 1) {
-      let at = 0;
-      for (const chunk of chunks) {
-        out.set(chunk, at);
-        at += chunk.byteLength;
-      }
+    let count = 0;
+    let size = 0;
+    if (chunks[0]!.byteLength >= SHARED_MIN_BYTES) {
+      count = 1;
+      size = chunks[0]!.byteLength;
+    } else {
+      while (count < chunks.length && chunks[count]!.byteLength < SHARED_MIN_BYTES) size += chunks[count++]!.byteLength;
     }
-    clear();
+    const taken = chunks.splice(0, count);
+    bytes -= size;
+    options.onHeld(-size);
+    if (taken.length === 1) return taken[0]!;
+    const out = new Uint8Array(size);
+    let at = 0;
+    for (const chunk of taken) {
+      out.set(chunk, at);
+      at += chunk.byteLength;
+    }
     return out;
   }
 

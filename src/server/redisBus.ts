@@ -1,5 +1,6 @@
 import { isRecord } from '../model/isRecord.js';
 import type { ServerBus, StoredEvent } from './types.js';
+import { importOptionalPeer } from './optionalPeer.js';
 
 /** The part of a node-redis (v5+) client the bus uses. */
 export interface RedisClientLike {
@@ -52,7 +53,7 @@ function parseMessage(message: string): StoredEvent[] {
 }
 
 async function clientFor(url: string, maxDelay: number): Promise<RedisClientLike> {
-  const redis = await import('redis').catch(() => {
+  const redis = await importOptionalPeer('redis').catch(() => {
     throw new Error('createRedisBus({ url }) needs the "redis" package: npm install redis');
   });
   return redis.createClient({
@@ -105,11 +106,15 @@ export function createRedisBus(options: RedisBusOptions): ServerBus {
     sub.on('reconnecting', () => setUp(false));
     sub.on('end', () => setUp(false));
     // Pub/sub keeps nothing: wait about two reconnect delays before sending what queued up, so
-    // the other instances, reconnecting on the same backoff, are likely subscribed again. (A new
-    // publish sends at once, queue first.) Best effort: streams resume from the store anyway.
+    // the other instances, reconnecting on the same backoff, are likely subscribed again. Best
+    // effort: streams resume from the store anyway. A publish still waiting for its answer sends
+    // at once, queue first: the publisher reconnects on its own backoff, often after the
+    // subscriber, and a publish made in between would otherwise wait out the backlog's delay
+    // (4 s by default) past its publishTimeoutMs (1 s) and fail though Redis is back.
     pub.on('ready', () => {
       clearTimeout(backlogTimer);
-      backlogTimer = setTimeout(() => void flush(), 2 * maxDelay);
+      const awaited = queue.some((entry) => entry.done.size > 0);
+      backlogTimer = setTimeout(() => void flush(), awaited ? 0 : 2 * maxDelay);
       backlogTimer.unref?.();
     });
     return { pub, sub };

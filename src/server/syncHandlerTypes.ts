@@ -1,3 +1,4 @@
+import type { SyncHandlerMetrics } from './handlerMetrics.js';
 import type { Clock } from '../platform/clock.js';
 import type { Mutator } from '../model/types.js';
 import type { Authorize } from './authorize.js';
@@ -16,6 +17,26 @@ export interface SyncHandlerOptions {
    * @default () => true
    */
   authorize?: Authorize;
+  /**
+   * Names the caller (the principal: a user id from your session), or `null` for none. With it,
+   * a `clientId` belongs to the principal that first used it: another principal's push naming
+   * it is refused with 403 and changes nothing. Without it a `clientId` is a bearer secret:
+   * whoever knows one can write as it (docs/server.md, "identify").
+   * @default () => null
+   */
+  identify?(request: Request): string | null | Promise<string | null>;
+  /**
+   * Distinct threads one push or pull may name; more is a 413 before `authorize` is asked (it
+   * is asked once per distinct thread). @default 1000
+   */
+  maxThreadsPerRequest?: number;
+  /**
+   * Open event streams one principal (`identify`) may hold; one more is a 429 with
+   * `Retry-After`, other principals unaffected. @default 16
+   */
+  maxStreamsPerPrincipal?: number;
+  /** Open event streams of all callers together (those without a principal included); one more is a 429. @default 10000 */
+  maxStreams?: number;
   /**
    * How long an event stream keeps `authorize`'s verdict on a thread before asking again: a
    * revoked reader stops getting that thread's events within this time. @default 60000
@@ -66,6 +87,8 @@ export interface SyncHandler {
   /** A write by the server (an assistant reply): applied by the store, published on the bus. */
   serverWrite(threadId: string, name: string, args: unknown): Promise<WriteResult>;
   stats(): SyncHandlerStats;
+  /** `stats()` and rates and latencies beside them (docs/metrics.md); `toPrometheusText` formats them. */
+  metrics(): SyncHandlerMetrics;
   /**
    * Graceful shutdown: refuses new streams (503), ends open ones so clients reconnect elsewhere,
    * unsubscribes from the bus. Closes the store and bus only if the handler created them.

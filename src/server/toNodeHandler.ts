@@ -4,6 +4,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 const DRAIN_LIMIT = 64 * 1024 * 1024;
 /** Answers up to this size that say their length are read whole and sent in one write. */
 const WHOLE_BODY_BYTES = 4 * 1024 * 1024;
+/** Methods the Fetch standard forbids in a `Request`. */
+const UNREPRESENTABLE = new Set(['CONNECT', 'TRACE', 'TRACK']);
 
 /**
  * Serves a Web-standard handler on `node:http` (and Express, Fastify's raw request and reply,
@@ -13,6 +15,13 @@ const WHOLE_BODY_BYTES = 4 * 1024 * 1024;
  */
 export function toNodeHandler(handler: (request: Request) => Promise<Response>): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
+    if (UNREPRESENTABLE.has((req.method ?? 'GET').toUpperCase())) {
+      // `new Request` throws for these: answer as the handler answers every other method it does not serve.
+      req.resume();
+      res.writeHead(405, { allow: 'GET, POST, OPTIONS', 'content-type': 'application/json; charset=utf-8' });
+      res.end(JSON.stringify({ error: { code: 'method-not-allowed', message: 'This server answers GET, POST, OPTIONS only.' } }));
+      return;
+    }
     serveNode(handler, req, res).catch(() => {
       if (!res.headersSent) {
         res.writeHead(500, { 'content-type': 'application/json; charset=utf-8' });

@@ -91,7 +91,8 @@ export interface ServerStore {
   /**
    * A write by the server itself (an assistant reply): same versioning, thread creation and
    * events as an applied push mutation, no (clientId, seq) bookkeeping. `mutators` includes
-   * the server-only ones (e.g. setMessageStatus).
+   * the server-only ones (e.g. setMessageStatus). Calls on one thread apply in call order, also
+   * when not awaited one by one; such calls may share a transaction (group commit).
    */
   serverWrite(
     threadId: string,

@@ -1,6 +1,6 @@
 import type { Thread } from '../model/types.js';
 import type { ServerEvent } from '../protocol/wire.js';
-import type { LogEntry } from './eventLog.js';
+import type { StoredEvent as LogEntry } from '../server/types.js';
 
 /**
  * Turns the log entries queued for one stream into the events it sends.
@@ -30,7 +30,7 @@ export function coalesceEntries(
   let prefix = 0;
   const cursor = () => {
     while (prefix < entries.length && done[prefix]) prefix++;
-    return prefix === 0 ? startCursor : entries[prefix - 1]!.id;
+    return prefix === 0 ? startCursor : entries[prefix - 1]!.cursor;
   };
   const out: ServerEvent[] = [];
   for (let i = 0; i < entries.length; i++) {

@@ -17,6 +17,7 @@ export type {
 } from './referenceBackend.js';
 export { normalizeFaults } from './faults.js';
 export type { Faults, StreamFaults } from './faults.js';
-export type { LogEntry, LogRead } from './eventLog.js';
+/** The log entry and read of the memory store (src/server/types.ts), under the names this module had. */
+export type { StoredEvent as LogEntry, EventsRead as LogRead } from '../server/types.js';
 export { streamReply } from './assistantReply.js';
 export type { AssistantReply, ReplyOptions, ReplyOutcome, AutoReplyOptions } from './assistantReply.js';

@@ -1,12 +1,12 @@
-import { systemClock } from '../platform/clock.js';
 import type { Clock } from '../platform/clock.js';
-import { builtinMutators, emptyThread } from '../model/mutators.js';
+import { builtinMutators } from '../model/mutators.js';
 import type { Mutator, Thread } from '../model/types.js';
-import type { PullResponse, PushResponse, PushResult } from '../protocol/wire.js';
-import { createEventLog } from './eventLog.js';
+import type { PullResponse, PushResponse } from '../protocol/wire.js';
+import { createMemoryEngine } from '../server/memoryStore.js';
+import type { MemoryEngine, MemoryStoreStats } from '../server/memoryStore.js';
+import { ServerError } from '../server/serverError.js';
+import type { EventsRead, StoredEvent, WriteResult } from '../server/types.js';
 import { deepFreeze } from './deepFreeze.js';
-import { nextVersion, refusal } from './nextVersion.js';
-import type { LogEntry, LogRead } from './eventLog.js';
 import { parsePullRequest, parsePushRequest } from './requestShape.js';
 import { serverMutators } from './serverMutators.js';
 
@@ -17,6 +17,8 @@ export interface ReferenceBackendOptions {
   mutators?: Record<string, Mutator>;
   /** Event-log entries kept for resuming streams; an older cursor gets `reset`. @default 10000 */
   logLimit?: number;
+  /** The memory store's engine to work on (the dev server shares its store's); `clock` and `logLimit` then do not apply. @default a new one */
+  engine?: MemoryEngine;
 }
 
 /** A request the backend refuses as a whole; callers answer it with this HTTP status. */
@@ -29,34 +31,18 @@ export class BackendRequestError extends Error {
   }
 }
 
-/** The clientId the `applied` log shows for server-side writes (assistant replies). */
-export const SERVER_CLIENT_ID = '@server';
+export { SERVER_CLIENT_ID } from '../server/semantics/push.js';
+import type { AppliedMutation as StoreAppliedMutation } from '../server/semantics/push.js';
 
-export interface AppliedMutation {
-  clientId: string;
-  seq: number;
-  id: string;
-  threadId: string;
-  name: string;
-}
+/** One applied mutation as the `applied` list shows it (its args go to `subscribeApplied`'s listeners). */
+export type AppliedMutation = Omit<StoreAppliedMutation, 'v' | 'args'>;
 
-export interface BackendStats {
-  pushes: number;
-  pulls: number;
-  /** Mutations applied, server writes included. */
-  applied: number;
-  duplicates: number;
-  rejected: number;
-  /** Pushes refused with 409 for an older epoch. */
-  fenced: number;
+export interface BackendStats extends MemoryStoreStats {
   /** Requests refused with 400. */
   badRequests: number;
-  serverWrites: number;
 }
 
-export type WriteResult =
-  | { status: 'applied'; v: number }
-  | { status: 'rejected'; error: { code: string; message: string } };
+export type { WriteResult };
 
 export interface ReferenceBackend {
   /**
@@ -79,9 +65,9 @@ export interface ReferenceBackend {
   serverWrite(threadId: string, name: string, args: unknown, mutators?: Readonly<Record<string, Mutator>>): WriteResult;
   /** The current event-log head: the cursor a stream opened now starts from. */
   cursor(): string;
-  eventsSince(cursor: string | null): LogRead;
+  eventsSince(cursor: string | null): EventsRead;
   /** Every new log entry, synchronously, as it is appended. */
-  subscribe(listener: (entry: LogEntry) => void): () => void;
+  subscribe(listener: (entry: StoredEvent) => void): () => void;
   /** Every applied mutation with its args (for an assistant that answers user messages). */
   subscribeApplied(listener: (applied: AppliedMutation, args: unknown) => void): () => void;
   /** A frozen snapshot. */
@@ -97,151 +83,59 @@ export interface ReferenceBackend {
   stats(): BackendStats;
 }
 
-interface ClientState {
-  epoch: number;
-  lastSeq: number;
-  /** The first answer for every seq seen, replayed for duplicates. */
-  results: Map<number, PushResult>;
-}
-
-
-/** The server half of protocol v1, in memory. Shared by the fake backend and the dev server. */
+/** The server half of protocol v1, in memory: the memory store of `syncline/server` seen synchronously, plus request parsing, frozen snapshots and counters. Shared by the fake backend and the dev server. */
 export function createReferenceBackend(options: ReferenceBackendOptions = {}): ReferenceBackend {
-  const clock = options.clock ?? systemClock;
   const mutators: Record<string, Mutator> = { ...builtinMutators, ...options.mutators };
   const internal: Record<string, Mutator> = { ...mutators, ...serverMutators };
-  const log = createEventLog(options.logLimit ?? 10_000);
-  const threads = new Map<string, Thread>();
-  const clients = new Map<string, ClientState>();
+  const engine = options.engine ?? createMemoryEngine({ clock: options.clock, logLimit: options.logLimit });
   const applied: AppliedMutation[] = [];
   const appliedListeners = new Set<(applied: AppliedMutation, args: unknown) => void>();
-  const stats: BackendStats = {
-    pushes: 0,
-    pulls: 0,
-    applied: 0,
-    duplicates: 0,
-    rejected: 0,
-    fenced: 0,
-    badRequests: 0,
-    serverWrites: 0,
-  };
-  let serverSeq = 0;
-
-  function apply(table: Readonly<Record<string, Mutator>>, record: AppliedMutation, args: unknown): WriteResult {
-    const { threadId } = record;
-    const next = nextVersion(table, record.name, threads.get(threadId) ?? emptyThread(threadId, clock.now()), threadId, args);
-    if ('status' in next) return next;
-    threads.set(threadId, next);
+  let badRequests = 0;
+  engine.subscribeApplied(({ clientId, seq, id, threadId, name, args }) => {
+    const record = { clientId, seq, id, threadId, name };
     applied.push(record);
-    stats.applied++;
-    if (record.name === 'appendDelta') {
-      const { messageId, text } = args as { messageId: string; text: string };
-      log.append({ type: 'delta', threadId, messageId, v: next.v, text });
-    } else {
-      log.append({ type: 'thread', threadId, v: next.v });
-    }
     for (const listener of [...appliedListeners]) listener(record, args);
-    return { status: 'applied', v: next.v };
-  }
+  });
 
-  function client(clientId: string): ClientState {
-    let state = clients.get(clientId);
-    if (!state) {
-      state = { epoch: 0, lastSeq: 0, results: new Map() };
-      clients.set(clientId, state);
+  function parse<T>(raw: unknown, parser: (raw: unknown) => T): T {
+    try {
+      return parser(raw);
+    } catch (err) {
+      badRequests++;
+      throw new BackendRequestError(400, (err as Error).message);
     }
-    return state;
   }
 
   return {
     push(raw, table = mutators) {
-      stats.pushes++;
-      let request;
+      const request = parse(raw, parsePushRequest);
       try {
-        request = parsePushRequest(raw);
+        return engine.push(request, table).response;
       } catch (err) {
-        stats.badRequests++;
-        throw new BackendRequestError(400, (err as Error).message);
+        if (err instanceof ServerError) throw new BackendRequestError(err.status, err.message);
+        throw err;
       }
-      const state = client(request.clientId);
-      if (request.epoch < state.epoch) {
-        stats.fenced++;
-        throw new BackendRequestError(
-          409,
-          `Epoch ${request.epoch} is older than ${state.epoch}: another writer took over client ${request.clientId}.`,
-        );
-      }
-      state.epoch = request.epoch;
-      const results: PushResult[] = [];
-      for (const m of request.mutations) {
-        const first = state.results.get(m.seq);
-        if (first) {
-          stats.duplicates++;
-          results.push(first.status === 'rejected' ? first : { seq: m.seq, status: 'duplicate', v: first.v! });
-          continue;
-        }
-        if (m.seq < state.lastSeq) {
-          stats.rejected++;
-          results.push({
-            seq: m.seq,
-            ...refusal('out-of-order', `seq ${m.seq} arrived after seq ${state.lastSeq} of the same client.`),
-          });
-          continue;
-        }
-        state.lastSeq = m.seq;
-        const record = { clientId: request.clientId, seq: m.seq, id: m.id, threadId: m.threadId, name: m.name };
-        const outcome = apply(table, record, m.args);
-        if (outcome.status === 'rejected') stats.rejected++;
-        const result: PushResult = { seq: m.seq, ...outcome };
-        state.results.set(m.seq, result);
-        results.push(result);
-      }
-      return { lastSeq: state.lastSeq, results };
     },
-
     pull(raw) {
-      stats.pulls++;
-      let request;
-      try {
-        request = parsePullRequest(raw);
-      } catch (err) {
-        stats.badRequests++;
-        throw new BackendRequestError(400, (err as Error).message);
-      }
-      const out: Thread[] = [];
-      for (const [id, known] of Object.entries(request.threads)) {
-        const thread = threads.get(id);
-        if (thread && thread.v > known) out.push(deepFreeze(thread));
-      }
-      return { cursor: log.head(), threads: out };
+      const request = parse(raw, parsePullRequest);
+      const { cursor, threads } = engine.pull(new Map(Object.entries(request.threads)));
+      return { cursor, threads: threads.map(deepFreeze) };
     },
-
-    serverWrite(threadId, name, args, table = internal) {
-      if (typeof threadId !== 'string' || threadId === '') {
-        return refusal('invalid-args', 'serverWrite needs a threadId.');
-      }
-      stats.serverWrites++;
-      serverSeq++;
-      const record = { clientId: SERVER_CLIENT_ID, seq: serverSeq, id: `server-${serverSeq}`, threadId, name };
-      const outcome = apply(table, record, args);
-      if (outcome.status === 'rejected') stats.rejected++;
-      return outcome;
-    },
-
-    cursor: () => log.head(),
-    eventsSince: (cursor) => log.since(cursor),
-    subscribe: (listener) => log.subscribe(listener),
+    serverWrite: (threadId, name, args, table = internal) => engine.serverWrite(threadId, name, args, table).result,
+    cursor: () => engine.head(),
+    eventsSince: (cursor) => engine.eventsSince(cursor),
+    subscribe: (listener) => engine.subscribe(listener),
     subscribeApplied(listener) {
       appliedListeners.add(listener);
       return () => appliedListeners.delete(listener);
     },
     thread: (id) => {
-      const thread = threads.get(id);
+      const thread = engine.thread(id);
       return thread && deepFreeze(thread);
     },
-    threads: () => [...threads.values()].map(deepFreeze),
-    snapshot: (id) => threads.get(id),
+    threads: () => engine.threads().map(deepFreeze),
+    snapshot: (id) => engine.thread(id),
     applied,
-    stats: () => ({ ...stats }),
+    stats: () => ({ ...engine.stats(), badRequests }),
   };
 }

@@ -1,7 +1,7 @@
 import type { Clock, TimerId } from '../platform/clock.js';
 import type { ServerEvent } from '../protocol/wire.js';
 import { coalesceEntries } from './coalesceEntries.js';
-import type { LogEntry } from './eventLog.js';
+import type { StoredEvent as LogEntry } from '../server/types.js';
 import type { FaultController } from './faults.js';
 import type { ReferenceBackend } from './referenceBackend.js';
 
@@ -41,7 +41,7 @@ export interface StreamPump {
 export function startStreamPump(options: StreamPumpOptions): StreamPump {
   const { backend, faults, clock, sink } = options;
   const read = backend.eventsSince(options.cursor);
-  let queue: LogEntry[] = read.reset ? [] : read.entries;
+  let queue: LogEntry[] = read.reset ? [] : read.events;
   let pendingReset: ServerEvent | null = read.reset ? { type: 'reset', id: read.head } : null;
   let base = read.head;
   if (!read.reset && options.cursor !== null) base = options.cursor;
@@ -110,7 +110,7 @@ export function startStreamPump(options: StreamPumpOptions): StreamPump {
       const batch = queue;
       queue = [];
       events.push(...coalesceEntries(batch, sentV, base, backend.snapshot));
-      base = batch[batch.length - 1]!.id;
+      base = batch[batch.length - 1]!.cursor;
     }
     for (const event of events) {
       if (stopped) return;

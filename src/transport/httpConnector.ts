@@ -75,7 +75,7 @@ function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
   });
 }
 
-/** Speaks wire protocol v1 (docs/protocol.md) over `fetch`. Every method rejects with a SyncError. */
+/** Speaks wire protocol v2, and understands v1 answers (docs/protocol.md), over `fetch`. Every method rejects with a SyncError. */
 export function createHttpConnector(options: HttpConnectorOptions): SyncConnector {
   const baseUrl = options.baseUrl.replace(/\/+$/, '');
   const clock = options.clock ?? systemClock;
@@ -234,7 +234,8 @@ export function createHttpConnector(options: HttpConnectorOptions): SyncConnecto
       if (signal.aborted) return;
       const own: HeaderMap = { accept: 'text/event-stream' };
       if (cursor !== null) own['last-event-id'] = cursor;
-      const query = cursor === null ? '' : `?cursor=${encodeURIComponent(cursor)}`;
+      // A v1 server ignores `protocol` and keeps sending `delta` events, which the client still applies.
+      const query = `?protocol=2${cursor === null ? '' : `&cursor=${encodeURIComponent(cursor)}`}`;
       let res: Response;
       try {
         // No timeout here: a stream is meant to stay open; its silence is judged by the caller.

@@ -107,12 +107,13 @@ export function createEventSizer(maxBytes: number) {
 
 /**
  * Where each event type names its thread, as JSON writes it: a thread's first key, a delta's
- * `threadId`. Unescaped quotes in JSON only delimit strings, so the text inside one cannot fake a
+ * `threadId`, a patch's first key `threadId`. Unescaped quotes in JSON only delimit strings, so the text inside one cannot fake a
  * key. A Map: the type comes from the server.
  */
 const THREAD_ID = new Map([
   ['thread', /^\s*\{\s*"id"\s*:\s*("(?:[^"\\]|\\.)*")/],
   ['delta', /"threadId"\s*:\s*("(?:[^"\\]|\\.)*")/],
+  ['patch', /^\s*\{\s*"threadId"\s*:\s*("(?:[^"\\]|\\.)*")/],
 ]);
 
 /** What the start of a skipped event says: its type, and the thread it is about when it names one. */

@@ -84,4 +84,43 @@ describe('tabs sharing one IndexedDB outbox in Chromium', () => {
     c.dispose();
     fake.close();
   });
+
+  it('shared: a follower discards its queued write through the leader; the one being sent is applied', async () => {
+    const fake = createFakeBackend();
+    const namespace = `discard-${crypto.randomUUID()}`;
+    const tab = (): SyncClient => {
+      const c = createSyncClient({ connector: fake.connector, namespace, retry: { baseMs: 20, maxMs: 100 } });
+      c.start();
+      c.watch('t1');
+      return c;
+    };
+    const until = async (done: () => boolean) => {
+      for (let i = 0; i < 500 && !done(); i++) await new Promise((r) => setTimeout(r, 10));
+      expect(done()).toBe(true);
+    };
+
+    const leader = tab();
+    await leader.ready;
+    await until(() => fake.stats().openStreams === 1);
+    const follower = tab();
+    await follower.ready;
+    fake.setFaults({ latencyMs: 1500 }); // the first push hangs a while: the next write waits behind it
+    const sending = follower.mutate('t1', 'addMessage', { message: { id: 'f1', role: 'user', content: 'f1', createdAt: 0 } });
+    await until(() => follower.getPendingItems()[0]?.state === 'sending');
+    const queued = follower.mutate('t1', 'addMessage', { message: { id: 'f2', role: 'user', content: 'f2', createdAt: 1 } });
+    const rejected = expect(queued.settled).rejects.toMatchObject({ kind: 'rejected' });
+    await new Promise((r) => setTimeout(r, 100)); // stored and announced
+    follower.discard(queued.id);
+    follower.discard(sending.id); // being sent: it may be applied already, so it stays
+    await rejected;
+    expect(follower.getPendingItems().map((w) => w.id)).toEqual([sending.id]);
+    fake.setFaults({});
+    await sending.settled;
+    await until(() => follower.getThread('t1')?.messages.length === 1);
+    expect(fake.thread('t1')?.messages.map((m) => m.id)).toEqual(['f1']);
+    expect(fake.backend.applied).toHaveLength(1);
+    leader.dispose();
+    follower.dispose();
+    fake.close();
+  });
 });

@@ -2,7 +2,6 @@ import fc from 'fast-check';
 import { builtinMutators, createMemoryStorage, createSyncClient, type PendingWrite, type SyncClient } from 'syncline';
 import { createFakeBackend, createFakeClock, createFakeEnvironment } from 'syncline/testing';
 import { rebase } from '../../src/model/rebase.js';
-import { confirmedThread } from '../../src/client/inspect.js';
 
 const THREADS = ['t1', 't2'];
 
@@ -82,7 +81,7 @@ describe('the optimistic view (property)', () => {
           const pendingIds = new Set(pending.map((w) => w.id));
           for (const w of pending) if (w.state === 'failed') failed.add(w.id);
           for (const threadId of THREADS) {
-            const confirmed = confirmedThread(a, threadId);
+            const confirmed = a.getConfirmedThread(threadId);
             const cv = confirmed?.v ?? 0;
             const inPlay = written.filter((w) => {
               if (w.threadId !== threadId || failed.has(w.id)) return false;

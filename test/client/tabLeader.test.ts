@@ -103,6 +103,34 @@ describe('tabs of one origin share one leader (fake Web Locks and BroadcastChann
     expect(await b.storage.loadWrites('default')).toEqual([]);
   });
 
+  it('a follower discards a write still queued: the leader takes it out; one being sent stays and is applied', async () => {
+    const b = browser();
+    const leader = b.tab();
+    await b.clock.advanceAsync(50);
+    const follower = b.tab();
+    follower.client.watch('t1');
+    await b.clock.advanceAsync(50);
+    b.fake.setFaults({ latencyMs: 3000 });
+    const sending = follower.client.mutate('t1', 'addMessage', userMessage('m1'));
+    await b.clock.advanceAsync(200); // the leader is sending it
+    const queued = follower.client.mutate('t1', 'addMessage', userMessage('m2'));
+    await b.clock.advanceAsync(50); // announced: queued behind the push in flight
+    const rejected = expect(queued.settled).rejects.toMatchObject({ kind: 'rejected' });
+    follower.client.discard(queued.id);
+    follower.client.discard(sending.id); // may be applied already: stays
+    await b.clock.advanceAsync(50);
+    expect(follower.client.getPendingItems().map((w) => w.id)).toEqual([sending.id]);
+    expect(follower.client.getThread('t1')?.messages.map((m) => m.id)).toEqual(['m1']);
+    await rejected;
+    b.fake.setFaults({});
+    await b.until(() => follower.client.getPendingItems().length === 0);
+    await sending.settled;
+    await b.clock.advanceAsync(1000);
+    expect(b.ids('t1')).toEqual(['m1']);
+    expect(leader.client.getThread('t1')?.messages.map((m) => m.id)).toEqual(['m1']);
+    expect(await b.storage.loadWrites('default')).toEqual([]);
+  });
+
   it('a follower\'s rejected write rolls back in every tab, with onRollback once, in the tab that made it', async () => {
     const b = browser({
       serverMutators: {

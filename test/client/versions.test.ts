@@ -1,6 +1,5 @@
 import { createMemoryStorage, createSyncClient, type SyncConnector } from 'syncline';
 import { createFakeBackend, createFakeClock, createFakeEnvironment } from 'syncline/testing';
-import { confirmedThread } from '../../src/client/inspect.js';
 
 /** The fake backend, with every push answer's version replaced by `v`. */
 function lyingAcks(v: number, stream: boolean) {
@@ -44,7 +43,7 @@ describe('an acknowledged write never re-applies, whatever version its ack names
     await clock.advanceAsync(120_000); // polling stretches toward idleMs
     expect(client.getThread('t1')).toEqual(fake.thread('t1'));
     // The version the client asks from is the server's, never the ack's.
-    expect(confirmedThread(client, 't1')?.v).toBe(fake.thread('t1')?.v);
+    expect(client.getConfirmedThread('t1')?.v).toBe(fake.thread('t1')?.v);
     client.dispose();
   });
 });

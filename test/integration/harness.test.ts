@@ -13,9 +13,9 @@ afterEach(() => {
 });
 afterAll(() => server.close());
 
-async function client(): Promise<SyncClient> {
+async function client(timeoutMs = 1000): Promise<SyncClient> {
   const c = createSyncClient({
-    connector: createHttpConnector({ baseUrl: server.url, timeoutMs: 1000 }),
+    connector: createHttpConnector({ baseUrl: server.url, timeoutMs }),
     storage: createMemoryStorage(),
     batch: { windowMs: 10 },
     retry: { baseMs: 20, maxMs: 300 },
@@ -78,15 +78,17 @@ describe('the source material\'s harness', () => {
 
   // The rate (messages per second) is measured by `npm run bench`; tests assert no wall-clock time.
   it('1 000 messages flow from one client to another, complete and in order', async () => {
-    const [a, b] = [await client(), await client()];
+    // No push cut off by the timeout: a push of 50 writes took over 1 s on a loaded machine, and
+    // each one cut off was sent again (a count that measured the machine, not the outbox).
+    const [a, b] = [await client(30_000), await client()];
     b.watch('fast');
     // Pushes of this burst alone: the server also counted the earlier tests' (the partition's retries).
     const pushesBefore = server.stats().requests.push;
     for (let i = 0; i < 1000; i++) a.mutate('fast', 'addMessage', msg(`f${i}`, `token ${i}`));
     expect(await a.flushPending()).toBe(1000);
     await eventually(() => expect(b.getThread('fast')?.messages).toHaveLength(1000));
-    // ⌈1 000 / 50⌉ = 20, plus room for a push cut off by the client's 1 s timeout on a busy machine.
-    expect(server.stats().requests.push - pushesBefore).toBeLessThanOrEqual(25);
+    // ⌈1 000 / 50⌉ = 20.
+    expect(server.stats().requests.push - pushesBefore).toBe(20);
     expect(b.getThread('fast')?.messages.map((m) => m.id)).toEqual(Array.from({ length: 1000 }, (_, i) => `f${i}`));
   });
 });

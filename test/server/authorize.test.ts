@@ -130,14 +130,14 @@ describe('authorize: one user never reads, streams or writes another user\'s thr
     // Nothing forged was applied, not even bob's own thread in a mixed push.
     const check = await fetch(`${server.url}/pull`, {
       method: 'POST',
-      headers: { authorization: 'Bearer tok-alice' },
+      headers: { 'content-type': 'application/json', authorization: 'Bearer tok-alice' },
       body: JSON.stringify({ clientId: 'alice-check', threads: { 'alice/secret': 0, 'alice/diary': 0, 'alice/new': 0 } }),
     });
     const { threads } = (await check.json()) as { threads: Array<{ id: string; v: number }> };
     expect(threads.map((t) => [t.id, t.v]).sort()).toEqual([['alice/diary', 1], ['alice/secret', 1]]);
     const own = await fetch(`${server.url}/pull`, {
       method: 'POST',
-      headers: { authorization: 'Bearer tok-bob' },
+      headers: { 'content-type': 'application/json', authorization: 'Bearer tok-bob' },
       body: JSON.stringify({ clientId: 'bob-check', threads: { 'bob/notes': 0 } }),
     });
     expect(((await own.json()) as { threads: unknown[] }).threads).toEqual([]);
@@ -151,7 +151,7 @@ describe('authorize: one user never reads, streams or writes another user\'s thr
     await alice.flushPending();
     const push = await fetch(`${server.url}/push`, {
       method: 'POST',
-      headers: headersFor('bob'),
+      headers: { 'content-type': 'application/json', ...headersFor('bob') },
       body: JSON.stringify({ clientId: 'bob-2', epoch: 1, mutations: [mutation(1, 'bob/notes')] }),
     });
     expect(push.status).toBe(200);

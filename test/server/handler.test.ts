@@ -37,7 +37,7 @@ async function soon<T>(promise: Promise<T>): Promise<T> {
 
 const BASE = 'https://app.example/api/sync';
 const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
-  handler!(new Request(`${BASE}${path}`, { method: 'POST', body: typeof body === 'string' ? body : JSON.stringify(body), headers }));
+  handler!(new Request(`${BASE}${path}`, { method: 'POST', body: typeof body === 'string' ? body : JSON.stringify(body), headers: { 'content-type': 'application/json', ...headers } }));
 const get = (path: string, headers: Record<string, string> = {}) => handler!(new Request(`${BASE}${path}`, { headers }));
 
 const add = (seq: number, threadId = 't1', id = `m${seq}`) => ({
@@ -80,7 +80,7 @@ describe('createSyncHandler: protocol v1 as a Web-standard handler', () => {
     expect((await post('/pull', { clientId: 'c1', threads: [] })).status).toBe(400);
     expect((await get('/push')).status).toBe(405);
     expect((await get('/push')).headers.get('allow')).toBe('POST');
-    const notUtf8 = await handler!(new Request(`${BASE}/push`, { method: 'POST', body: new Uint8Array([0x7b, 0xff, 0xfe, 0x7d]) }));
+    const notUtf8 = await handler!(new Request(`${BASE}/push`, { method: 'POST', body: new Uint8Array([0x7b, 0xff, 0xfe, 0x7d]), headers: { 'content-type': 'application/json' } }));
     expect(notUtf8.status).toBe(400);
   });
 

@@ -100,10 +100,10 @@ describe('toNodeHandler on loopback with createHttpConnector and createSyncClien
       args: { message: { id: `m${i}`, role: 'user', content: 'x'.repeat(500), createdAt: 1 } },
       createdAt: 1,
     }));
-    const ok = await fetch(`${server.url}/push`, { method: 'POST', body: JSON.stringify({ clientId: 'c', epoch: 1, mutations }) });
+    const ok = await fetch(`${server.url}/push`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ clientId: 'c', epoch: 1, mutations }) });
     expect(ok.status).toBe(200);
     const big = { clientId: 'c', epoch: 1, mutations: mutations.map((m) => ({ ...m, seq: m.seq + 100 })), pad: 'y'.repeat(100_000) };
-    const refused = await fetch(`${server.url}/push`, { method: 'POST', body: JSON.stringify(big) });
+    const refused = await fetch(`${server.url}/push`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(big) });
     expect(refused.status).toBe(413);
   });
 });

@@ -97,8 +97,10 @@ describe('createRedisBus', () => {
 
     it('reports down then up at every instance, and sends what was published meanwhile once back', async () => {
       const channel = 'syncline:restart';
-      const a = bus({ url: redis.url, channel, publishTimeoutMs: 300, maxReconnectDelayMs: 200 });
-      const c = bus({ url: redis.url, channel, publishTimeoutMs: 300, maxReconnectDelayMs: 200 });
+      // A Redis that restarts takes its time (two connections each on its own backoff, a loaded
+      // machine): the publish after it gets a margin, not the 300 ms that failed in CI.
+      const a = bus({ url: redis.url, channel, publishTimeoutMs: 3000, maxReconnectDelayMs: 200 });
+      const c = bus({ url: redis.url, channel, publishTimeoutMs: 3000, maxReconnectDelayMs: 200 });
       const atA = listen(a);
       const atC = listen(c);
       await until(() => atA.status.at(-1) === true && atC.status.at(-1) === true, 5000, 'both subscribed');

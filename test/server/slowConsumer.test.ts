@@ -42,7 +42,7 @@ function rawStream(url: string, path: string): Promise<{ socket: Socket; text: (
   });
 }
 
-const post = (body: unknown) => fetch(`${server.url}/push`, { method: 'POST', body: JSON.stringify(body) });
+const post = (body: unknown) => fetch(`${server.url}/push`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
 describe('a slow SSE consumer', () => {
   it('holds at most maxBufferedBytes for it, then gets reset and the end of the stream; resuming works', async () => {

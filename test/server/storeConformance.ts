@@ -238,6 +238,43 @@ export function describeStoreConformance(name: string, factory: StoreFactory) {
       expect(await store.thread(t)).toMatchObject({ v: 3, meta: { done: true }, messages: [{ id: 'r', content: 'tok' }] });
     });
 
+    it('applies 2 000 serverWrite calls on one thread, issued at once, in call order and exactly once', async () => {
+      const t = id('t');
+      const calls = [store.serverWrite(t, 'addMessage', { message: message('r', '') }, appMutators)];
+      // One call refused midway changes nothing and stops nothing after it.
+      for (let i = 0; i < 2000; i++) {
+        const messageId = i === 1000 ? 'gone' : 'r';
+        calls.push(store.serverWrite(t, 'appendDelta', { messageId, text: `${i} ` }, appMutators));
+      }
+      const outcomes = await Promise.all(calls);
+      const versions = outcomes.map((o) => (o.result.status === 'applied' ? o.result.v : null));
+      const expected = Array.from({ length: 2001 }, (_, i) => (i <= 1000 ? i + 1 : i === 1001 ? null : i));
+      expect(versions).toEqual(expected);
+      expect(outcomes[1001]!.events).toEqual([]);
+      // Each caller gets the event of its own write.
+      expect(outcomes[5]!.events).toEqual([{ cursor: expect.any(String), type: 'delta', threadId: t, messageId: 'r', v: 6, text: '4 ' }]);
+      const text = Array.from({ length: 2000 }, (_, i) => (i === 1000 ? '' : `${i} `)).join('');
+      expect(await store.thread(t)).toMatchObject({ v: 2000, messages: [{ id: 'r', content: text }] });
+      const cursors = outcomes.flatMap((o) => o.events.map((e) => BigInt(e.cursor)));
+      expect(cursors.every((c, i) => i === 0 || c > cursors[i - 1]!)).toBe(true);
+    }, 60_000);
+
+    it('applies two pushes naming 10 500 new threads each while another tenant pushes at the same time', async () => {
+      const prefix = id('many');
+      const big = (n: number) =>
+        push(store, {
+          clientId: id('c'),
+          epoch: 1,
+          mutations: Array.from({ length: 10_500 }, (_, i) => mutation(i + 1, `${prefix}-${n}-${i}`, 'setTitle', { title: 'x' })),
+        });
+      const other = id('t');
+      const small = push(store, { clientId: id('c'), epoch: 1, mutations: [mutation(1, other, 'setTitle', { title: 'mine' })] });
+      const [first, second, mine] = await Promise.all([big(1), big(2), small]);
+      for (const many of [first, second]) expect(many.response.results.filter((r) => r.status === 'applied')).toHaveLength(10_500);
+      expect(mine.response.results).toEqual([{ seq: 1, status: 'applied', v: 1 }]);
+      expect(await store.thread(`${prefix}-2-10499`)).toMatchObject({ v: 1, title: 'x' });
+    }, 120_000);
+
     it('keeps any text exactly, U+0000 and lone surrogates included', async () => {
       const t = id('t');
       const content = 'a\u0000b \ud800 é 🧵 "quotes" \\ </script>';

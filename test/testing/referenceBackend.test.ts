@@ -181,20 +181,20 @@ describe('reference backend: event log and server writes', () => {
     expect(read).toEqual({
       reset: false,
       head: '2',
-      entries: [
-        { id: '1', type: 'thread', threadId: 't1', v: 1 },
-        { id: '2', type: 'delta', threadId: 't1', messageId: 'm1', v: 2, text: '!' },
+      events: [
+        { cursor: '1', type: 'thread', threadId: 't1', v: 1 },
+        { cursor: '2', type: 'delta', threadId: 't1', messageId: 'm1', v: 2, text: '!' },
       ],
     });
-    expect(backend.eventsSince('1')).toMatchObject({ reset: false, entries: [{ id: '2' }] });
-    expect(backend.eventsSince(null)).toEqual({ reset: false, head: '2', entries: [] });
+    expect(backend.eventsSince('1')).toMatchObject({ reset: false, events: [{ cursor: '2' }] });
+    expect(backend.eventsSince(null)).toEqual({ reset: false, head: '2', events: [] });
   });
 
   it('answers reset for a cursor older than the kept log, from the future, or garbage', () => {
     const backend = createReferenceBackend({ logLimit: 3 });
     for (let seq = 1; seq <= 5; seq++) backend.push(push('a', [mutation(seq, 'setTitle', { title: `t${seq}` })]));
     expect(backend.eventsSince('1')).toEqual({ reset: true, head: '5' });
-    expect(backend.eventsSince('2')).toMatchObject({ reset: false, entries: [{ id: '3' }, { id: '4' }, { id: '5' }] });
+    expect(backend.eventsSince('2')).toMatchObject({ reset: false, events: [{ cursor: '3' }, { cursor: '4' }, { cursor: '5' }] });
     expect(backend.eventsSince('6')).toEqual({ reset: true, head: '5' });
     expect(backend.eventsSince('abc')).toEqual({ reset: true, head: '5' });
   });
@@ -203,14 +203,14 @@ describe('reference backend: event log and server writes', () => {
     const backend = createReferenceBackend({ logLimit: 100 });
     for (let seq = 1; seq <= 5000; seq++) backend.push(push('a', [mutation(seq, 'setTitle', { title: `t${seq}` })]));
     const read = backend.eventsSince('4900');
-    expect(read.reset === false && read.entries.length).toBe(100);
+    expect(read.reset === false && read.events.length).toBe(100);
     expect(backend.eventsSince('4899').reset).toBe(true);
   });
 
   it('notifies subscribers of every new entry', () => {
     const backend = createReferenceBackend();
     const seen: string[] = [];
-    const off = backend.subscribe((e) => seen.push(`${e.id}:${e.type}`));
+    const off = backend.subscribe((e) => seen.push(`${e.cursor}:${e.type}`));
     backend.push(push('a', [mutation(1, 'addMessage', msg('m1'))]));
     backend.serverWrite('t1', 'appendDelta', { messageId: 'm1', text: '.' });
     off();
@@ -229,7 +229,7 @@ describe('reference backend: event log and server writes', () => {
       error: { code: 'not-found' },
     });
     expect(backend.thread('t9')?.messages[0]).toMatchObject({ content: 'Hi', status: 'done' });
-    expect(backend.eventsSince('0')).toMatchObject({ entries: [{ type: 'thread' }, { type: 'delta' }, { type: 'thread', v: 3 }] });
+    expect(backend.eventsSince('0')).toMatchObject({ events: [{ type: 'thread' }, { type: 'delta' }, { type: 'thread', v: 3 }] });
     expect(backend.applied.map((a) => a.clientId)).toEqual(['@server', '@server', '@server']);
   });
 });

@@ -412,7 +412,7 @@ describe('createHttpConnector: redirects', () => {
 
   it('follows a same-origin redirect of the event stream', async () => {
     const url = await serve((req, res) => {
-      if (req.url === '/events') {
+      if (req.url === '/events?protocol=2') {
         res.writeHead(307, { location: `${url}/stream` });
         res.end();
         return;
@@ -425,7 +425,7 @@ describe('createHttpConnector: redirects', () => {
       cursor: null, signal: new AbortController().signal, onOpen: vi.fn(), onFrame, onEvent: vi.fn(),
     });
     expect(onFrame).toHaveBeenCalledTimes(1);
-    expect(seen.map((r) => r.url)).toEqual(['/events', '/stream']);
+    expect(seen.map((r) => r.url)).toEqual(['/events?protocol=2', '/stream']);
   });
 
   it('gives up after 5 same-origin hops, and on a 3xx without a Location', async () => {

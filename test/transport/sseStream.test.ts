@@ -115,7 +115,7 @@ describe('openStream over loopback HTTP', () => {
     expect(r.log).toEqual([
       'open', 'frame', 'frame', 'event:thread', 'frame', 'event:delta', 'frame', 'frame', 'frame', 'event:reset',
     ]);
-    expect(seen[0]!.url).toBe('/events');
+    expect(seen[0]!.url).toBe('/events?protocol=2');
     expect(seen[0]!.headers.accept).toBe('text/event-stream');
     expect(seen[0]!.headers.authorization).toBe('Bearer a');
     expect(seen[0]!.headers['last-event-id']).toBeUndefined();
@@ -128,7 +128,7 @@ describe('openStream over loopback HTTP', () => {
     });
     await createHttpConnector({ baseUrl: url }).openStream!(recorder('c 42').options);
     expect(seen[0]!.headers['last-event-id']).toBe('c 42');
-    expect(seen[0]!.url).toBe('/events?cursor=c%2042');
+    expect(seen[0]!.url).toBe('/events?protocol=2&cursor=c%2042');
   });
 
   it('delivers events written a few bytes at a time', async () => {

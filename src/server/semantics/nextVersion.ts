@@ -1,6 +1,6 @@
 import { Immer } from 'immer';
-import { MutationError } from '../model/mutators.js';
-import type { Mutator, Thread } from '../model/types.js';
+import { MutationError } from '../../model/mutators.js';
+import type { Mutator, Thread } from '../../model/types.js';
 
 /*
  * Versions are never changed in place (immer copies on write), so a mutator that throws half-way

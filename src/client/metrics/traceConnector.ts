@@ -1,0 +1,89 @@
+import { isSyncError } from '../../model/errors.js';
+import type { Clock } from '../../platform/clock.js';
+import type { SyncConnector } from '../../protocol/wire.js';
+import type { Trace, TracedResult } from './trace.js';
+
+/**
+ * The connector as the client uses it, telling the trace what each request carried and got.
+ * Bytes are the JSON text's length (what the HTTP connector sends, in UTF-16 code units: equal to
+ * the UTF-8 bytes for ASCII text, fewer for other scripts); headers and SSE framing are not counted.
+ */
+export function traceConnector(connector: SyncConnector, trace: Trace, clock: Clock): SyncConnector {
+  const failed = (request: 'push' | 'pull', started: number, error: unknown) => {
+    const at = clock.now();
+    trace.emit({
+      type: 'request-failed',
+      at,
+      ms: at - started,
+      request,
+      status: (isSyncError(error) && error.status) || null,
+      kind: isSyncError(error) ? error.kind : 'network',
+      message: error instanceof Error ? error.message : String(error),
+    });
+    throw error;
+  };
+  const traced: SyncConnector = {
+    async push(request, options) {
+      const started = clock.now();
+      const writes = request.mutations.map((m) => ({ writeId: m.id, threadId: m.threadId, seq: m.seq }));
+      trace.emit({ type: 'push', at: started, writes, bytes: JSON.stringify(request).length });
+      const answer = await connector.push(request, options).catch((error: unknown) => failed('push', started, error));
+      const bySeq = new Map(writes.map((w) => [w.seq, w]));
+      const results = answer.results.flatMap((r): TracedResult[] => {
+        const write = bySeq.get(r.seq);
+        if (!write) return [];
+        return [r.status === 'rejected' ? { ...write, status: r.status, code: r.error.code } : { ...write, status: r.status }];
+      });
+      const at = clock.now();
+      trace.emit({ type: 'push-answer', at, ms: at - started, bytes: JSON.stringify(answer).length, results });
+      return answer;
+    },
+    async pull(request, options) {
+      const started = clock.now();
+      const answer = await connector.pull(request, options).catch((error: unknown) => failed('pull', started, error));
+      const at = clock.now();
+      trace.emit({
+        type: 'pull',
+        at,
+        ms: at - started,
+        threads: answer.threads.length + (answer.patches?.length ?? 0),
+        bytesSent: JSON.stringify(request).length,
+        bytesReceived: JSON.stringify(answer).length,
+      });
+      return answer;
+    },
+    ping: (options) => connector.ping(options),
+  };
+  const open = connector.openStream?.bind(connector);
+  if (open) {
+    traced.openStream = async (stream) => {
+      let opened = false;
+      const closed = (error: unknown) => {
+        if (!opened) return;
+        opened = false;
+        const status = (isSyncError(error) && error.status) || null;
+        trace.emit({ type: 'stream-closed', at: clock.now(), kind: isSyncError(error) ? error.kind : error ? 'network' : null, status });
+      };
+      try {
+        await open({
+          ...stream,
+          onOpen() {
+            opened = true;
+            trace.emit({ type: 'stream-opened', at: clock.now() });
+            stream.onOpen();
+          },
+          onEvent(event) {
+            const threadId = event.type === 'delta' ? event.threadId : event.type === 'thread' ? event.id : null;
+            trace.emit({ type: 'stream-event', at: clock.now(), event: event.type, threadId, bytes: JSON.stringify(event).length });
+            stream.onEvent(event);
+          },
+        });
+        closed(null);
+      } catch (error) {
+        closed(error);
+        throw error;
+      }
+    };
+  }
+  return traced;
+}

@@ -1,0 +1,214 @@
+import { emptyThread } from '../../model/mutators.js';
+import type { Thread } from '../../model/types.js';
+import type { PushRequest, PushResponse, PushResult } from '../../protocol/wire.js';
+import { ServerError } from '../serverError.js';
+import type { MutatorTable, StoredEvent, WriteResult } from '../types.js';
+import { nextVersion, refusal } from './nextVersion.js';
+import { andThen } from './transaction.js';
+import type { Awaitable, Changes, ClientRecord, NewEvent, RecordedResult, StoreTransaction, SyncStoreTransaction } from './transaction.js';
+
+/*
+ * The rules of a push and of a server write, once, for every store (ServerStore in
+ * src/server/types.ts; docs/architecture.md, "Server"): epoch fencing, exactly once per (clientId, seq) with the first result
+ * replayed, out-of-order refusal, one version per applied mutation (a new thread starts at v 0)
+ * and the event each version produces. Stores only provide the StoreTransaction.
+ */
+
+/** A mutation a push or a server write applied, with its args (an assistant answers user messages from it). */
+export interface AppliedMutation {
+  clientId: string;
+  seq: number;
+  id: string;
+  threadId: string;
+  name: string;
+  v: number;
+  args: unknown;
+}
+
+export interface PushOutcomeWithApplied {
+  response: PushResponse;
+  events: StoredEvent[];
+  applied: AppliedMutation[];
+  /** Answers replayed for seqs seen before, and refusals (out-of-order or from the mutator). */
+  counts: { duplicates: number; rejected: number };
+}
+
+/** A server write; `seq` numbers it among the applied mutations. */
+export interface ServerWrite {
+  threadId: string;
+  name: string;
+  args: unknown;
+  mutators: MutatorTable;
+  seq: number;
+}
+
+export interface ServerWritesOutcome {
+  /** One per write, in order: its result and the events it appended. */
+  outcomes: { result: WriteResult; events: StoredEvent[] }[];
+  applied: AppliedMutation[];
+}
+
+/** The clientId the applied mutations show for server-side writes (assistant replies). */
+export const SERVER_CLIENT_ID = '@server';
+
+/** PostgreSQL text cannot hold U+0000: no store accepts an id holding one, so all stores agree. */
+export const hasNul = (text: string) => text.includes('\u0000');
+
+/** The event one version produces: a `delta` for appendDelta, else the thread's version. */
+export function eventFor(threadId: string, name: string, args: unknown, v: number): NewEvent {
+  if (name === 'appendDelta') {
+    const { messageId, text } = args as { messageId: string; text: string };
+    return { type: 'delta', threadId, messageId, v, text };
+  }
+  return { type: 'thread', threadId, v };
+}
+
+/** An epoch below the highest seen means another writer took the outbox over: the whole push is refused. */
+function fence(request: PushRequest, client: ClientRecord) {
+  if (request.epoch < client.epoch) {
+    throw new ServerError(
+      409,
+      'fenced',
+      `Epoch ${request.epoch} is older than ${client.epoch}: another writer took over client ${request.clientId}.`,
+    );
+  }
+}
+
+/** The threads the push's new mutations touch (duplicates and out-of-order seqs touch none). */
+function touchedThreads(request: PushRequest, client: ClientRecord, seen: ReadonlyMap<number, PushResult>): string[] {
+  const touched = new Set<string>();
+  let last = client.lastSeq;
+  for (const m of request.mutations) {
+    if (seen.has(m.seq) || m.seq < last) continue;
+    last = m.seq;
+    if (!hasNul(m.threadId)) touched.add(m.threadId);
+  }
+  return [...touched];
+}
+
+/** The threads of one transaction as loaded, and as its mutations leave them. */
+class Workspace {
+  readonly changed = new Set<string>();
+  readonly events: NewEvent[] = [];
+  constructor(
+    readonly threads: Map<string, Thread>,
+    private readonly now: number,
+  ) {}
+
+  apply(mutators: MutatorTable, threadId: string, name: string, args: unknown): WriteResult {
+    const base = this.threads.get(threadId) ?? emptyThread(threadId, this.now);
+    const next = nextVersion(mutators, name, base, threadId, args);
+    if ('status' in next) return next;
+    this.threads.set(threadId, next);
+    this.changed.add(threadId);
+    this.events.push(eventFor(threadId, name, args, next.v));
+    return { status: 'applied', v: next.v };
+  }
+
+  changedThreads = () => [...this.changed].map((id) => this.threads.get(id)!);
+}
+
+function runMutations(
+  request: PushRequest,
+  client: ClientRecord,
+  seen: ReadonlyMap<number, PushResult>,
+  space: Workspace,
+  mutators: MutatorTable,
+) {
+  const results: PushResult[] = [];
+  const recorded: RecordedResult[] = [];
+  const applied: AppliedMutation[] = [];
+  const firsts = new Map(seen);
+  const counts = { duplicates: 0, rejected: 0 };
+  let lastSeq = client.lastSeq;
+  for (const m of request.mutations) {
+    const first = firsts.get(m.seq);
+    if (first) {
+      counts.duplicates++;
+      results.push(first.status === 'rejected' ? first : { seq: m.seq, status: 'duplicate', v: first.v! });
+      continue;
+    }
+    if (m.seq < lastSeq) {
+      counts.rejected++;
+      results.push({ seq: m.seq, ...refusal('out-of-order', `seq ${m.seq} arrived after seq ${lastSeq} of the same client.`) });
+      continue;
+    }
+    lastSeq = m.seq;
+    const result: WriteResult =
+      hasNul(m.threadId) || hasNul(m.name) || hasNul(m.id)
+        ? refusal('invalid-args', 'threadId, name and id must not contain U+0000.')
+        : space.apply(mutators, m.threadId, m.name, m.args);
+    if (result.status === 'rejected') counts.rejected++;
+    else applied.push({ clientId: request.clientId, seq: m.seq, id: m.id, threadId: m.threadId, name: m.name, v: result.v, args: m.args });
+    const pushResult: PushResult = { seq: m.seq, ...result };
+    firsts.set(m.seq, pushResult);
+    results.push(pushResult);
+    recorded.push({ seq: m.seq, id: m.id, threadId: m.threadId, name: m.name, result });
+  }
+  return { response: { lastSeq, results }, recorded, applied, counts };
+}
+
+/**
+ * Applies one validated push through a store's transaction. Throws `ServerError(409, 'fenced')`
+ * before changing anything for an older epoch.
+ */
+export function applyPush(tx: SyncStoreTransaction, request: PushRequest, mutators: MutatorTable, now: number): PushOutcomeWithApplied;
+export function applyPush(
+  tx: StoreTransaction,
+  request: PushRequest,
+  mutators: MutatorTable,
+  now: number,
+): Awaitable<PushOutcomeWithApplied>;
+export function applyPush(
+  tx: StoreTransaction,
+  request: PushRequest,
+  mutators: MutatorTable,
+  now: number,
+): Awaitable<PushOutcomeWithApplied> {
+  const { clientId, epoch } = request;
+  return andThen(tx.lockClient(clientId, epoch), (client) => {
+    fence(request, client);
+    const seqs = request.mutations.map((m) => m.seq);
+    return andThen(seqs.length > 0 ? tx.seen(clientId, seqs) : new Map<number, PushResult>(), (seen) =>
+      andThen(tx.lockThreads(touchedThreads(request, client, seen)), (threads) => {
+        const space = new Workspace(threads, now);
+        const { response, recorded, applied, counts } = runMutations(request, client, seen, space, mutators);
+        const changes: Changes = {
+          threads: space.changedThreads(),
+          client: { clientId, epoch, lastSeq: response.lastSeq, recorded },
+          events: space.events,
+        };
+        return andThen(tx.write(changes), (events) => ({ response, events, applied, counts }));
+      }),
+    );
+  });
+}
+
+/**
+ * Writes by the server itself (an assistant reply's tokens), in call order in one transaction:
+ * the versions and events of a push's mutations, no (clientId, seq) bookkeeping. Each write gets
+ * its own result and the events it produced; a refused write changes nothing and the rest go on.
+ */
+export function applyServerWrites(tx: SyncStoreTransaction, writes: readonly ServerWrite[], now: number): ServerWritesOutcome;
+export function applyServerWrites(tx: StoreTransaction, writes: readonly ServerWrite[], now: number): Awaitable<ServerWritesOutcome>;
+export function applyServerWrites(tx: StoreTransaction, writes: readonly ServerWrite[], now: number): Awaitable<ServerWritesOutcome> {
+  const valid = (w: ServerWrite) => typeof w.threadId === 'string' && w.threadId !== '' && !hasNul(w.threadId);
+  const ids = [...new Set(writes.filter(valid).map((w) => w.threadId))];
+  return andThen(ids.length > 0 ? tx.lockThreads(ids) : new Map<string, Thread>(), (threads) => {
+    const space = new Workspace(threads, now);
+    const applied: AppliedMutation[] = [];
+    const steps = writes.map((w) => {
+      const from = space.events.length;
+      const result = valid(w) ? space.apply(w.mutators, w.threadId, w.name, w.args) : refusal('invalid-args', 'serverWrite needs a threadId.');
+      if (result.status === 'applied') {
+        applied.push({ clientId: SERVER_CLIENT_ID, seq: w.seq, id: `server-${w.seq}`, threadId: w.threadId, name: w.name, v: result.v, args: w.args });
+      }
+      return { result, from, to: space.events.length };
+    });
+    if (space.events.length === 0) return { outcomes: steps.map(({ result }) => ({ result, events: [] })), applied };
+    return andThen(tx.write({ threads: space.changedThreads(), events: space.events }), (events) => ({
+      outcomes: steps.map(({ result, from, to }) => ({ result, events: events.slice(from, to) })),
+      applied,
+    }));
+  });
+}

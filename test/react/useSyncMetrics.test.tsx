@@ -1,0 +1,26 @@
+import { act, renderHook } from '@testing-library/react';
+import type { ReactNode } from 'react';
+import { SyncProvider, useSyncMetrics } from 'syncline/react';
+import { harnessPerTest, userMessage, type Harness } from './harness.js';
+
+// Issue 20: useSyncMetrics re-renders at most once per interval, and only when a number changed.
+let h: Harness;
+harnessPerTest((harness) => (h = harness));
+beforeEach(() => vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] }));
+afterEach(() => vi.useRealTimers());
+
+const wrapper = ({ children }: { children: ReactNode }) => <SyncProvider client={h.client}>{children}</SyncProvider>;
+
+test('shows the client’s counts, re-rendering once per second at most and not while nothing changes', async () => {
+  let renders = 0;
+  const { result } = renderHook(() => (renders++, useSyncMetrics()), { wrapper });
+  await act(() => h.client.ready);
+  for (let i = 0; i < 5; i++) h.client.mutate('t1', 'addMessage', userMessage(`m${i}`));
+  await act(() => h.until(() => h.client.getPendingItems().length === 0));
+  const before = renders;
+  act(() => vi.advanceTimersByTime(1000));
+  expect(renders).toBe(before + 1); // five writes, one re-render
+  expect(result.current).toMatchObject({ writesQueued: 5, writesAcknowledged: 5 });
+  act(() => vi.advanceTimersByTime(5000));
+  expect(renders).toBe(before + 1); // idle: no re-render
+});
