@@ -1,32 +1,9 @@
 import type { Clock } from '../platform/clock.js';
 import { addSample, createSketch, quantile, RELATIVE_ERROR, type Sketch } from '../model/latencySketch.js';
 import type { StoredEvent } from './types.js';
-import type { SyncHandlerStats } from './syncHandlerTypes.js';
+import type { ServerLatency, SyncHandlerMetrics, SyncHandlerStats } from './syncHandlerTypes.js';
 
-/** Quantiles of a latency sketch (ms, within `latencyRelativeError`); null without samples. */
-export interface ServerLatency {
-  p50: number | null;
-  p95: number | null;
-  p99: number | null;
-  count: number;
-}
-
-/**
- * What `handler.metrics()` returns (docs/metrics.md): plain numbers, units in the names, counts
- * since the handler was created. `toPrometheusText` formats it for a scrape route.
- */
-export interface SyncHandlerMetrics extends SyncHandlerStats {
-  writesTotal: number;
-  /** Writes applied over the last 60 s, per second. */
-  writesPerSecond: number;
-  pushesTotal: number;
-  pullsTotal: number;
-  /** One store call (push or pull), ms. */
-  storeLatencyMs: ServerLatency;
-  /** From this instance's publish to the bus handing the event back for its streams, ms. */
-  fanOutLatencyMs: ServerLatency;
-  latencyRelativeError: number;
-}
+export type { ServerLatency, SyncHandlerMetrics } from './syncHandlerTypes.js';
 
 /** Published cursors still waiting for the bus: bounded, the oldest forgotten first. */
 const MAX_IN_FLIGHT = 1000;

@@ -1,4 +1,3 @@
-import type { SyncHandlerMetrics } from './handlerMetrics.js';
 import type { Clock } from '../platform/clock.js';
 import type { Mutator } from '../model/types.js';
 import type { Authorize } from './authorize.js';
@@ -94,4 +93,29 @@ export interface SyncHandler {
    * unsubscribes from the bus. Closes the store and bus only if the handler created them.
    */
   close(): Promise<void>;
+}
+
+/** Quantiles of a latency sketch (ms, within `latencyRelativeError`); null without samples. */
+export interface ServerLatency {
+  p50: number | null;
+  p95: number | null;
+  p99: number | null;
+  count: number;
+}
+
+/**
+ * What `handler.metrics()` returns (docs/metrics.md): plain numbers, units in the names, counts
+ * since the handler was created. `toPrometheusText` formats it for a scrape route.
+ */
+export interface SyncHandlerMetrics extends SyncHandlerStats {
+  writesTotal: number;
+  /** Writes applied over the last 60 s, per second. */
+  writesPerSecond: number;
+  pushesTotal: number;
+  pullsTotal: number;
+  /** One store call (push or pull), ms. */
+  storeLatencyMs: ServerLatency;
+  /** From this instance's publish to the bus handing the event back for its streams, ms. */
+  fanOutLatencyMs: ServerLatency;
+  latencyRelativeError: number;
 }
