@@ -7,7 +7,7 @@ import { applyPush, applyServerWrites } from './semantics/push.js';
 import type { AppliedMutation } from './semantics/push.js';
 import type { ClientRecord, SyncStoreTransaction } from './semantics/transaction.js';
 import { ServerError } from './serverError.js';
-import type { EventsRead, MutatorTable, PushOutcome, ServerStore, StoredEvent, WriteResult } from './types.js';
+import type { Caller, EventsRead, MutatorTable, PushOutcome, ServerStore, StoredEvent, WriteResult } from './types.js';
 
 export interface MemoryStoreOptions {
   /** Stamps `createdAt` of the threads a first mutation creates. @default systemClock */
@@ -35,8 +35,8 @@ export interface MemoryStoreStats {
  * event loop. A write made here is not published on any bus: `subscribe` sees it.
  */
 export interface MemoryEngine {
-  /** @throws ServerError 409 for an older epoch. */
-  push(request: PushRequest, mutators: MutatorTable): PushOutcome;
+  /** @throws ServerError 403 for a clientId another principal owns, 409 for an older epoch. */
+  push(request: PushRequest, mutators: MutatorTable, caller?: Caller): PushOutcome;
   serverWrite(threadId: string, name: string, args: unknown, mutators: MutatorTable): { result: WriteResult; events: StoredEvent[] };
   pull(known: ReadonlyMap<string, number>): { cursor: string; threads: Thread[] };
   /** `null`: from now, nothing to replay. */
@@ -73,12 +73,13 @@ export function createMemoryEngine(options: MemoryStoreOptions = {}): MemoryEngi
 
   // One call runs to its end before another starts (no await inside): that is the lock.
   const tx: SyncStoreTransaction = {
-    lockClient(clientId) {
+    lockClient(clientId, _epoch, principal) {
       let state = clients.get(clientId);
       if (!state) {
-        state = { epoch: 0, lastSeq: 0, results: new Map() };
+        state = { epoch: 0, lastSeq: 0, principal: null, results: new Map() };
         clients.set(clientId, state);
       }
+      state.principal ??= principal;
       return state;
     },
     seen(clientId, seqs) {
@@ -116,11 +117,11 @@ export function createMemoryEngine(options: MemoryStoreOptions = {}): MemoryEngi
   }
 
   return {
-    push(request, mutators) {
+    push(request, mutators, caller) {
       stats.pushes++;
       let outcome;
       try {
-        outcome = applyPush(tx, request, mutators, clock.now());
+        outcome = applyPush(tx, request, mutators, clock.now(), caller);
       } catch (err) {
         if (err instanceof ServerError && err.status === 409) stats.fenced++;
         throw err;
@@ -175,7 +176,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
   };
   return {
     engine,
-    push: (request, mutators) => settle(() => engine.push(request, mutators)),
+    push: (request, mutators, caller) => settle(() => engine.push(request, mutators, caller)),
     pull: (known) => settle(() => engine.pull(known)),
     eventsSince: (cursor, limit) => settle(() => engine.eventsSince(cursor, Math.max(0, limit))),
     head: () => Promise.resolve(engine.head()),

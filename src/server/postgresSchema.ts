@@ -57,6 +57,10 @@ export const postgresMigrations: readonly (readonly string[])[] = [
        created_at timestamptz NOT NULL DEFAULT now()
      )`,
   ],
+  [
+    // The principal (identify's answer) that first used each clientId: another one is refused.
+    `ALTER TABLE syncline_clients ADD COLUMN principal text`,
+  ],
 ];
 
 /** Two-key advisory locks of syncline: this class id, then a hash of what is locked. */

@@ -43,6 +43,7 @@ export interface PostgresStore extends ServerStore {
 interface ClientRow {
   epoch: number;
   last_seq: number;
+  principal: string | null;
 }
 interface SeenRow {
   seq: number;
@@ -119,15 +120,16 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     const loaded: Thread[] = [];
     return {
       loaded,
-      async lockClient(clientId, epoch) {
-        // Creates the client or locks its row; concurrent pushes of one client queue here.
+      async lockClient(clientId, epoch, principal) {
+        // Creates the client or locks its row; concurrent pushes of one client queue here. The
+        // first principal named is kept (a refused push rolls back, so a stranger binds nothing).
         const { rows } = await tx.query<ClientRow>(
-          `INSERT INTO syncline_clients (client_id, epoch, last_seq) VALUES ($1, $2, 0)
-           ON CONFLICT (client_id) DO UPDATE SET client_id = EXCLUDED.client_id
-           RETURNING epoch::float8 AS epoch, last_seq::float8 AS last_seq`,
-          [clientId, epoch],
+          `INSERT INTO syncline_clients (client_id, epoch, last_seq, principal) VALUES ($1, $2, 0, $3)
+           ON CONFLICT (client_id) DO UPDATE SET principal = COALESCE(syncline_clients.principal, EXCLUDED.principal)
+           RETURNING epoch::float8 AS epoch, last_seq::float8 AS last_seq, principal`,
+          [clientId, epoch, principal],
         );
-        return { epoch: rows[0]!.epoch, lastSeq: rows[0]!.last_seq };
+        return { epoch: rows[0]!.epoch, lastSeq: rows[0]!.last_seq, principal: rows[0]!.principal };
       },
       async seen(clientId, seqs) {
         const { rows } = await tx.query<SeenRow>(
@@ -173,12 +175,12 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
       return migrate(await opened);
     },
 
-    async push(request, mutators): Promise<PushOutcome> {
+    async push(request, mutators, caller): Promise<PushOutcome> {
       const db = await ready();
       if (hasNul(request.clientId)) throw new ServerError(400, 'bad-request', 'clientId must not contain U+0000.');
       const { response, events, written } = await withRetry(db, async (tx) => {
         const run = transaction(tx);
-        const outcome = await applyPush(run, request, mutators, clock.now());
+        const outcome = await applyPush(run, request, mutators, clock.now(), caller);
         return { ...outcome, written: run.loaded };
       });
       for (const thread of written) remember(thread);

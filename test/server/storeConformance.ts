@@ -275,6 +275,33 @@ export function describeStoreConformance(name: string, factory: StoreFactory) {
       expect(await store.thread(`${prefix}-2-10499`)).toMatchObject({ v: 1, title: 'x' });
     }, 120_000);
 
+    it('binds a clientId to the first principal: another one gets 403, changes nothing and learns nothing', async () => {
+      const t = id('t');
+      const client = id('c');
+      const alice = { principal: id('alice') };
+      const mallory = { principal: id('mallory') };
+      const first = await store.push({ clientId: client, epoch: 1, mutations: [mutation(1, t, 'setTitle', { title: 'mine' })] }, appMutators, alice);
+      expect(first.response.results).toEqual([{ seq: 1, status: 'applied', v: 1 }]);
+      const attempts: PushRequest[] = [
+        { clientId: client, epoch: 2 ** 53 - 1, mutations: [] }, // fence the owner for good
+        { clientId: client, epoch: 1, mutations: [mutation(1, t, 'setTitle', { title: 'stolen' })] }, // replay seq 1
+        { clientId: client, epoch: 1, mutations: [mutation(1000, t, 'setTitle', { title: 'stolen' })] }, // pre-claim seqs
+      ];
+      for (const request of attempts) {
+        const refused = store.push(request, appMutators, mallory);
+        await expect(refused).rejects.toBeInstanceOf(ServerError);
+        await expect(refused).rejects.toMatchObject({ status: 403 });
+      }
+      // The owner goes on as if nothing happened: same epoch, next seq applied, old seq a duplicate.
+      const next = await store.push(
+        { clientId: client, epoch: 1, mutations: [mutation(1, t, 'setTitle', { title: 'mine' }), mutation(2, t, 'setTitle', { title: 'still mine' })] },
+        appMutators,
+        alice,
+      );
+      expect(next.response).toEqual({ lastSeq: 2, results: [{ seq: 1, status: 'duplicate', v: 1 }, { seq: 2, status: 'applied', v: 2 }] });
+      expect(await store.thread(t)).toMatchObject({ v: 2, title: 'still mine' });
+    });
+
     it('keeps any text exactly, U+0000 and lone surrogates included', async () => {
       const t = id('t');
       const content = 'a\u0000b \ud800 é 🧵 "quotes" \\ </script>';

@@ -2,7 +2,7 @@ import { emptyThread } from '../../model/mutators.js';
 import type { Thread } from '../../model/types.js';
 import type { PushRequest, PushResponse, PushResult } from '../../protocol/wire.js';
 import { ServerError } from '../serverError.js';
-import type { MutatorTable, StoredEvent, WriteResult } from '../types.js';
+import type { Caller, MutatorTable, StoredEvent, WriteResult } from '../types.js';
 import { nextVersion, refusal } from './nextVersion.js';
 import { andThen } from './transaction.js';
 import type { Awaitable, Changes, ClientRecord, NewEvent, RecordedResult, StoreTransaction, SyncStoreTransaction } from './transaction.js';
@@ -71,6 +71,17 @@ function fence(request: PushRequest, client: ClientRecord) {
       'fenced',
       `Epoch ${request.epoch} is older than ${client.epoch}: another writer took over client ${request.clientId}.`,
     );
+  }
+}
+
+/**
+ * A clientId belongs to the first principal that used it: another one is refused before
+ * anything is read or changed, so no result, epoch or seq of the owner is revealed.
+ */
+function checkOwner(request: PushRequest, client: ClientRecord, caller: Caller | undefined) {
+  const principal = caller?.principal ?? null;
+  if (principal !== null && client.principal !== principal) {
+    throw new ServerError(403, 'forbidden', `Client ${request.clientId} belongs to another user: use a clientId of your own.`);
   }
 }
 
@@ -149,24 +160,34 @@ function runMutations(
 }
 
 /**
- * Applies one validated push through a store's transaction. Throws `ServerError(409, 'fenced')`
- * before changing anything for an older epoch.
+ * Applies one validated push through a store's transaction. Throws, before changing anything,
+ * `ServerError(403, 'forbidden')` for a clientId another principal owns and
+ * `ServerError(409, 'fenced')` for an older epoch.
  */
-export function applyPush(tx: SyncStoreTransaction, request: PushRequest, mutators: MutatorTable, now: number): PushOutcomeWithApplied;
+export function applyPush(
+  tx: SyncStoreTransaction,
+  request: PushRequest,
+  mutators: MutatorTable,
+  now: number,
+  caller?: Caller,
+): PushOutcomeWithApplied;
 export function applyPush(
   tx: StoreTransaction,
   request: PushRequest,
   mutators: MutatorTable,
   now: number,
+  caller?: Caller,
 ): Awaitable<PushOutcomeWithApplied>;
 export function applyPush(
   tx: StoreTransaction,
   request: PushRequest,
   mutators: MutatorTable,
   now: number,
+  caller?: Caller,
 ): Awaitable<PushOutcomeWithApplied> {
   const { clientId, epoch } = request;
-  return andThen(tx.lockClient(clientId, epoch), (client) => {
+  return andThen(tx.lockClient(clientId, epoch, caller?.principal ?? null), (client) => {
+    checkOwner(request, client, caller);
     fence(request, client);
     const seqs = request.mutations.map((m) => m.seq);
     return andThen(seqs.length > 0 ? tx.seen(clientId, seqs) : new Map<number, PushResult>(), (seen) =>

@@ -21,6 +21,8 @@ export function andThen<T, U>(value: Awaitable<T>, next: (value: T) => Awaitable
 export interface ClientRecord {
   epoch: number;
   lastSeq: number;
+  /** The first principal that used this clientId (null: none named one yet). */
+  principal: string | null;
 }
 
 /** A log entry before the store gave it its cursor. */
@@ -53,8 +55,11 @@ export interface Changes {
  * READ COMMITTED.
  */
 export interface StoreTransaction {
-  /** The client's record, locked; a new clientId starts at epoch 0 and lastSeq 0. */
-  lockClient(clientId: string, epoch: number): Awaitable<ClientRecord>;
+  /**
+   * The client's record, locked; a new clientId starts at epoch 0 and lastSeq 0. `principal`
+   * (when not null) is recorded if the client has none yet; the record answers the one it keeps.
+   */
+  lockClient(clientId: string, epoch: number, principal: string | null): Awaitable<ClientRecord>;
   /** The first results of those of `seqs` the client has sent before. */
   seen(clientId: string, seqs: number[]): Awaitable<ReadonlyMap<number, PushResult>>;
   /** The current versions of those of `ids` that exist, locked until the end of the transaction. */
@@ -65,7 +70,7 @@ export interface StoreTransaction {
 
 /** A store that answers at once (the memory store): the rules then answer at once too. */
 export interface SyncStoreTransaction extends StoreTransaction {
-  lockClient(clientId: string, epoch: number): ClientRecord;
+  lockClient(clientId: string, epoch: number, principal: string | null): ClientRecord;
   seen(clientId: string, seqs: number[]): ReadonlyMap<number, PushResult>;
   lockThreads(ids: string[]): Map<string, Thread>;
   write(changes: Changes): StoredEvent[];
