@@ -233,9 +233,9 @@ describe('5xx bodies', () => {
 });
 
 describe('a clientId belongs to the principal that first used it', () => {
-  // The refusal is the store's (src/server/memoryStore.ts and the PostgreSQL store bind the
-  // clientId to `caller.principal`); this branch only passes the caller. Unskip once both are merged.
-  it.skip('another principal naming that clientId gets 403 and changes nothing (no fencing, no lastSeq, no duplicate replay)', async () => {
+  // The refusal is the store's (src/server/semantics/push.ts binds the clientId to
+  // `caller.principal` on every store); the handler names the caller with `identify`.
+  it('another principal naming that clientId gets 403 and changes nothing (no fencing, no lastSeq, no duplicate replay)', async () => {
     const store = createMemoryStore();
     start({ store, identify: (r) => r.headers.get('x-user') });
     const as = (user: string) => ({ ...JSON_TYPE, 'x-user': user });
