@@ -13,7 +13,7 @@ afterEach(async () => {
 const BASE = 'https://app.example';
 const write = (seq: number) => ({ seq, id: `w${seq}`, threadId: 't1', name: 'addMessage', args: { message: { id: `m${seq}`, role: 'user', content: 'x', createdAt: 1 } }, createdAt: 1 });
 const push = (seqs: number[]): PushRequest => ({ clientId: 'c1', epoch: 1, mutations: seqs.map(write) });
-const post = (path: string, body: unknown) => handler!(new Request(`${BASE}${path}`, { method: 'POST', body: JSON.stringify(body) }));
+const post = (path: string, body: unknown) => handler!(new Request(`${BASE}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }));
 
 describe('handler.metrics()', () => {
   it('counts writes (a duplicate is not one), pushes and pulls; writes per second over the last minute', async () => {
