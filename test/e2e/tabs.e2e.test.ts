@@ -26,11 +26,6 @@ beforeAll(async () => {
       },
     },
   });
-  const pull = rig.server.backend.pull;
-  rig.server.backend.pull = (request) => {
-    pullers.add((request as { clientId: string }).clientId);
-    return pull(request);
-  };
 });
 afterAll(() => rig?.close());
 
@@ -118,6 +113,10 @@ describe('tabs share one connection', () => {
   it('8 tabs: 1 event stream, 1 client pulling, each tab\'s write acknowledged within 1 s, no tab offline or degraded', async () => {
     context = await rig.browser.newContext();
     await recordHealth(context);
+    // Who pulls, as the browser sends it: one client for all eight tabs.
+    context.on('request', (request) => {
+      if (new URL(request.url()).pathname.endsWith('/pull')) pullers.add((JSON.parse(request.postData() ?? '{}') as { clientId: string }).clientId);
+    });
     for (let i = 0; i < 8; i++) pages.push(await openTab(context, ns, `tab-${i}`));
     await until(() => rig.server.stats().openStreams === 1, 10_000, 'the leader\'s stream');
 
