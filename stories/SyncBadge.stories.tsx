@@ -2,7 +2,8 @@ import type { Meta, StoryObj } from '@storybook/react-vite';
 import { expect } from 'storybook/test';
 import type { SyncState } from 'syncline';
 import { SyncBadge } from 'syncline/components';
-import { scenarioInState } from './support/scenario.js';
+import { scenarioFromCopy, scenarioInState } from './support/scenario.js';
+import type { Scenario } from './support/scenario.js';
 import { withScenario } from './support/withScenario.js';
 
 /**
@@ -41,6 +42,20 @@ export const Synced = inState('synced', 'Saved');
 export const Offline = inState('offline', 'Offline: changes kept on this device');
 /** The server rejected a write; it stays listed until retried or discarded. */
 export const ErrorState: Story = { ...inState('error', 'Some changes failed to save'), name: 'Error' };
+
+/**
+ * A reload without a network, 5 minutes after the last sync: the conversation is on screen from
+ * the local copy, and the badge says how old it is instead of "Saved".
+ */
+export const LastSynced: Story = {
+  loaders: [async () => ({ scenario: await scenarioFromCopy(5) })],
+  render: (args, { loaded }) => <SyncBadge now={(loaded.scenario as Scenario).clock.now} {...args} />,
+  play: async ({ canvas }) => {
+    const badge = canvas.getByRole('status');
+    await expect(badge).toHaveAttribute('data-state', 'unknown');
+    await expect(badge).toHaveTextContent('Last synced 5 min ago');
+  },
+};
 
 /** Every string comes from `labels`. */
 export const Translated: Story = {

@@ -23,6 +23,8 @@ export interface ScenarioOptions {
   online?: boolean;
   /** @default 'fake' */
   clock?: 'fake' | 'real';
+  /** The fake clock to run on, shared by scenarios that stand for two page loads. */
+  fakeClock?: FakeClock;
   client?: Partial<SyncClientOptions>;
 }
 
@@ -38,7 +40,7 @@ export function disposeScenarios(): void {
  * live at once on a docs page, each with its own scenario).
  */
 export function createScenario(options: ScenarioOptions = {}): Scenario {
-  const fake: FakeClock | null = options.clock === 'real' ? null : createFakeClock();
+  const fake: FakeClock | null = options.clock === 'real' ? null : (options.fakeClock ?? createFakeClock());
   const clock: Clock = fake ?? systemClock;
   const environment = createFakeEnvironment(clock, { online: options.online ?? true });
   const backend = createFakeBackend({ clock, faults: options.faults });
@@ -140,4 +142,54 @@ export async function scenarioDegraded(reason: DegradedReason | null): Promise<S
   s.client.mutate('t1', 'addMessage', userMessage('hello'));
   await s.advance(8000);
   return s;
+}
+
+/** How many threads the browser's IndexedDB copy of `namespace` holds (docs/local-copy.md). */
+function copiedThreads(namespace: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const open = indexedDB.open(`syncline-copy-${namespace}`);
+    open.onerror = () => reject(open.error);
+    open.onsuccess = () => {
+      const db = open.result;
+      if (!db.objectStoreNames.contains('threads')) {
+        db.close();
+        resolve(0);
+        return;
+      }
+      const count = db.transaction('threads').objectStore('threads').count();
+      count.onerror = () => reject(count.error);
+      count.onsuccess = () => {
+        db.close();
+        resolve(count.result);
+      };
+    };
+  });
+}
+
+let nextCopy = 0;
+
+/**
+ * A reload without a network, `minutesAgo` after the last sync: thread `t1` is on screen from
+ * the local copy (a namespace of its own in the browser's IndexedDB) and the server has not
+ * answered yet.
+ */
+export async function scenarioFromCopy(minutesAgo: number): Promise<Scenario> {
+  nextCopy += 1;
+  const namespace = `story-copy-${Date.now()}-${nextCopy}`;
+  const fake = createFakeClock();
+  const client = { namespace, cache: true, tabs: 'alone' as const };
+  const first = createScenario({ fakeClock: fake, client });
+  first.client.watch('t1');
+  first.client.mutate('t1', 'addMessage', userMessage('kept on this device'));
+  await first.advance(1500);
+  first.dispose();
+  for (let i = 0; (await copiedThreads(namespace)) === 0; i++) {
+    if (i > 100) throw new Error('The local copy was never written.');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  await fake.advanceAsync(minutesAgo * 60_000);
+  const reload = createScenario({ fakeClock: fake, faults: { offline: true }, online: false, client });
+  reload.client.watch('t1');
+  await reload.advance(100);
+  return reload;
 }

@@ -1,6 +1,7 @@
 import { act, render, screen } from '@testing-library/react';
 import { createRef } from 'react';
 import { SyncBadge } from 'syncline/components';
+import type { SyncState } from 'syncline';
 import type { SyncBadgeLabels } from 'syncline/components';
 import { SyncProvider } from 'syncline/react';
 import { harnessPerTest, userMessage } from '../react/harness.js';
@@ -22,10 +23,10 @@ const renderBadge = (props: Parameters<typeof SyncBadge>[0] = {}) =>
 const badge = () => screen.getByRole('status');
 const drive = Object.fromEntries(
   Object.entries(driveBadge).map(([state, fn]) => [state, () => fn(h)]),
-) as Record<keyof SyncBadgeLabels, () => Promise<void>>;
+) as Record<SyncState, () => Promise<void>>;
 
 describe('SyncBadge', () => {
-  test.each(Object.keys(drive) as Array<keyof SyncBadgeLabels>)(
+  test.each(Object.keys(drive) as SyncState[])(
     'data-state="%s" follows the client',
     async (state) => {
       renderBadge();
@@ -73,6 +74,7 @@ describe('SyncBadge', () => {
       syncing: 'L-syncing',
       offline: 'L-offline',
       error: 'L-error',
+      lastSynced: (seconds) => `L-last-${seconds}`,
     };
     renderBadge({ labels, syncedDelayMs: 0 });
     for (const state of ['unknown', 'pending', 'syncing', 'synced', 'error'] as const) {
