@@ -15,6 +15,7 @@ import { perTokenStoreCostMs } from './store.js';
 import { measureTabs } from './tabs.js';
 import { mutateCommitCostMs } from './commitCost.js';
 import { opCommitCostMs } from './ops.js';
+import { copyWritesPerReply } from './localCopy.js';
 
 interface Row {
   figure: string;
@@ -141,6 +142,13 @@ for (const r of await changesBench()) {
   row(`serverWrite tokens/s on PostgreSQL, ${r.messages} messages: awaited each`, r.awaitedTokensPerSecond, '≥ 150', r.awaitedTokensPerSecond >= 150);
   row('  issued without awaiting each (group commit)', r.unawaitedTokensPerSecond, '≥ 2 000', r.unawaitedTokensPerSecond >= 2000);
 }
+
+// The local copy (docs/local-copy.md): written at most once a second, never per token.
+for (const messages of [10, 10_000]) {
+  const copy = await copyWritesPerReply(messages);
+  row(`local copy: IndexedDB writes during a ${copy.tokens}-token reply (5 s), ${messages}-message thread`, `${copy.puts} puts, ${kB(copy.bytes)}`, '≤ 1 put/s (batched)', copy.puts <= 7);
+}
+row('local copy: bytes it adds to the three main entries', '1.8 kB', '(docs/design-changes.md §7)', null);
 
 const size = await bundleSizes();
 row(

@@ -1,6 +1,6 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { createHttpConnector, createSyncClient, defaultStorage } from 'syncline';
+import { createHttpConnector, createSyncClient } from 'syncline';
 import { SyncProvider } from 'syncline/react';
 import 'syncline/styles.css';
 import './demo.css';
@@ -15,6 +15,8 @@ declare global {
     __synclineClient?: DemoClient;
     /** The ids of writes rolled back in this page (`onRollback`), for end-to-end tests. */
     __synclineRollbacks?: string[];
+    /** `?test`: ms from `start()` to each thread's first messages in the store (the local copy's figure). */
+    __synclineFirstSeen?: Record<string, number>;
   }
 }
 
@@ -25,8 +27,8 @@ const client = createSyncClient<DemoMessage>({
     baseUrl: config.serverUrl,
     ...(config.timeoutMs === undefined ? {} : { timeoutMs: config.timeoutMs }),
   }),
-  // IndexedDB: writes made offline survive a reload.
-  storage: defaultStorage(),
+  // The default storage, IndexedDB: writes made offline survive a reload, and so does the
+  // conversation (the local copy, docs/local-copy.md).
   namespace: config.namespace,
   retry: config.retry,
   liveness: config.liveness,
@@ -36,6 +38,16 @@ const client = createSyncClient<DemoMessage>({
     if (config.test) (window.__synclineRollbacks ??= []).push(write.id);
   },
 });
+if (config.test) {
+  const startedAt = performance.now();
+  const seen: Record<string, number> = Object.create(null);
+  window.__synclineFirstSeen = seen;
+  client.store.subscribe(({ threads }) => {
+    for (const [id, thread] of Object.entries(threads)) {
+      if (!(id in seen) && thread.messages.length > 0) seen[id] = performance.now() - startedAt;
+    }
+  });
+}
 // SyncProvider starts it too; start() is idempotent, and this way sync does not wait for React.
 client.start();
 if (config.test) window.__synclineClient = client;
