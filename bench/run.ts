@@ -16,6 +16,7 @@ import { measureTabs } from './tabs.js';
 import { mutateCommitCostMs } from './commitCost.js';
 import { opCommitCostMs } from './ops.js';
 import { copyWritesPerReply } from './localCopy.js';
+import { traceListenerRatio } from './metrics.js';
 
 interface Row {
   figure: string;
@@ -142,6 +143,10 @@ for (const r of await changesBench()) {
   row(`serverWrite tokens/s on PostgreSQL, ${r.messages} messages: awaited each`, r.awaitedTokensPerSecond, '≥ 150', r.awaitedTokensPerSecond >= 150);
   row('  issued without awaiting each (group commit)', r.unawaitedTokensPerSecond, '≥ 2 000', r.unawaitedTokensPerSecond >= 2000);
 }
+
+// Metrics and the trace (docs/metrics.md): what an observe() listener (the inspector) costs the write path.
+const trace = await traceListenerRatio();
+row('write path, writes/s: trace listener attached vs none (metrics always on)', `${trace.on} vs ${trace.off} (${trace.ratio.toFixed(2)} ×)`, '≥ 0.95 ×', trace.ratio >= 0.95);
 
 // The local copy (docs/local-copy.md): written at most once a second, never per token.
 for (const messages of [10, 10_000]) {
