@@ -151,6 +151,9 @@ export function describeStoreConformance(name: string, factory: StoreFactory) {
         'unknown-mutator',
         'applied',
       ]);
+      // A plain Error's text ('boom') never reaches the client; a MutationError's does.
+      const failed = response.results[2]!;
+      expect(failed.status === 'rejected' && failed.error.message).not.toContain('boom');
       const thread = (await store.thread(t))!;
       expect(thread).toMatchObject({ v: 3, title: 'after', meta: { pinned: 'a' } });
       expect(thread.messages.map((m) => m.id)).toEqual(['a']);

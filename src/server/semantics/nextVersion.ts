@@ -39,6 +39,12 @@ export function nextVersion(
     });
   } catch (err) {
     if (err instanceof MutationError) return refusal(err.code, err.message);
-    return refusal('mutator-failed', `${name} failed: ${err instanceof Error ? err.message : String(err)}`);
+    // Another error's text may hold anything (a query, a path, another tenant's data): it stays in
+    // the server's log, and the client learns only that the mutator failed (docs/server.md).
+    console.error(`[syncline] mutator "${name}" threw on thread "${threadId}"`, err);
+    return refusal(
+      'mutator-failed',
+      `${name} failed on the server; the reason is in the server's log. A mutator throws MutationError to tell the client why.`,
+    );
   }
 }
