@@ -112,7 +112,7 @@ export function createTimeline(client: Pick<AnySyncClient, 'observe'>, options: 
     getSnapshot: () => snapshot,
     toJSON(threadId = null) {
       const kept = filterByThread(entries, threadId);
-      return { kind: 'syncline-timeline', version: 1, dropped, threadId, events: kept.map((e) => e.event), writes: groupWrites(kept) };
+      return { kind: 'syncline-timeline', version: 1, dropped, threadId, events: kept.map((e) => e.event), writes: groupWrites(kept, threadId) };
     },
     clear() {
       entries = [];
@@ -150,9 +150,10 @@ const unique = (ids: string[]) => [...new Set(ids)];
 
 /**
  * Each write of the entries with its attempts: a push opens an attempt for every write it
- * carries; the next push answer (per write) or failed push request closes them.
+ * carries; the next push answer (per write) or failed push request closes them. With
+ * `threadId`, only that thread's writes (a push may carry several threads').
  */
-export function groupWrites(entries: readonly TimelineEntry[]): WriteGroup[] {
+export function groupWrites(entries: readonly TimelineEntry[], threadId: string | null = null): WriteGroup[] {
   const groups = new Map<string, WriteGroup>();
   let inFlight: WriteAttempt[] = [];
   const group = (writeId: string, threadId: string) => {
@@ -203,5 +204,6 @@ export function groupWrites(entries: readonly TimelineEntry[]): WriteGroup[] {
       g.latencyMs = event.latencyMs;
     }
   }
-  return [...groups.values()];
+  const all = [...groups.values()];
+  return threadId === null ? all : all.filter((g) => g.threadId === threadId);
 }
