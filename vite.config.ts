@@ -11,7 +11,8 @@ const src = (path: string) => fileURLToPath(new URL(`./src/${path}`, import.meta
 export const alias = [
   { find: /^syncline$/, replacement: src('index.ts') },
   { find: /^syncline\/styles\.css$/, replacement: src('components/styles.css') },
-  { find: /^syncline\/(react|components|query|testing|server)$/, replacement: src('$1/index.ts') },
+  { find: /^syncline\/devtools\.css$/, replacement: src('devtools/devtools.css') },
+  { find: /^syncline\/(react|components|query|devtools|testing|server)$/, replacement: src('$1/index.ts') },
 ];
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -75,6 +76,7 @@ export default defineConfig({
         'react/index': src('react/index.ts'),
         'components/index': src('components/index.ts'),
         'query/index': src('query/index.ts'),
+        'devtools/index': src('devtools/index.ts'),
         'testing/index': src('testing/index.ts'),
         'server/index': src('server/index.ts'),
       },
@@ -87,7 +89,7 @@ export default defineConfig({
         // Bundling drops module directives: put 'use client' back on every chunk holding React
         // code, so React Server Components frameworks treat hooks and components as client code.
         banner: (chunk) =>
-          chunk.moduleIds.some((id) => /[\\/]src[\\/](react|components)[\\/]/.test(id)) ? "'use client';" : '',
+          chunk.moduleIds.some((id) => /[\\/]src[\\/](react|components|devtools)[\\/]/.test(id)) ? "'use client';" : '',
       },
     },
   },
@@ -112,7 +114,7 @@ export default defineConfig({
           name: 'dom',
           environment: 'jsdom',
           setupFiles: leakCheck,
-          include: ['test/react/**/*.test.{ts,tsx}', 'test/components/**/*.test.{ts,tsx}'],
+          include: ['test/react/**/*.test.{ts,tsx}', 'test/components/**/*.test.{ts,tsx}', 'test/devtools/**/*.test.tsx'],
         },
       },
       {

@@ -8,7 +8,7 @@ import { pullsPerIdleHour, timeToDetectSilentStream } from './liveness.js';
 import { simulateReconnectStorm } from './reconnectStorm.js';
 import { recoveryAfterOutage } from './recovery.js';
 import { recoveryAfter5xxOutages } from './recovery5xx.js';
-import { BUNDLE_BUDGET_BYTES, bundleSizes } from './size.js';
+import { BUNDLE_BUDGET_BYTES, bundleSizes, measureDevtools } from './size.js';
 import { serverBench } from './server.js';
 import { changesBench } from './changes.js';
 import { perTokenStoreCostMs } from './store.js';
@@ -166,6 +166,9 @@ row('  of which eventsource-parser + idb-keyval', kB(size.dependencies.gzip), '(
 row('  of which hooks + components over the core', kB(size.reactLayer.gzip), '(information)', null);
 row('  a typical app\'s imports of them, tree-shaken', kB(size.typical.gzip), '(information)', null);
 row('  @tanstack/react-query, same build', kB(size.reactQuery.gzip), '(comparison)', null);
+const devtools = await measureDevtools();
+row('syncline/devtools, min+gzip: the corner button', kB(devtools.initial.gzip), '(information; 0 B in the main entries)', null);
+row('  its panel, loaded when first opened', kB(devtools.panel.gzip), '(information)', null);
 
 // Figures only a real browser gives: written by the end-to-end tests of `npm test`.
 const e2e = 'test-results/e2e/metrics.json';

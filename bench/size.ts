@@ -8,7 +8,12 @@ import { build, type Rollup } from 'vite';
 const PEERS = /^(react|react-dom|zustand|immer|@tanstack\/query-core)?$|^(react|react-dom|zustand|immer)\//;
 const src = (path: string) => fileURLToPath(new URL(`../src/${path}`, import.meta.url));
 
-async function minGzip(entryCode: string, external: (id: string) => boolean): Promise<{ min: number; gzip: number }> {
+interface Size {
+  min: number;
+  gzip: number;
+}
+
+async function minGzip(entryCode: string, external: (id: string) => boolean): Promise<Size & { entry: Size; lazy: Size }> {
   // Inside the project, so the entry resolves packages from node_modules.
   const cache = fileURLToPath(new URL('../node_modules/.cache', import.meta.url));
   mkdirSync(cache, { recursive: true });
@@ -35,12 +40,14 @@ async function minGzip(entryCode: string, external: (id: string) => boolean): Pr
       process.env.NODE_ENV = nodeEnv;
     });
     const outputs = (Array.isArray(result) ? result : [result]) as Rollup.RollupOutput[];
-    const code = outputs
-      .flatMap((o) => o.output)
-      .filter((c): c is Rollup.OutputChunk => c.type === 'chunk')
-      .map((c) => c.code)
-      .join('\n');
-    return { min: Buffer.byteLength(code), gzip: gzipSync(code, { level: 9 }).length };
+    const chunks = outputs.flatMap((o) => o.output).filter((c): c is Rollup.OutputChunk => c.type === 'chunk');
+    const size = (code: string) => ({ min: Buffer.byteLength(code), gzip: gzipSync(code, { level: 9 }).length });
+    // `entry` is what loads first; the rest are lazy chunks (dynamic imports).
+    return {
+      ...size(chunks.map((c) => c.code).join('\n')),
+      entry: size(chunks.filter((c) => c.isEntry).map((c) => c.code).join('\n')),
+      lazy: size(chunks.filter((c) => !c.isEntry).map((c) => c.code).join('\n')),
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -61,6 +68,15 @@ export function measureSyncline(): Promise<{ min: number; gzip: number }> {
     [`export * from '${src('index.ts')}';`, `export * from '${src('react/index.ts')}';`, `export * from '${src('components/index.ts')}';`].join('\n'),
     notPeer,
   );
+}
+
+/**
+ * syncline/devtools on its own (docs/devtools.md): the corner button an app loads, and the
+ * panel chunk it fetches when the inspector is first opened. None of it is in the main entries.
+ */
+export async function measureDevtools(): Promise<{ initial: Size; panel: Size }> {
+  const all = await minGzip(`export * from '${src('devtools/index.ts')}';`, notPeer);
+  return { initial: all.entry, panel: all.lazy };
 }
 
 export async function bundleSizes() {
