@@ -73,7 +73,9 @@ export function traceConnector(connector: SyncConnector, trace: Trace, clock: Cl
             stream.onOpen();
           },
           onEvent(event) {
-            const threadId = event.type === 'delta' ? event.threadId : event.type === 'thread' ? event.id : null;
+            // `id` is the event's cursor: the thread is named inside each kind.
+            const threadId =
+              event.type === 'delta' ? event.threadId : event.type === 'thread' ? event.thread.id : event.type === 'patch' ? event.patch.threadId : null;
             trace.emit({ type: 'stream-event', at: clock.now(), event: event.type, threadId, bytes: JSON.stringify(event).length });
             stream.onEvent(event);
           },
