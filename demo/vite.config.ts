@@ -10,7 +10,8 @@ const src = (path: string) => fileURLToPath(new URL(`../src/${path}`, import.met
 const alias = [
   { find: /^syncline$/, replacement: src('index.ts') },
   { find: /^syncline\/styles\.css$/, replacement: src('components/styles.css') },
-  { find: /^syncline\/(react|components|query|testing|server)$/, replacement: src('$1/index.ts') },
+  { find: /^syncline\/devtools\.css$/, replacement: src('devtools/devtools.css') },
+  { find: /^syncline\/(react|components|query|devtools|testing|server)$/, replacement: src('$1/index.ts') },
 ];
 
 /**

@@ -1,4 +1,4 @@
-import { useState, useSyncExternalStore } from 'react';
+import { lazy, Suspense, useState, useSyncExternalStore } from 'react';
 import { DegradedBanner, SyncBadge } from 'syncline/components';
 import { useUnloadGuard } from 'syncline/react';
 import type { DemoConfig } from './config';
@@ -11,6 +11,9 @@ import { ThreadList } from './ThreadList';
 import { threadHref, useSelectedThread } from './useHashRoute';
 import type { DemoClient } from './model';
 
+// The inspector is loaded only when asked for: the demo's own chunk does not carry it.
+const Inspector = lazy(async () => ({ default: (await import('./Inspector')).Inspector }));
+
 export interface AppProps {
   client: DemoClient;
   config: DemoConfig;
@@ -21,6 +24,7 @@ export function App({ client, config, threads }: AppProps) {
   const list = useSyncExternalStore(threads.subscribe, threads.list);
   const selected = useSelectedThread();
   const [guard, setGuard] = useState(false);
+  const [inspector, setInspector] = useState(() => new URLSearchParams(location.search).has('inspector'));
 
   // Opt-in: closing or reloading asks first while writes are on their way.
   useUnloadGuard(guard);
@@ -51,6 +55,10 @@ export function App({ client, config, threads }: AppProps) {
             <input type="checkbox" name="unloadGuard" checked={guard} onChange={(e) => setGuard(e.target.checked)} />
             Warn before leaving while changes are not saved
           </label>
+          <label className="field field--check">
+            <input type="checkbox" name="inspector" checked={inspector} onChange={(e) => setInspector(e.target.checked)} />
+            Show sync inspector
+          </label>
         </aside>
         <main className="app__main">
           {selected ? (
@@ -65,6 +73,11 @@ export function App({ client, config, threads }: AppProps) {
           )}
         </main>
       </div>
+      {inspector && (
+        <Suspense fallback={null}>
+          <Inspector client={client} />
+        </Suspense>
+      )}
     </div>
   );
 }
