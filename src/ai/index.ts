@@ -1,0 +1,9 @@
+/*
+ * syncline/ai: the AI SDK's UIMessage as a syncline thread (docs/ai.md). `ai` is an optional
+ * peer: this entry only declares its shapes structurally.
+ */
+export { aiMutators, isUIMessage, MAX_CHUNKS_PER_WRITE } from './mutators.js';
+export type { AIMutations } from './mutators.js';
+export { applyChunk } from './applyChunk.js';
+export { toUIMessage, MAX_KEPT_CHUNKS } from './uiMessage.js';
+export type { RunState, RunStatus, SyncUIMessage, UIPart, PartialToolCall } from './uiMessage.js';

@@ -1,0 +1,3 @@
+/* syncline/ai/server: stores an AI SDK reply stream in a thread (docs/ai.md). Node-only, like syncline/server. */
+export { streamToThread, readHistory, startRun } from './streamToThread.js';
+export type { StreamToThreadOptions, StartRunOptions } from './streamToThread.js';

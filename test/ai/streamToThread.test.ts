@@ -1,0 +1,74 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { streamText } from 'ai';
+import { MockLanguageModelV3, simulateReadableStream } from 'ai/test';
+import { aiMutators } from '../../src/ai/mutators.js';
+import { readHistory, startRun, streamToThread } from '../../src/ai/server/streamToThread.js';
+import { createMemoryStore } from '../../src/server/memoryStore.js';
+import { createSyncHandler } from '../../src/server/createSyncHandler.js';
+import type { SyncHandler } from '../../src/server/syncHandlerTypes.js';
+import type { Mutator } from '../../src/model/types.js';
+
+let handler: SyncHandler | undefined;
+afterEach(async () => {
+  await handler?.close();
+  handler = undefined;
+});
+
+function setup() {
+  const store = createMemoryStore();
+  handler = createSyncHandler({ store, mutators: aiMutators as unknown as Record<string, Mutator> });
+  return { store, handler };
+}
+
+let calls = 0;
+function modelStream(words: string[]) {
+  calls++;
+  const model = new MockLanguageModelV3({
+    doStream: async () => ({
+      stream: simulateReadableStream({
+        chunks: [
+          { type: 'text-start' as const, id: 't' },
+          ...words.map((delta) => ({ type: 'text-delta' as const, id: 't', delta })),
+          { type: 'text-end' as const, id: 't' },
+          { type: 'finish' as const, finishReason: { unified: 'stop' as const, raw: undefined }, usage: { inputTokens: { total: 1, noCache: 1, cacheRead: 0, cacheWrite: 0 }, outputTokens: { total: words.length, text: words.length, reasoning: 0 } } },
+        ],
+      }),
+    }),
+  });
+  return streamText({ model, prompt: 'hi' }).toUIMessageStream();
+}
+
+describe('streamToThread', () => {
+  it('stores a mock model reply complete and in order, and reads it back as history', async () => {
+    const { store, handler } = setup();
+    const words = Array.from({ length: 50 }, (_, i) => `w${i} `);
+    const reply = await streamToThread({ handler, store, threadId: 't1', messageId: 'r1', stream: modelStream(words) });
+    expect(reply?.run?.status).toBe('complete');
+    const history = await readHistory(store, 't1');
+    expect(history).toHaveLength(1);
+    expect(history[0]!.parts.filter((p) => p.type === 'text').map((p) => p.text)).toEqual([words.join('')]);
+    expect(history[0]).not.toHaveProperty('run');
+  });
+
+  it('a stream that throws marks the run error with its message', async () => {
+    const { store, handler } = setup();
+    const stream = new ReadableStream({ pull: (c) => c.error(new Error('model down')) });
+    const reply = await streamToThread({ handler, store, threadId: 't1', messageId: 'r1', stream });
+    expect(reply?.run).toMatchObject({ status: 'error', errorText: 'model down' });
+  });
+
+  it('a second start for the same user message does not run the model again', async () => {
+    const { store, handler } = setup();
+    calls = 0;
+    const run = () => modelStream(['a', 'b']);
+    const [first, concurrent] = await Promise.all([
+      startRun({ handler, store, threadId: 't1', userMessageId: 'u1', run }),
+      startRun({ handler, store, threadId: 't1', userMessageId: 'u1', run }),
+    ]);
+    const later = await startRun({ handler, store, threadId: 't1', userMessageId: 'u1', run });
+    expect(calls).toBe(1);
+    expect(concurrent).toEqual(first);
+    expect(later).toEqual(first);
+    expect((await readHistory(store, 't1')).filter((m) => m.id === 'reply-u1')).toHaveLength(1);
+  });
+});
