@@ -1,6 +1,7 @@
-import { lazy, Suspense, useCallback, useRef, useState, type KeyboardEvent } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import type { AnySyncClient } from '../client/types.js';
 import { DEFAULT_LABELS, type InspectorLabels } from './labels.js';
+import { timelineFor } from './timelineFor.js';
 
 /** The panel is its own chunk: an app pays for it only once someone opens the inspector. */
 const Panel = lazy(() => import('./Panel.js'));
@@ -28,6 +29,9 @@ export interface SyncInspectorProps {
  */
 export function SyncInspector({ client, labels, defaultOpen = false, limit }: SyncInspectorProps) {
   const [open, setOpen] = useState(defaultOpen);
+  // The timeline records from the moment the inspector is mounted, closed or not: the write that
+  // "did not arrive" happened before anyone opened the panel.
+  useEffect(() => timelineFor(client, limit).subscribe(() => {}), [client, limit]);
   const button = useRef<HTMLButtonElement>(null);
   const text = { ...DEFAULT_LABELS, ...labels };
   const close = useCallback(() => {

@@ -38,6 +38,22 @@ describe('<SyncInspector />', () => {
     expect(toggle.getAttribute('aria-expanded')).toBe('false');
   });
 
+  it('records from the moment it is mounted, before the panel is first opened', async () => {
+    h = createHarness();
+    h.client.start();
+    await h.client.ready;
+    const harness = h;
+    render(<main><SyncInspector client={harness.client} /></main>);
+    await act(async () => {
+      harness.client.mutate('early', 'addMessage', userMessage('before opening'));
+      await harness.clock.advanceAsync(1000);
+    });
+    fireEvent.click(screen.getByRole('button', { name: 'Open sync inspector' }));
+    const panel = await screen.findByRole('dialog', { name: 'Sync inspector' });
+    expect(panel.textContent).toMatch(/write queued addMessage \S+ \(early\)/);
+    expect(panel.textContent).toMatch(/write acknowledged/);
+  });
+
   it('shows the writes on the timeline and filters them by thread', async () => {
     const { panel, h } = await open();
     await act(async () => {
