@@ -8,7 +8,7 @@ const browserGlobals = ['window', 'document', 'navigator', 'localStorage', 'sess
 
 /** The engine's folders, in import order: each imports only the ones before it. */
 const ENGINE_LAYERS = ['model', 'platform', 'protocol', 'transport', 'outbox', 'liveness', 'client'];
-const OUTER_LAYERS = ['react', 'components', 'query', 'devtools', 'testing', 'server'];
+const OUTER_LAYERS = ['react', 'components', 'query', 'devtools', 'ai', 'testing', 'server'];
 
 /** Folders that ship to users: none may import the test kit (src/testing/). */
 const PRODUCTION_FOLDERS = [...ENGINE_LAYERS, 'react', 'components', 'query', 'server', 'ai', 'devtools'];

@@ -12,7 +12,7 @@ export const alias = [
   { find: /^syncline$/, replacement: src('index.ts') },
   { find: /^syncline\/styles\.css$/, replacement: src('components/styles.css') },
   { find: /^syncline\/devtools\.css$/, replacement: src('devtools/devtools.css') },
-  { find: /^syncline\/(react|components|query|devtools|testing|server)$/, replacement: src('$1/index.ts') },
+  { find: /^syncline\/(react|components|query|devtools|testing|server|ai|ai\/server)$/, replacement: src('$1/index.ts') },
 ];
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -59,7 +59,7 @@ const react18 = (path: string) => fileURLToPath(new URL(`./test/react18/node_mod
 /** Fails the test or file in which an unhandled rejection or uncaught exception happens. */
 const leakCheck = ['test/setup/rejections.ts'];
 
-const peers = /^(react|react-dom|zustand|immer|@tanstack\/react-query|eventsource-parser|idb-keyval|pg|redis|@redis\/[^/]+)(\/.*)?$/;
+const peers = /^(react|react-dom|zustand|immer|@tanstack\/react-query|eventsource-parser|idb-keyval|pg|redis|@redis\/[^/]+|ai|@ai-sdk\/[^/]+)(\/.*)?$/;
 
 export default defineConfig({
   plugins: [react()],
@@ -77,6 +77,8 @@ export default defineConfig({
         'components/index': src('components/index.ts'),
         'query/index': src('query/index.ts'),
         'devtools/index': src('devtools/index.ts'),
+        'ai/index': src('ai/index.ts'),
+        'ai/server/index': src('ai/server/index.ts'),
         'testing/index': src('testing/index.ts'),
         'server/index': src('server/index.ts'),
       },

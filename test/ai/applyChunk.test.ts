@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { produce } from 'immer';
 import type { UIMessageChunk } from 'ai';
-import { aiMutators } from '../../src/ai/mutators.js';
+import { aiMutators } from 'syncline/ai';
 import { MutationError } from '../../src/model/mutators.js';
 import { applyEach, reference, startedThread, stored } from './chunks.js';
 

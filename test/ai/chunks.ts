@@ -1,7 +1,6 @@
 import { produce } from 'immer';
 import { readUIMessageStream, type UIMessage, type UIMessageChunk } from 'ai';
-import { aiMutators } from '../../src/ai/mutators.js';
-import { toUIMessage, type SyncUIMessage } from '../../src/ai/uiMessage.js';
+import { aiMutators, toUIMessage, type SyncUIMessage } from 'syncline/ai';
 import { diffThreads } from '../../src/model/diffThreads.js';
 import type { ThreadOp } from '../../src/model/ops.js';
 import type { Thread } from '../../src/model/types.js';

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { streamText } from 'ai';
 import { MockLanguageModelV3, simulateReadableStream } from 'ai/test';
-import { aiMutators } from '../../src/ai/mutators.js';
-import { readHistory, startRun, streamToThread } from '../../src/ai/server/streamToThread.js';
+import { aiMutators } from 'syncline/ai';
+import { readHistory, startRun, streamToThread } from 'syncline/ai/server';
 import { createMemoryStore } from '../../src/server/memoryStore.js';
 import { createSyncHandler } from '../../src/server/createSyncHandler.js';
 import type { SyncHandler } from '../../src/server/syncHandlerTypes.js';
