@@ -18,8 +18,9 @@ export interface PanelProps {
 }
 
 /**
- * The inspector's panel, loaded lazily by `<SyncInspector />` (its own chunk). Records the
- * client's trace while open; metrics, outbox and health are read once a second.
+ * The inspector's panel, loaded lazily by `<SyncInspector />` (its own chunk). Shows the
+ * timeline `<SyncInspector />` records from its mount; metrics, outbox and health are read once
+ * a second.
  */
 export default function Panel({ client, labels, limit, onClose }: PanelProps) {
   const timeline = timelineFor(client, limit);
