@@ -77,24 +77,33 @@ export function createTimeline(client: Pick<AnySyncClient, 'observe'>, options: 
   const limit = Math.max(1, Math.floor(options.limit ?? DEFAULT_TIMELINE_LIMIT));
   const listeners = new Set<() => void>();
   let detach: (() => void) | null = null;
-  let entries: TimelineEntry[] = [];
+  // A ring written in place: recording runs for every trace event (a streamed reply is one per
+  // token) from the moment the inspector mounts, so it copies nothing; the snapshot is built
+  // only when someone reads it.
+  let ring: TimelineEntry[] = [];
+  let oldest = 0;
   let dropped = 0;
   let count = 0;
   const threads = new Set<string>();
-  let snapshot: TimelineSnapshot = { entries, dropped, threads: [] };
+  let snapshot: TimelineSnapshot | null = null;
+  const ordered = () => (oldest === 0 ? [...ring] : [...ring.slice(oldest), ...ring.slice(0, oldest)]);
+  const changed = () => {
+    snapshot = null;
+    for (const listener of listeners) listener();
+  };
 
   const record = (event: SyncTraceEvent) => {
     const about = threadsOf(event);
     for (const id of about) threads.add(id);
     const entry = { n: count++, event, threads: about };
-    if (entries.length < limit) {
-      entries = [...entries, entry];
+    if (ring.length < limit) {
+      ring.push(entry);
     } else {
-      entries = [...entries.slice(1), entry];
+      ring[oldest] = entry;
+      oldest = (oldest + 1) % limit;
       dropped += 1;
     }
-    snapshot = { entries, dropped, threads: [...threads] };
-    for (const listener of listeners) listener();
+    changed();
   };
 
   return {
@@ -109,17 +118,17 @@ export function createTimeline(client: Pick<AnySyncClient, 'observe'>, options: 
         }
       };
     },
-    getSnapshot: () => snapshot,
+    getSnapshot: () => (snapshot ??= { entries: ordered(), dropped, threads: [...threads] }),
     toJSON(threadId = null) {
-      const kept = filterByThread(entries, threadId);
+      const kept = filterByThread(ordered(), threadId);
       return { kind: 'syncline-timeline', version: 1, dropped, threadId, events: kept.map((e) => e.event), writes: groupWrites(kept, threadId) };
     },
     clear() {
-      entries = [];
+      ring = [];
+      oldest = 0;
       dropped = 0;
       threads.clear();
-      snapshot = { entries, dropped, threads: [] };
-      for (const listener of listeners) listener();
+      changed();
     },
   };
 }

@@ -74,6 +74,10 @@ describe('the inspector timeline', () => {
     const snap = timeline.getSnapshot();
     expect(snap.entries.map((e) => e.n)).toEqual([2, 3, 4]);
     expect(snap.dropped).toBe(2);
+    // One object until the next event (useSyncExternalStore re-renders on a new one only).
+    expect(timeline.getSnapshot()).toBe(snap);
+    t.emit(queued(5));
+    expect(timeline.getSnapshot().entries.map((e) => e.n)).toEqual([3, 4, 5]);
     expect(timeline.toJSON().dropped).toBe(2);
     stop();
   });
