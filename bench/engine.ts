@@ -4,6 +4,7 @@ import { createMemoryStorage } from '../src/platform/memoryStorage.js';
 import { createDevServer } from '../src/server/devServer.js';
 import { startServerProcess } from './serverProcess.js';
 import { createSyncClient } from '../src/client/createSyncClient.js';
+import type { SyncClient } from '../src/client/types.js';
 import { createFakeBackend } from '../src/testing/fakeBackend.js';
 import { createFakeClock } from '../src/testing/fakeClock.js';
 import { createFakeEnvironment } from '../src/testing/fakeEnvironment.js';
@@ -40,6 +41,16 @@ export async function loopbackThroughput(n: number): Promise<number> {
     batch: { windowMs: 0, maxItems: 500, maxBytes: 1024 * 1024 },
     maxPending: n,
   });
+  const perSecond = await writesPerSecond(client, n);
+  server.close();
+  return Math.round(perSecond);
+}
+
+/**
+ * Starts `client`, queues `n` writes over ten threads, and times them from the first `mutate` to
+ * the last acknowledgement; disposes the client. Throws if any write was not acknowledged.
+ */
+export async function writesPerSecond(client: SyncClient, n: number): Promise<number> {
   client.start();
   await client.ready;
   const started = performance.now();
@@ -47,9 +58,8 @@ export async function loopbackThroughput(n: number): Promise<number> {
   const acked = await client.flushPending();
   const seconds = (performance.now() - started) / 1000;
   client.dispose();
-  server.close();
   if (acked !== n) throw new Error(`only ${acked} of ${n} writes were acknowledged`);
-  return Math.round(n / seconds);
+  return n / seconds;
 }
 
 /** Messages per second from one client's composer to another client's view (the harness). */

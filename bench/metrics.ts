@@ -2,11 +2,10 @@
 import { createSyncClient } from '../src/client/createSyncClient.js';
 import { createMemoryStorage } from '../src/platform/memoryStorage.js';
 import { createFakeBackend } from '../src/testing/fakeBackend.js';
-
-const message = (id: string) => ({ message: { id, role: 'user' as const, content: id, createdAt: 1 } });
+import { writesPerSecond } from './engine.js';
 
 /** Writes per second, mutate to every ack, against the in-memory backend (no network to blur it). */
-async function writesPerSecond(n: number, observed: boolean): Promise<number> {
+async function run(n: number, observed: boolean): Promise<number> {
   const fake = createFakeBackend();
   const client = createSyncClient({
     connector: fake.connector,
@@ -17,16 +16,13 @@ async function writesPerSecond(n: number, observed: boolean): Promise<number> {
   });
   let seen = 0;
   if (observed) client.observe(() => seen++);
-  client.start();
-  await client.ready;
-  const started = performance.now();
-  for (let i = 0; i < n; i++) client.mutate(`t${i % 10}`, 'addMessage', message(`m${i}`));
-  const acked = await client.flushPending();
-  const seconds = (performance.now() - started) / 1000;
-  client.dispose();
-  fake.close();
-  if (acked !== n || (observed && seen === 0)) throw new Error(`only ${acked} of ${n} writes were acknowledged`);
-  return n / seconds;
+  try {
+    const perSecond = await writesPerSecond(client, n);
+    if (observed && seen === 0) throw new Error('the listener saw no event');
+    return perSecond;
+  } finally {
+    fake.close();
+  }
 }
 
 /**
@@ -38,8 +34,8 @@ export async function traceListenerRatio(n = 5000): Promise<{ off: number; on: n
   let off = 0;
   let on = 0;
   for (let i = 0; i < 5; i++) {
-    off = Math.max(off, await writesPerSecond(n, false));
-    on = Math.max(on, await writesPerSecond(n, true));
+    off = Math.max(off, await run(n, false));
+    on = Math.max(on, await run(n, true));
   }
   return { off: Math.round(off), on: Math.round(on), ratio: on / off };
 }
