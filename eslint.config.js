@@ -13,17 +13,15 @@ const OUTER_LAYERS = ['react', 'components', 'query', 'devtools', 'ai', 'testing
 /** Folders that ship to users: none may import the test kit (src/testing/). */
 const PRODUCTION_FOLDERS = [...ENGINE_LAYERS, 'react', 'components', 'query', 'server', 'ai', 'devtools'];
 /**
- * Server files that still read shared semantics from src/testing/ until they move to the server
- * side (issue 16: the event shape, the event formatter, the server mutators, the fault injector).
- * Shrink this list; never grow it.
+ * Server files that still reach into src/testing/ (issue 16): the dev server and its admin routes
+ * run the reference backend, the assistant reply and the fault injector; the handler and the event
+ * stream take the fault injector's type. Shrink this list; never grow it.
  */
 const TESTING_IMPORTS_LEFT = [
-  'src/server/memoryStore.ts',
   'src/server/devServer.ts',
   'src/server/admin.ts',
   'src/server/index.ts',
   'src/server/createSyncHandler.ts',
-  'src/server/postgresApply.ts',
   'src/server/eventStream.ts',
 ];
 

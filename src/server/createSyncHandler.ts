@@ -3,7 +3,7 @@ import { builtinMutators } from '../model/mutators.js';
 import type { PushRequest } from '../protocol/wire.js';
 import type { FaultController } from '../testing/faults.js';
 import { MAX_BODY_BYTES, parsePullRequest, parsePushRequest } from './requestShape.js';
-import { serverMutators } from '../testing/serverMutators.js';
+import { serverMutators } from './semantics/serverMutators.js';
 import { decide } from './authorize.js';
 import type { Authorize, Refusal, SyncAction } from './authorize.js';
 import { isCursor } from './cursor.js';

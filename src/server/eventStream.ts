@@ -2,7 +2,7 @@ import type { Clock } from '../platform/clock.js';
 import { createTimer } from '../platform/clock.js';
 import type { Thread } from '../model/types.js';
 import type { ServerEvent } from '../protocol/wire.js';
-import { coalesceEntries } from '../testing/coalesceEntries.js';
+import { coalesceEntries } from './semantics/coalesceEntries.js';
 import type { StoredEvent as LogEntry } from './types.js';
 import type { FaultController } from '../testing/faults.js';
 import { cursorAfter } from './cursor.js';

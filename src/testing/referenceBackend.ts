@@ -8,7 +8,7 @@ import { ServerError } from '../server/serverError.js';
 import type { EventsRead, StoredEvent, WriteResult } from '../server/types.js';
 import { deepFreeze } from './deepFreeze.js';
 import { parsePullRequest, parsePushRequest } from './requestShape.js';
-import { serverMutators } from './serverMutators.js';
+import { serverMutators } from '../server/semantics/serverMutators.js';
 
 export interface ReferenceBackendOptions {
   /** Stamps `createdAt` of the threads a first mutation creates. @default systemClock */

@@ -1,6 +1,6 @@
 import type { Clock, TimerId } from '../platform/clock.js';
 import type { ServerEvent } from '../protocol/wire.js';
-import { coalesceEntries } from './coalesceEntries.js';
+import { coalesceEntries } from '../server/semantics/coalesceEntries.js';
 import type { StoredEvent as LogEntry } from '../server/types.js';
 import type { FaultController } from './faults.js';
 import type { ReferenceBackend } from './referenceBackend.js';

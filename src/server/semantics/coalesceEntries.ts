@@ -1,6 +1,6 @@
-import type { Thread } from '../model/types.js';
-import type { ServerEvent } from '../protocol/wire.js';
-import type { StoredEvent as LogEntry } from '../server/types.js';
+import type { Thread } from '../../model/types.js';
+import type { ServerEvent } from '../../protocol/wire.js';
+import type { StoredEvent as LogEntry } from '../types.js';
 
 /**
  * Turns the log entries queued for one stream into the events it sends.

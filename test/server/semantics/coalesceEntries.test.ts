@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Thread } from 'syncline';
-import { coalesceEntries } from '../../src/testing/coalesceEntries.js';
-import type { StoredEvent as LogEntry } from '../../src/server/types.js';
+import { coalesceEntries } from '../../../src/server/semantics/coalesceEntries.js';
+import type { StoredEvent as LogEntry } from '../../../src/server/types.js';
 
 const thread = (id: string, v: number): Thread => ({ id, v, messages: [], createdAt: 0 });
 const t = (id: string, threadId: string, v: number): LogEntry => ({ cursor: id, type: 'thread', threadId, v });

@@ -1,5 +1,5 @@
-import { MutationError } from '../model/mutators.js';
-import type { Message, Mutator } from '../model/types.js';
+import { MutationError } from '../../model/mutators.js';
+import type { Message, Mutator } from '../../model/types.js';
 
 const STATUSES = new Set(['streaming', 'done', 'error']);
 
