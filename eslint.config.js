@@ -8,10 +8,10 @@ const browserGlobals = ['window', 'document', 'navigator', 'localStorage', 'sess
 
 /** The engine's folders, in import order: each imports only the ones before it. */
 const ENGINE_LAYERS = ['model', 'platform', 'protocol', 'transport', 'outbox', 'liveness', 'client'];
-const OUTER_LAYERS = ['react', 'components', 'query', 'devtools', 'ai', 'testing', 'server'];
+const OUTER_LAYERS = ['react', 'components', 'query', 'metrics', 'devtools', 'ai', 'testing', 'server'];
 
 /** Folders that ship to users: none may import the test kit (src/testing/). */
-const PRODUCTION_FOLDERS = [...ENGINE_LAYERS, 'react', 'components', 'query', 'server', 'ai', 'devtools'];
+const PRODUCTION_FOLDERS = [...ENGINE_LAYERS, 'react', 'components', 'query', 'metrics', 'server', 'ai', 'devtools'];
 /**
  * Server files that still reach into src/testing/ (issue 16): the dev server and its admin routes
  * run the reference backend, the assistant reply and the fault injector; the handler and the event

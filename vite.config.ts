@@ -12,7 +12,7 @@ export const alias = [
   { find: /^syncline$/, replacement: src('index.ts') },
   { find: /^syncline\/styles\.css$/, replacement: src('components/styles.css') },
   { find: /^syncline\/devtools\.css$/, replacement: src('devtools/devtools.css') },
-  { find: /^syncline\/(react|components|query|devtools|testing|server|ai|ai\/server)$/, replacement: src('$1/index.ts') },
+  { find: /^syncline\/(react|components|query|metrics|devtools|testing|server|ai|ai\/server)$/, replacement: src('$1/index.ts') },
 ];
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -76,6 +76,7 @@ export default defineConfig({
         'react/index': src('react/index.ts'),
         'components/index': src('components/index.ts'),
         'query/index': src('query/index.ts'),
+        'metrics/index': src('metrics/index.ts'),
         'devtools/index': src('devtools/index.ts'),
         'ai/index': src('ai/index.ts'),
         'ai/server/index': src('ai/server/index.ts'),

@@ -7,7 +7,7 @@ import type { Scenario } from './support/scenario.js';
 
 /**
  * `<SyncInspector client />` (syncline/devtools): a corner button that opens a panel with the
- * client's timeline, outbox, metrics and health. Each story drives a real client over the fake
+ * client's timeline, outbox, metrics (when the client counts them) and health. Each story drives a real client over the fake
  * backend; the panel is opened on first render except in "Closed".
  */
 const meta = {
@@ -83,6 +83,20 @@ export const Offline: Story = {
   play: async ({ canvas }) => {
     const dialog = await canvas.findByRole('dialog');
     await waitFor(() => expect(dialog).toHaveTextContent(/offline/));
+  },
+};
+
+/** A client created without `metrics: syncMetrics()`: the panel says how to turn them on. */
+export const MetricsOff: Story = {
+  args: { ...placeholder, defaultOpen: true },
+  loaders: [async () => ({ scenario: createScenario({ client: { metrics: undefined } }) })],
+  play: async ({ canvas, loaded }) => {
+    const s = loaded.scenario as Scenario;
+    const dialog = await canvas.findByRole('dialog');
+    s.client.mutate('t1', 'addMessage', userMessage('counted nowhere'));
+    await s.advance(1000);
+    await expect(dialog).toHaveTextContent(/Metrics are off/);
+    await waitFor(() => expect(dialog).toHaveTextContent(/write acknowledged/));
   },
 };
 

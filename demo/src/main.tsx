@@ -1,6 +1,7 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { createHttpConnector, createSyncClient } from 'syncline';
+import { syncMetrics } from 'syncline/metrics';
 import { SyncProvider } from 'syncline/react';
 import 'syncline/styles.css';
 import './demo.css';
@@ -34,6 +35,8 @@ const client = createSyncClient<DemoMessage>({
   liveness: config.liveness,
   poll: config.poll,
   tabs: config.tabs,
+  // Counts for the sync inspector's metrics (docs/metrics.md).
+  metrics: syncMetrics(),
   onRollback: (write) => {
     if (config.test) (window.__synclineRollbacks ??= []).push(write.id);
   },

@@ -45,8 +45,10 @@ export function createSyncClient<M extends BaseMessage = Message, D extends Muta
   const threadSchema = options.schemas?.thread;
   const argSchemas = (options.schemas?.args ?? {}) as Partial<Record<string, StandardSchemaV1>>;
   const clock = options.clock ?? systemClock;
-  const traced = createClientTrace(clock); // metrics hook (docs/metrics.md)
-  const connector = traceConnector(threadSchema ? withThreadSchema(options.connector, threadSchema) : options.connector, traced.trace, clock);
+  // The trace of what the client does (docs/metrics.md); its hook points end in "metrics hook".
+  const traced = createClientTrace(clock, options.metrics);
+  const checked = threadSchema ? withThreadSchema(options.connector, threadSchema) : options.connector;
+  const connector = traceConnector(checked, traced.trace, clock);
   const environment = options.environment ?? createBrowserEnvironment(clock);
   const namespace = options.namespace ?? 'default';
   // No prototype: a write named "constructor" or "toString" is an unknown mutation, not Object's.
@@ -146,7 +148,7 @@ export function createSyncClient<M extends BaseMessage = Message, D extends Muta
     ...(tabs && { relay: tabs }),
     listener: {
       changed() {
-        traced.metrics.depth(outbox.list().length); // metrics hook
+        traced.depth(outbox.list().length); // metrics hook
         // A follower's writes are sent by the leader: its reports say which are in flight.
         if (outbox.following()) pushing = new Set(outbox.list().filter((w) => w.state === 'sending').map((w) => w.threadId));
         commit();
@@ -554,7 +556,7 @@ export function createSyncClient<M extends BaseMessage = Message, D extends Muta
     },
     recordActivity: poller.recordActivity,
     observe: traced.trace.observe, // metrics hook
-    getMetrics: traced.metrics.read, // metrics hook
+    getMetrics: traced.read, // metrics hook
   };
   return client as unknown as SyncClient<M, D>;
 }

@@ -8,7 +8,7 @@ import type { SyncConnector } from '../protocol/wire.js';
 import type { OutboxStorage } from '../platform/storage.js';
 import type { StoreApi } from 'zustand/vanilla';
 import type { SyncTraceEvent } from './metrics/trace.js';
-import type { SyncMetrics } from './metrics/types.js';
+import type { SyncMetrics, SyncMetricsOption } from './metrics/types.js';
 
 /**
  * Everything the UI reads, in one zustand vanilla store. Derived slices (`threads`, `status`,
@@ -103,6 +103,12 @@ export interface SyncClientOptions<M extends BaseMessage = Message, D extends Mu
    * @default 'shared'
    */
   tabs?: 'shared' | 'alone';
+  /**
+   * Counts for `getMetrics()` and `useSyncMetrics()`: pass `syncMetrics()` from syncline/metrics
+   * (docs/metrics.md). Off, `getMetrics()` throws a SyncError saying so; `observe()` works either
+   * way. @default off
+   */
+  metrics?: SyncMetricsOption;
   /** @default the system clock */
   clock?: Clock;
   /** @default the browser's page, or an always-online environment outside browsers */
@@ -158,7 +164,8 @@ export interface SyncClient<M extends BaseMessage = Message, D = NoMutators> {
   ready: Promise<void>;
   /**
    * Counts since the client was created: writes, ack latency quantiles, queue depth, pulls,
-   * stream, bytes (docs/metrics.md). Cheap to call; `useSyncMetrics()` polls it.
+   * stream, bytes (docs/metrics.md). Cheap to call; `useSyncMetrics()` polls it. Throws a
+   * SyncError (code `metrics-off`) unless the client was created with `metrics: syncMetrics()`.
    */
   getMetrics(): SyncMetrics;
   /**

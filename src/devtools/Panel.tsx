@@ -1,14 +1,34 @@
 import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
+import type { SyncMetrics } from '../client/metrics/types.js';
+import type { TabRole } from '../client/metrics/trace.js';
 import type { AnySyncClient } from '../client/types.js';
+import { isSyncError } from '../model/errors.js';
 import { CopyJson } from './CopyJson.js';
 import { HealthView } from './HealthView.js';
 import type { InspectorLabels } from './labels.js';
 import { MetricsView } from './MetricsView.js';
 import { OutboxView } from './OutboxView.js';
+import type { TimelineSnapshot } from './timeline.js';
 import { timelineFor } from './timelineFor.js';
 import { TimelineView } from './TimelineView.js';
 import { useSamples } from './useSamples.js';
 import { useTick } from './useTick.js';
+
+/** The client's metrics, or null when it was created without `metrics: syncMetrics()`. */
+function readMetrics(client: AnySyncClient): SyncMetrics | null {
+  try {
+    return client.getMetrics();
+  } catch (error) {
+    if (isSyncError(error) && error.code === 'metrics-off') return null;
+    throw error;
+  }
+}
+
+/** Without metrics, the role the timeline saw last (none before the inspector was mounted). */
+function lastRole(snapshot: TimelineSnapshot): TabRole | null {
+  const roles = snapshot.entries.flatMap(({ event }) => (event.type === 'tab-role' ? [event.role] : []));
+  return roles.at(-1) ?? null;
+}
 
 export interface PanelProps {
   client: AnySyncClient;
@@ -28,7 +48,7 @@ export default function Panel({ client, labels, limit, onClose }: PanelProps) {
   const [threadId, setThreadId] = useState<string | null>(null);
   const [, setActed] = useState(0);
   const tick = useTick(1000);
-  const metrics = client.getMetrics();
+  const metrics = readMetrics(client);
   const samples = useSamples(metrics, tick);
   const panel = useRef<HTMLDivElement>(null);
   useEffect(() => panel.current?.focus(), []);
@@ -44,9 +64,9 @@ export default function Panel({ client, labels, limit, onClose }: PanelProps) {
       <h3>{labels.outbox}</h3>
       <OutboxView client={client} labels={labels} threadId={threadId} onChange={() => setActed((n) => n + 1)} />
       <h3>{labels.metrics}</h3>
-      <MetricsView metrics={metrics} samples={samples} labels={labels} />
+      {metrics ? <MetricsView metrics={metrics} samples={samples} labels={labels} /> : <p>{labels.metricsOff}</p>}
       <h3>{labels.health}</h3>
-      <HealthView health={client.getHealthStatus()} role={metrics.tabRole} snapshot={snapshot} labels={labels} />
+      <HealthView health={client.getHealthStatus()} role={metrics?.tabRole ?? lastRole(snapshot)} snapshot={snapshot} labels={labels} />
     </div>
   );
 }

@@ -44,6 +44,8 @@ export interface InspectorLabels {
   queueChart: string;
   /** @default 'Writes' */
   writes: string;
+  /** @default 'Metrics are off: create the client with metrics: syncMetrics() (syncline/metrics).' */
+  metricsOff: string;
 }
 
 export const DEFAULT_LABELS: InspectorLabels = {
@@ -69,4 +71,5 @@ export const DEFAULT_LABELS: InspectorLabels = {
   latencyChart: 'Ack latency p95 (ms), last 60 s',
   queueChart: 'Queue depth, last 60 s',
   writes: 'Writes',
+  metricsOff: 'Metrics are off: create the client with metrics: syncMetrics() (syncline/metrics).',
 };

@@ -10,9 +10,9 @@ export interface Samples {
 }
 
 /** Appends this read of the metrics to the last minute's samples (one per tick). */
-export function useSamples(metrics: SyncMetrics, tick: number): Samples {
+export function useSamples(metrics: SyncMetrics | null, tick: number): Samples {
   const ref = useRef<{ tick: number; samples: Samples }>({ tick: -1, samples: { p95: [], queue: [] } });
-  if (ref.current.tick !== tick) {
+  if (metrics && ref.current.tick !== tick) {
     const { p95, queue } = ref.current.samples;
     ref.current = {
       tick,

@@ -11,4 +11,4 @@ export { usePendingItems } from './usePendingItems.js';
 export type { UsePendingItemsResult } from './usePendingItems.js';
 export { useSyncHealth } from './useSyncHealth.js';
 export { useUnloadGuard } from './useUnloadGuard.js';
-export { useSyncMetrics } from './useSyncMetrics.js';
+export { useSyncMetrics } from './useSyncMetrics.js'; // metrics hook

@@ -18,15 +18,15 @@ export function useSyncMetrics(options: {
   const intervalMs = Math.max(options.intervalMs ?? 1000, 16);
   const [metrics, setMetrics] = useState(() => client.getMetrics());
   useEffect(() => {
-    let last = key(client.getMetrics());
-    setMetrics(client.getMetrics());
-    const id = setInterval(() => {
+    let last = '';
+    const read = () => {
       const next = client.getMetrics();
       const nextKey = key(next);
-      if (nextKey === last) return;
+      if (nextKey !== last) setMetrics(next);
       last = nextKey;
-      setMetrics(next);
-    }, intervalMs);
+    };
+    read();
+    const id = setInterval(read, intervalMs);
     return () => clearInterval(id);
   }, [client, intervalMs]);
   return metrics;

@@ -1,4 +1,5 @@
 import { createMemoryStorage, createSyncClient, systemClock } from 'syncline';
+import { syncMetrics } from 'syncline/metrics';
 import type { Clock, DegradedReason, Message, SyncClient, SyncClientOptions, SyncState } from 'syncline';
 import { createFakeBackend, createFakeClock, createFakeEnvironment, createFullStorage } from 'syncline/testing';
 import type { FakeBackend, FakeClock, FakeEnvironment, Faults } from 'syncline/testing';
@@ -50,6 +51,8 @@ export function createScenario(options: ScenarioOptions = {}): Scenario {
     environment,
     // Stories start clean on every load: no IndexedDB outbox carried between them.
     storage: createMemoryStorage(),
+    // Counted, so the inspector's stories show metrics (docs/metrics.md).
+    metrics: syncMetrics(),
     ...options.client,
   });
   client.start();

@@ -1,4 +1,5 @@
 import { createMemoryStorage, createSyncClient, type SyncConnector, type SyncTraceEvent, type Thread } from 'syncline';
+import { syncMetrics } from 'syncline/metrics';
 import { createFakeBackend, createFakeClock, createFakeEnvironment, createFakeTabs } from 'syncline/testing';
 import { userMessage } from '../helpers.js';
 
@@ -8,7 +9,7 @@ import { userMessage } from '../helpers.js';
 /** A mutator the client knows and the server does not: the server rejects it for good. */
 const clientOnly = { pin: (draft: Thread, _args: { n: number }) => void draft.messages.length };
 
-function setup() {
+function setup({ metrics = true } = {}) {
   const clock = createFakeClock();
   const fake = createFakeBackend({ clock });
   const sent: number[] = [];
@@ -26,6 +27,7 @@ function setup() {
     storage: createMemoryStorage(),
     mutators: clientOnly,
     retry: { baseMs: 50, maxMs: 50 },
+    ...(metrics && { metrics: syncMetrics() }),
   });
   const events: SyncTraceEvent[] = [];
   client.observe((e) => events.push(e));
@@ -140,6 +142,18 @@ describe('client.getMetrics()', () => {
     s.fake.close();
   });
 
+  it('off unless asked for: getMetrics() throws a SyncError saying how to turn them on; observe() still sees every request', async () => {
+    const s = setup({ metrics: false });
+    await s.client.ready;
+    const write = s.client.mutate('t1', 'addMessage', userMessage('x'));
+    await s.until(() => s.client.getPendingItems().length === 0);
+    expect(() => s.client.getMetrics()).toThrow(expect.objectContaining({ name: 'SyncError', code: 'metrics-off', message: expect.stringContaining('syncMetrics()') }));
+    expect(s.events.map((e) => e.type)).toEqual(expect.arrayContaining(['write-queued', 'push', 'push-answer', 'write-settled']));
+    expect(s.events).toContainEqual(expect.objectContaining({ type: 'write-settled', writeId: write.id, outcome: 'acknowledged' }));
+    s.client.dispose();
+    s.fake.close();
+  });
+
   it('counts pulls and their bytes, and stream opens after the first as reconnects', async () => {
     const s = setup();
     s.client.watch('t1');
@@ -167,7 +181,13 @@ describe('metrics in tabs', () => {
     const storage = createMemoryStorage();
     const tabs = createFakeTabs();
     const tab = () => {
-      const client = createSyncClient({ connector: fake.connector, clock, storage, environment: createFakeEnvironment(clock, { tab: tabs.page() }) });
+      const client = createSyncClient({
+        connector: fake.connector,
+        clock,
+        storage,
+        environment: createFakeEnvironment(clock, { tab: tabs.page() }),
+        metrics: syncMetrics(),
+      });
       client.start();
       return client;
     };

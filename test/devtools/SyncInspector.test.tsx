@@ -2,7 +2,8 @@ import { act, cleanup, fireEvent, render, screen, within } from '@testing-librar
 import axe from 'axe-core';
 import type { AnySyncClient, Thread } from 'syncline';
 import { SyncInspector } from 'syncline/devtools';
-import { createHarness, userMessage, type Harness } from '../react/harness.js';
+import { syncMetrics } from 'syncline/metrics';
+import { createHarness, userMessage, type Harness, type HarnessOptions } from '../react/harness.js';
 
 // Issue 20, <SyncInspector />: a real client over the fake backend, the panel in jsdom.
 
@@ -15,11 +16,17 @@ afterEach(() => {
   h?.dispose();
 });
 
-async function open() {
-  h = createHarness({ client: { mutators: clientOnly } });
-  h.client.start();
-  await h.client.ready;
-  render(<main><SyncInspector client={h.client} /></main>);
+/** A started client (counting metrics unless told otherwise) with the inspector mounted, closed. */
+async function mount(client: HarnessOptions['client'] = { mutators: clientOnly, metrics: syncMetrics() }): Promise<Harness> {
+  const harness = (h = createHarness({ client }));
+  harness.client.start();
+  await harness.client.ready;
+  render(<main><SyncInspector client={harness.client} /></main>);
+  return harness;
+}
+
+async function open(client?: HarnessOptions['client']) {
+  const h = await mount(client);
   const toggle = screen.getByRole('button', { name: 'Open sync inspector' });
   expect(toggle.getAttribute('aria-expanded')).toBe('false');
   fireEvent.click(toggle);
@@ -39,11 +46,7 @@ describe('<SyncInspector />', () => {
   });
 
   it('records from the moment it is mounted, before the panel is first opened', async () => {
-    h = createHarness();
-    h.client.start();
-    await h.client.ready;
-    const harness = h;
-    render(<main><SyncInspector client={harness.client} /></main>);
+    const harness = await mount();
     await act(async () => {
       harness.client.mutate('early', 'addMessage', userMessage('before opening'));
       await harness.clock.advanceAsync(1000);
@@ -69,6 +72,16 @@ describe('<SyncInspector />', () => {
     fireEvent.change(select, { target: { value: 'b' } });
     expect(queuedIn()).toHaveLength(1);
     expect(queuedIn()[0]).toContain('(b)');
+  });
+
+  it('without metrics: syncMetrics() the panel says how to turn them on and the timeline still shows the writes', async () => {
+    const { panel, h: harness } = await open({});
+    await act(async () => {
+      harness.client.mutate('a', 'addMessage', userMessage('no metrics'));
+      await harness.until(() => harness.client.getPendingItems().length === 0);
+    });
+    expect(within(panel).getByText(/Metrics are off: create the client with metrics: syncMetrics\(\)/)).toBeTruthy();
+    expect(panel.textContent).toMatch(/write acknowledged/);
   });
 
   it('Retry and Discard on a failed write call the client', async () => {

@@ -30,6 +30,9 @@ it('shows a write through a 503 (attempts, the 503, the ack) and a health transi
   await until(() => serverUserMessages(server, threadId).length === 1, 15_000, 'the message on the server');
   await expect.poll(() => timeline.textContent(), { timeout: 10_000 }).toMatch(/write acknowledged \S+ after [2-9]\d* attempt\(s\)/);
   await expect.poll(() => panel.textContent(), { timeout: 10_000 }).toMatch(/health \w+: server-errors/);
+  // The demo counts (metrics: syncMetrics()): the metrics section shows the retried write.
+  const metrics = panel.getByRole('region', { name: 'Metrics' });
+  await expect.poll(() => metrics.locator('dt:text-is("retried") + dd').textContent(), { timeout: 5_000 }).toBe('1');
 
   await page.addScriptTag({ content: axeSource });
   const violations = await page.evaluate(async () => {

@@ -1,15 +1,19 @@
 import type { Clock } from '../../platform/clock.js';
 import type { HealthStatus, PendingWrite } from '../../model/types.js';
-import { createMetricsCollector, type MetricsCollector } from './collector.js';
+import { SyncError } from '../../model/errors.js';
 import { createTrace, traceHealth, type TabRole, type Trace } from './trace.js';
+import type { SyncMetrics, SyncMetricsOption } from './types.js';
 
 /**
  * What the client's hooks call (one line at each place that knows an event, in
- * createSyncClient.ts): the trace, and the metrics collector listening to it.
+ * createSyncClient.ts): the trace, and the metrics collector when the app asked for one
+ * (`metrics: syncMetrics()` from syncline/metrics). Nothing is built while nothing listens.
  */
 export interface ClientTrace {
   trace: Trace;
-  metrics: MetricsCollector;
+  /** The outbox holds this many writes now. */
+  depth(queueDepth: number): void;
+  read(): SyncMetrics;
   queued(write: PendingWrite): void;
   settled(items: ReadonlyArray<{ write: PendingWrite }> | PendingWrite[], outcome: 'acknowledged' | 'failed' | 'discarded'): void;
   retry(at: number | null): void;
@@ -17,16 +21,23 @@ export interface ClientTrace {
   role(role: TabRole): void;
 }
 
-export function createClientTrace(clock: Clock): ClientTrace {
+export function createClientTrace(clock: Clock, metrics?: SyncMetricsOption): ClientTrace {
   const trace = createTrace();
-  const metrics = createMetricsCollector(clock);
-  trace.observe(metrics.listen);
+  const collector = metrics?.create(clock);
+  if (collector) trace.observe(collector.listen);
   return {
     trace,
-    metrics,
+    depth: (n) => collector?.depth(n),
+    read() {
+      if (collector) return collector.read();
+      throw new SyncError('rejected', 'Metrics are off: pass `metrics: syncMetrics()` (syncline/metrics) to createSyncClient.', {
+        code: 'metrics-off',
+      });
+    },
     health: traceHealth(trace, () => clock.now()),
     queued: (w) => trace.emit({ type: 'write-queued', at: clock.now(), writeId: w.id, threadId: w.threadId, name: w.name }),
     settled(items, outcome) {
+      if (!trace.observed()) return;
       const at = clock.now();
       for (const item of items) {
         const w = 'write' in item ? item.write : item;

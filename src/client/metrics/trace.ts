@@ -41,6 +41,8 @@ export type TraceListener = (event: SyncTraceEvent) => void;
 export interface Trace {
   emit(event: SyncTraceEvent): void;
   observe(listener: TraceListener): () => void;
+  /** Whether anything listens: without a listener no event is built (no cost on the write path). */
+  observed(): boolean;
 }
 
 export function createTrace(): Trace {
@@ -59,6 +61,7 @@ export function createTrace(): Trace {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
+    observed: () => listeners.size > 0,
   };
 }
 
@@ -67,7 +70,7 @@ export function traceHealth(trace: Trace, now: () => number): (h: HealthStatus) 
   let last = '';
   return (h) => {
     const key = `${h.state}/${h.degradedReason}/${h.transport}`;
-    if (key === last) return;
+    if (key === last || !trace.observed()) return;
     last = key;
     trace.emit({ type: 'health', at: now(), state: h.state, reason: h.degradedReason, transport: h.transport });
   };

@@ -5,9 +5,14 @@ import type { Trace, TracedResult } from './trace.js';
 
 /**
  * The connector as the client uses it, telling the trace what each request carried and got.
- * Bytes are the JSON text's length (what the HTTP connector sends, in UTF-16 code units: equal to
- * the UTF-8 bytes for ASCII text, fewer for other scripts); headers and SSE framing are not counted.
+ * Nothing is measured while nothing listens (no metrics, no inspector): the calls pass straight
+ * through. Bytes are the JSON text's length (what the HTTP connector sends, in UTF-16 code units:
+ * equal to the UTF-8 bytes for ASCII text, fewer for other scripts); headers and SSE framing are
+ * not counted.
  */
+/** A failure as the trace names it: the SyncError's kind and its HTTP status when there was one. */
+const failure = (error: unknown) => (isSyncError(error) ? { kind: error.kind, status: error.status || null } : { kind: 'network', status: null });
+
 export function traceConnector(connector: SyncConnector, trace: Trace, clock: Clock): SyncConnector {
   const failed = (request: 'push' | 'pull', started: number, error: unknown) => {
     const at = clock.now();
@@ -16,14 +21,14 @@ export function traceConnector(connector: SyncConnector, trace: Trace, clock: Cl
       at,
       ms: at - started,
       request,
-      status: (isSyncError(error) && error.status) || null,
-      kind: isSyncError(error) ? error.kind : 'network',
+      ...failure(error),
       message: error instanceof Error ? error.message : String(error),
     });
     throw error;
   };
   const traced: SyncConnector = {
     async push(request, options) {
+      if (!trace.observed()) return connector.push(request, options);
       const started = clock.now();
       const writes = request.mutations.map((m) => ({ writeId: m.id, threadId: m.threadId, seq: m.seq }));
       trace.emit({ type: 'push', at: started, writes, bytes: JSON.stringify(request).length });
@@ -31,14 +36,14 @@ export function traceConnector(connector: SyncConnector, trace: Trace, clock: Cl
       const bySeq = new Map(writes.map((w) => [w.seq, w]));
       const results = answer.results.flatMap((r): TracedResult[] => {
         const write = bySeq.get(r.seq);
-        if (!write) return [];
-        return [r.status === 'rejected' ? { ...write, status: r.status, code: r.error.code } : { ...write, status: r.status }];
+        return write ? [{ ...write, status: r.status, ...(r.status === 'rejected' && { code: r.error.code }) }] : [];
       });
       const at = clock.now();
       trace.emit({ type: 'push-answer', at, ms: at - started, bytes: JSON.stringify(answer).length, results });
       return answer;
     },
     async pull(request, options) {
+      if (!trace.observed()) return connector.pull(request, options);
       const started = clock.now();
       const answer = await connector.pull(request, options).catch((error: unknown) => failed('pull', started, error));
       const at = clock.now();
@@ -61,8 +66,7 @@ export function traceConnector(connector: SyncConnector, trace: Trace, clock: Cl
       const closed = (error: unknown) => {
         if (!opened) return;
         opened = false;
-        const status = (isSyncError(error) && error.status) || null;
-        trace.emit({ type: 'stream-closed', at: clock.now(), kind: isSyncError(error) ? error.kind : error ? 'network' : null, status });
+        trace.emit({ type: 'stream-closed', at: clock.now(), ...(error ? failure(error) : { kind: null, status: null }) });
       };
       try {
         await open({
@@ -73,6 +77,7 @@ export function traceConnector(connector: SyncConnector, trace: Trace, clock: Cl
             stream.onOpen();
           },
           onEvent(event) {
+            if (!trace.observed()) return stream.onEvent(event);
             // `id` is the event's cursor: the thread is named inside each kind.
             const threadId =
               event.type === 'delta' ? event.threadId : event.type === 'thread' ? event.thread.id : event.type === 'patch' ? event.patch.threadId : null;

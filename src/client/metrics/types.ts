@@ -1,4 +1,5 @@
-import type { TabRole } from './trace.js';
+import type { Clock } from '../../platform/clock.js';
+import type { SyncTraceEvent, TabRole } from './trace.js';
 
 /** Quantiles of a latency sketch (ms, within `relativeError` of a true sample); null without samples. */
 export interface LatencyQuantiles {
@@ -48,4 +49,17 @@ export interface SyncMetrics {
   bytesSent: number;
   bytesReceived: number;
   healthTransitions: number;
+}
+
+/** What a client's `metrics` option holds: `syncMetrics()` from syncline/metrics (docs/metrics.md). */
+export interface SyncMetricsOption {
+  create(clock: Clock): MetricsCollector;
+}
+
+/** Counts the client's trace as it passes; memory stays bounded whatever the traffic. */
+export interface MetricsCollector {
+  listen(event: SyncTraceEvent): void;
+  /** The outbox holds this many writes now (its `changed` listener says it). */
+  depth(queueDepth: number): void;
+  read(): SyncMetrics;
 }

@@ -1,7 +1,7 @@
-import type { Clock } from '../../platform/clock.js';
-import { addSample, createSketch, quantile, RELATIVE_ERROR, type Sketch } from '../../model/latencySketch.js';
-import type { SyncTraceEvent, TabRole } from './trace.js';
-import type { LatencyQuantiles, SyncMetrics } from './types.js';
+import type { Clock } from '../platform/clock.js';
+import { addSample, createSketch, quantile, RELATIVE_ERROR, type Sketch } from '../model/latencySketch.js';
+import type { TabRole } from '../client/metrics/trace.js';
+import type { LatencyQuantiles, MetricsCollector, SyncMetrics } from '../client/metrics/types.js';
 
 type Counts = Omit<SyncMetrics, 'atMs' | 'tabRole' | 'ackLatencyMs' | 'ackLatencyLastMinuteMs' | 'latencyRelativeError' | 'deliveryRate' | 'queueDepth' | 'streamOpen'>;
 
@@ -9,15 +9,6 @@ const WINDOW_MS = 10_000;
 const WINDOWS = 6;
 
 /** Counts the trace as it passes (docs/metrics.md); memory stays bounded whatever the traffic. */
-export interface MetricsCollector {
-  listen(event: SyncTraceEvent): void;
-  /** The outbox holds this many writes now (its `changed` listener says it). */
-  depth(queueDepth: number): void;
-  read(): SyncMetrics;
-  /** Moves on each event: a reader polling it (useSyncMetrics) re-renders only on change. */
-  version(): number;
-}
-
 export function createMetricsCollector(clock: Clock): MetricsCollector {
   const c: Counts = {
     writesQueued: 0,
@@ -41,7 +32,6 @@ export function createMetricsCollector(clock: Clock): MetricsCollector {
   let role: TabRole = 'alone';
   let openedAt: number | null = null;
   let opens = 0;
-  let version = 0;
   let queueDepth = 0;
   const all = createSketch();
   /** window number -> its sketch; the last WINDOWS and the current one. */
@@ -63,14 +53,11 @@ export function createMetricsCollector(clock: Clock): MetricsCollector {
   });
 
   return {
-    version: () => version,
     depth(n) {
-      if (n !== queueDepth) version++;
       queueDepth = n;
       c.queueDepthPeak = Math.max(c.queueDepthPeak, n);
     },
     listen(e) {
-      version++;
       switch (e.type) {
         case 'write-queued':
           c.writesQueued++;
