@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BUNDLE_BUDGET_BYTES, measureSyncline } from '../../bench/size.js';
+import { BUNDLE_BUDGET_BYTES, measureMetrics, measureSyncline, METRICS_BUDGET_BYTES } from '../../bench/size.js';
 
 describe('bundle size', () => {
   // Bytes, not time: the same lockfile builds the same bundle, so this is a deterministic count.
@@ -10,4 +10,16 @@ describe('bundle size', () => {
       BUNDLE_BUDGET_BYTES,
     );
   }, 60_000);
+
+  it('the three main entries hold nothing of syncline/devtools nor of the metrics collector (syncline/metrics)', async () => {
+    const { modules } = await measureSyncline();
+    expect(modules.length).toBeGreaterThan(10);
+    expect(modules.filter((id) => /[\\/]src[\\/](devtools|metrics)[\\/]/.test(id))).toEqual([]);
+  }, 60_000);
+
+  it('metrics add at most 1 kB to the three main entries (their hook points and the trace; docs/metrics.md)', async () => {
+    const { mainEntries } = await measureMetrics();
+    expect(mainEntries).toBeGreaterThan(0); // the stubs took effect
+    expect(mainEntries, `metrics add ${mainEntries} bytes to the main entries`).toBeLessThanOrEqual(METRICS_BUDGET_BYTES);
+  }, 120_000);
 });
