@@ -9,7 +9,7 @@ interface Props {
   onChange(): void;
 }
 
-/** The client's pending writes; a failed one offers the client's own retry and discard. */
+/** The client's pending writes: Discard on any not being sent, Retry on a failed one (the client's own). */
 export function OutboxView({ client, labels, threadId, onChange }: Props) {
   const items = client.getPendingItems(threadId ?? undefined);
   return (
@@ -25,7 +25,13 @@ export function OutboxView({ client, labels, threadId, onChange }: Props) {
               {w.state === 'failed' && (
                 <>
                   {' '}
-                  <button type="button" onClick={() => { client.retry(w.id); onChange(); }}>{labels.retry}</button>{' '}
+                  <button type="button" onClick={() => { client.retry(w.id); onChange(); }}>{labels.retry}</button>
+                </>
+              )}
+              {/* A write being sent may be applied already: it cannot be taken back (docs/outbox.md). */}
+              {w.state !== 'sending' && (
+                <>
+                  {' '}
                   <button type="button" onClick={() => { client.discard(w.id); onChange(); }}>{labels.discard}</button>
                 </>
               )}

@@ -1,18 +1,17 @@
-import { IDBFactory, IDBObjectStore } from 'fake-indexeddb';
+import { IDBObjectStore } from 'fake-indexeddb';
 import { createSyncClient, type SyncClient, type SyncClientOptions } from 'syncline';
 import { createFakeBackend, createFakeClock, createFakeEnvironment, createFakeTabs, type FakeBackend, type FakeClock } from 'syncline/testing';
 import { COPY_WRITE_MS } from '../../src/client/localCopy.js';
-import { createIndexedDbCopyStorage } from '../../src/platform/cacheStorage.js';
+import { copiedThreadIds as stored, freshIndexedDbPerTest, idle } from '../fakeIndexedDb.js';
 import { userMessage } from '../helpers.js';
 
 // The local copy (docs/local-copy.md) when it is turned off, and when several tabs share it.
-type Global = { indexedDB?: IDBFactory };
+freshIndexedDbPerTest();
 let clock: FakeClock;
 let fake: FakeBackend;
 const clients: SyncClient[] = [];
 
 beforeEach(() => {
-  (globalThis as Global).indexedDB = new IDBFactory();
   clock = createFakeClock();
   fake = createFakeBackend({ clock });
 });
@@ -20,13 +19,9 @@ beforeEach(() => {
 afterEach(() => {
   for (const c of clients.splice(0)) c.dispose();
   fake.close();
-  delete (globalThis as Global).indexedDB;
   vi.restoreAllMocks();
 });
 
-/** Lets fake-indexeddb's own (real) tasks run while fake time stands still. */
-const idle = () => new Promise<void>((resolve) => setImmediate(resolve));
-const stored = async () => (await createIndexedDbCopyStorage().load('default')).map((r) => r.key);
 
 async function run(ms: number) {
   for (let t = 0; t < ms; t += 50) {

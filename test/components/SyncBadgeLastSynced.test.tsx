@@ -1,5 +1,4 @@
 import { act, render, screen } from '@testing-library/react';
-import { IDBFactory } from 'fake-indexeddb';
 import { createSyncClient } from 'syncline';
 import type { SyncClient } from 'syncline';
 import { SyncBadge } from 'syncline/components';
@@ -8,19 +7,19 @@ import { createFakeBackend, createFakeClock, createFakeEnvironment } from 'syncl
 import type { FakeBackend, FakeClock, FakeEnvironment } from 'syncline/testing';
 import { COPY_WRITE_MS } from '../../src/client/localCopy.js';
 import { createIndexedDbCopyStorage } from '../../src/platform/cacheStorage.js';
+import { freshIndexedDbPerTest } from '../fakeIndexedDb.js';
 import { userMessage } from '../helpers.js';
 
 // A reload without a network: the badge says how old the copy on screen is, never "Saved",
 // until this page load hears from the server (docs/local-copy.md).
 
-type Global = { indexedDB?: IDBFactory };
+freshIndexedDbPerTest();
 let clock: FakeClock;
 let env: FakeEnvironment;
 let fake: FakeBackend;
 const clients: SyncClient[] = [];
 
 beforeEach(() => {
-  (globalThis as Global).indexedDB = new IDBFactory();
   clock = createFakeClock();
   env = createFakeEnvironment(clock);
   fake = createFakeBackend({ clock });
@@ -32,7 +31,6 @@ afterEach(() => {
   vi.useRealTimers();
   for (const c of clients.splice(0)) c.dispose();
   fake.close();
-  delete (globalThis as Global).indexedDB;
 });
 
 const load = () => {
