@@ -5,5 +5,7 @@
 export { aiMutators, isUIMessage, MAX_CHUNKS_PER_WRITE } from './mutators.js';
 export type { AIMutations } from './mutators.js';
 export { applyChunk } from './applyChunk.js';
+export { followReply } from './replyChunks.js';
+export type { ReplyFollower } from './replyChunks.js';
 export { toUIMessage, MAX_KEPT_CHUNKS } from './uiMessage.js';
 export type { RunState, RunStatus, SyncUIMessage, UIPart, PartialToolCall } from './uiMessage.js';
