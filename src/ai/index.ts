@@ -7,5 +7,7 @@ export type { AIMutations } from './mutators.js';
 export { applyChunk } from './applyChunk.js';
 export { followReply } from './replyChunks.js';
 export type { ReplyFollower } from './replyChunks.js';
-export { toUIMessage, MAX_KEPT_CHUNKS } from './uiMessage.js';
+export { toUIMessage, replyIdFor, MAX_KEPT_CHUNKS } from './uiMessage.js';
+export { createChatTransport, toUIMessages } from './chatTransport.js';
+export type { ChatTransportOptions } from './chatTransport.js';
 export type { RunState, RunStatus, SyncUIMessage, UIPart, PartialToolCall } from './uiMessage.js';

@@ -54,6 +54,9 @@ export interface SyncUIMessage extends BaseMessage {
 /** The chunks kept per message; past it the oldest go (they only ever help debugging). */
 export const MAX_KEPT_CHUNKS = 64;
 
+/** The reply to user message `userMessageId`, as `startRun` (syncline/ai/server) stores it. */
+export const replyIdFor = (userMessageId: string) => `reply-${userMessageId}`;
+
 /** The message as the AI SDK knows it: without syncline's run state. */
 export function toUIMessage(message: SyncUIMessage): Omit<SyncUIMessage, 'run'> {
   const { run: _run, ...rest } = message;

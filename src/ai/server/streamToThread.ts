@@ -1,7 +1,7 @@
 import type { SyncHandler } from '../../server/syncHandlerTypes.js';
 import type { ServerStore } from '../../server/types.js';
 import { MAX_CHUNKS_PER_WRITE } from '../mutators.js';
-import { toUIMessage, type RunStatus, type SyncUIMessage } from '../uiMessage.js';
+import { replyIdFor, toUIMessage, type RunStatus, type SyncUIMessage } from '../uiMessage.js';
 
 export interface StreamToThreadOptions {
   handler: SyncHandler;
@@ -12,6 +12,8 @@ export interface StreamToThreadOptions {
   stream: ReadableStream<unknown>;
   /** The reply's id. @default `reply-<random>` */
   messageId?: string;
+  /** Stops reading the model (its stream is cancelled) and ends the run as `aborted`. */
+  abortSignal?: AbortSignal;
 }
 
 /**
@@ -36,19 +38,30 @@ export async function streamToThread(options: StreamToThreadOptions): Promise<Sy
   let status: RunStatus = 'complete';
   let errorText: string | undefined;
   const reader = stream.getReader();
+  let stopped = false;
+  const onAbort = () => {
+    stopped = true;
+    reader.cancel().catch(() => {});
+  };
+  if (options.abortSignal?.aborted) onAbort();
+  else options.abortSignal?.addEventListener('abort', onAbort, { once: true });
   try {
     for (;;) {
       const { done, value } = await reader.read();
-      if (done) break;
+      if (done || stopped) break;
       batch.push(value);
       if ((value as { type?: unknown } | null)?.type === 'abort') status = 'aborted';
       if (batch.length >= MAX_CHUNKS_PER_WRITE) flush();
       else timer ??= setTimeout(flush, 0);
     }
   } catch (error) {
-    status = 'error';
-    errorText = error instanceof Error ? error.message : String(error);
+    if (!stopped) {
+      status = 'error';
+      errorText = error instanceof Error ? error.message : String(error);
+    }
   } finally {
+    if (stopped) status = 'aborted';
+    options.abortSignal?.removeEventListener('abort', onAbort);
     if (timer !== undefined) clearTimeout(timer);
     flush();
     reader.releaseLock();
@@ -80,7 +93,7 @@ export interface StartRunOptions extends Omit<StreamToThreadOptions, 'stream' | 
  * is not run again. Within one process; across instances, route a thread's starts to one.
  */
 export function startRun(options: StartRunOptions): Promise<SyncUIMessage | undefined> {
-  const messageId = `reply-${options.userMessageId}`;
+  const messageId = replyIdFor(options.userMessageId);
   let runs = running.get(options.handler);
   if (!runs) running.set(options.handler, (runs = new Map()));
   const key = `${options.threadId}\n${messageId}`;
