@@ -1,0 +1,77 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { convertToModelMessages, streamText } from 'ai';
+import { MockLanguageModelV3, simulateReadableStream } from 'ai/test';
+import type { Mutator, Thread } from 'syncline';
+import { aiMutators, type SyncUIMessage } from 'syncline/ai';
+import { createChatHandler } from 'syncline/ai/server';
+import { createMemoryStore, createSyncHandler, toNodeHandler } from 'syncline/server';
+
+// The server of docs/ai.md on loopback HTTP: the sync handler with createChatHandler, a mock model
+// streaming `reply.words`, one text delta each `reply.delayMs` apart.
+
+export const mutators = aiMutators as unknown as Record<string, Mutator>;
+
+/** A model whose reply is `words`, one text delta each `delayMs` apart; `onRun` counts its runs. */
+export function mockModel(words: string[], delayMs: number, onRun = () => {}) {
+  return new MockLanguageModelV3({
+    doStream: async () => {
+      onRun();
+      return {
+        stream: simulateReadableStream({
+          chunkDelayInMs: delayMs,
+          chunks: [
+            { type: 'text-start' as const, id: 't' },
+            ...words.map((delta) => ({ type: 'text-delta' as const, id: 't', delta })),
+            { type: 'text-end' as const, id: 't' },
+            { type: 'finish' as const, finishReason: { unified: 'stop' as const, raw: undefined }, usage: { inputTokens: { total: 1, noCache: 1, cacheRead: 0, cacheWrite: 0 }, outputTokens: { total: words.length, text: words.length, reasoning: 0 } } },
+          ],
+        }),
+      };
+    },
+  });
+}
+
+export async function startChatServer() {
+  const store = createMemoryStore();
+  const handler = createSyncHandler({ store, mutators });
+  const state = { runs: 0, signals: [] as AbortSignal[], reply: { words: ['Hello', ' there', '!'], delayMs: 5 } };
+  const chat = createChatHandler({
+    handler,
+    store,
+    reply: async ({ history, abortSignal }) => {
+      state.signals.push(abortSignal);
+      const model = mockModel(state.reply.words, state.reply.delayMs, () => state.runs++);
+      return streamText({ model, messages: await convertToModelMessages(history), abortSignal }).toUIMessageStream();
+    },
+  });
+  const server = createServer(toNodeHandler(chat));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    state,
+    store,
+    chat,
+    baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    thread: async (id: string) => (await store.thread(id)) as Thread<SyncUIMessage> | undefined,
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await handler.close();
+    },
+  };
+}
+
+export type ChatServer = Awaited<ReturnType<typeof startChatServer>>;
+
+/** The text parts of a message, joined. */
+export const textOf = (m: { parts: ReadonlyArray<{ type: string; text?: unknown }> } | undefined) =>
+  m?.parts.flatMap((p) => (p.type === 'text' ? [String(p.text)] : [])).join('') ?? '';
+
+/** Polls `done` every 10 ms (loopback, real time), failing after `ms` with what it waited for. */
+export async function until(done: () => boolean | Promise<boolean>, what: string, ms = 10_000) {
+  const end = Date.now() + ms;
+  while (!(await done())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
