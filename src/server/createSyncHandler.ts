@@ -1,7 +1,7 @@
 import { systemClock } from '../platform/clock.js';
 import { builtinMutators } from '../model/mutators.js';
 import type { PushRequest } from '../protocol/wire.js';
-import type { FaultController } from '../testing/faults.js';
+import type { FaultController } from './dev/faults.js';
 import { MAX_BODY_BYTES, parsePullRequest, parsePushRequest } from './requestShape.js';
 import { serverMutators } from './semantics/serverMutators.js';
 import { decide } from './authorize.js';

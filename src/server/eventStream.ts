@@ -4,7 +4,7 @@ import type { Thread } from '../model/types.js';
 import type { ServerEvent } from '../protocol/wire.js';
 import { coalesceEntries } from './semantics/coalesceEntries.js';
 import type { StoredEvent as LogEntry } from './types.js';
-import type { FaultController } from '../testing/faults.js';
+import type { FaultController } from './dev/faults.js';
 import { cursorAfter } from './cursor.js';
 import { createPulledBody } from './pulledBody.js';
 import { frameChunks } from './sharedFrames.js';

@@ -2,8 +2,8 @@ import type { Clock, TimerId } from '../platform/clock.js';
 import type { ServerEvent } from '../protocol/wire.js';
 import { coalesceEntries } from '../server/semantics/coalesceEntries.js';
 import type { StoredEvent as LogEntry } from '../server/types.js';
-import type { FaultController } from './faults.js';
-import type { ReferenceBackend } from './referenceBackend.js';
+import type { FaultController } from '../server/dev/faults.js';
+import type { ReferenceBackend } from '../server/dev/referenceBackend.js';
 
 /** Where a stream's frames go: the fake connector's callbacks, or an SSE response. */
 export interface StreamSink {

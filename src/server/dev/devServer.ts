@@ -1,22 +1,22 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { systemClock } from '../platform/clock.js';
-import type { Clock, TimerId } from '../platform/clock.js';
-import type { Mutator } from '../model/types.js';
-import { startAutoReply, streamReply } from '../testing/assistantReply.js';
-import type { AssistantReply, AutoReplyOptions } from '../testing/assistantReply.js';
-import { HTML_ERROR_PAGE, createFaultController } from '../testing/faults.js';
-import type { FaultRoute, Faults, RequestPlan } from '../testing/faults.js';
-import { createReferenceBackend } from '../testing/referenceBackend.js';
-import type { BackendStats, ReferenceBackend } from '../testing/referenceBackend.js';
+import { systemClock } from '../../platform/clock.js';
+import type { Clock, TimerId } from '../../platform/clock.js';
+import type { Mutator } from '../../model/types.js';
+import { startAutoReply, streamReply } from './assistantReply.js';
+import type { AssistantReply, AutoReplyOptions } from './assistantReply.js';
+import { HTML_ERROR_PAGE, createFaultController } from './faults.js';
+import type { FaultRoute, Faults, RequestPlan } from './faults.js';
+import { createReferenceBackend } from './referenceBackend.js';
+import type { BackendStats, ReferenceBackend } from './referenceBackend.js';
 import { serveAdmin } from './admin.js';
-import { createHandler } from './createSyncHandler.js';
-import type { SyncHandler } from './syncHandlerTypes.js';
+import { createHandler } from '../createSyncHandler.js';
+import type { SyncHandler } from '../syncHandlerTypes.js';
 import { CORS_HEADERS, PREFLIGHT_HEADERS, readBody, send, sendError } from './http.js';
-import { createInProcessBus } from './inProcessBus.js';
-import { createMemoryStore } from './memoryStore.js';
-import { toNodeHandler, writeResponse } from './toNodeHandler.js';
+import { createInProcessBus } from '../inProcessBus.js';
+import { createMemoryStore } from '../memoryStore.js';
+import { toNodeHandler, writeResponse } from '../toNodeHandler.js';
 
 export interface DevServerOptions {
   /** 0 picks a free port. @default 0 */
