@@ -1,7 +1,6 @@
 import { systemClock } from '../platform/clock.js';
 import { builtinMutators } from '../model/mutators.js';
 import type { PushRequest } from '../protocol/wire.js';
-import type { FaultController } from './dev/faults.js';
 import { MAX_BODY_BYTES, parsePullRequest, parsePushRequest } from './requestShape.js';
 import { serverMutators } from './semantics/serverMutators.js';
 import { decide } from './authorize.js';
@@ -19,21 +18,12 @@ import type { SyncHandler, SyncHandlerOptions, SyncHandlerStats } from './syncHa
 import { createStreamSlots } from './streamSlots.js';
 import type { Caller, MutatorTable, StoredEvent, WriteResult } from './types.js';
 
-/** Internal hooks of the dev server. */
-export interface HandlerInternals {
-  faults?: FaultController;
-}
-
 const ROUTES = new Set(['/push', '/pull', '/events', '/ping']);
 /** The methods protocol v1 uses (HEAD answers like GET); anything else is a 405 on every path. */
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'OPTIONS']);
 const ALLOW = 'GET, POST, OPTIONS';
 
 export function createSyncHandler(options: SyncHandlerOptions = {}): SyncHandler {
-  return createHandler(options, {});
-}
-
-export function createHandler(options: SyncHandlerOptions, internals: HandlerInternals): SyncHandler {
   const ownStore = options.store === undefined;
   const ownBus = options.bus === undefined;
   const store = options.store ?? createMemoryStore({ clock: options.clock });
@@ -232,7 +222,6 @@ export function createHandler(options: SyncHandlerOptions, internals: HandlerInt
           if (streams.delete(s)) slots.release(principal);
         },
         onError,
-        faults: internals.faults,
       },
       cursor !== null && isCursor(cursor) ? cursor : cursor === null ? null : '-1',
     );
