@@ -2,6 +2,7 @@ import type { Clock, TimerId } from '../platform/clock.js';
 import type { ServerEvent } from '../protocol/wire.js';
 import { coalesceEntries } from '../server/semantics/coalesceEntries.js';
 import type { StoredEvent as LogEntry } from '../server/types.js';
+import { createEventFaults } from '../server/dev/eventFaults.js';
 import type { FaultController } from '../server/dev/faults.js';
 import type { ReferenceBackend } from '../server/dev/referenceBackend.js';
 
@@ -46,8 +47,6 @@ export function startStreamPump(options: StreamPumpOptions): StreamPump {
   let base = read.head;
   if (!read.reset && options.cursor !== null) base = options.cursor;
   const sentV = new Map<string, number>();
-  let held: ServerEvent | null = null;
-  let delivered = 0;
   let stopped = false;
   let flushTimer: TimerId | undefined;
   let microtaskQueued = false;
@@ -70,32 +69,13 @@ export function startStreamPump(options: StreamPumpOptions): StreamPump {
     sink.drop(reason);
   };
 
-  const overLimit = () => {
-    const limit = stream().dropAfter;
-    return limit !== undefined && delivered >= limit;
-  };
-
-  const deliver = (event: ServerEvent) => {
-    if (stopped) return;
-    sink.event(event);
-    delivered++;
-    if (overLimit()) drop('dropAfter');
-  };
-
-  const emit = (event: ServerEvent) => {
-    const s = stream();
-    if (held === null && faults.roll(s.reorderRate)) {
-      held = event;
-      return;
-    }
-    deliver(event);
-    if (faults.roll(s.duplicateRate)) deliver(event);
-    if (held !== null) {
-      const late = held;
-      held = null;
-      deliver(late);
-    }
-  };
+  const perEvent = createEventFaults<ServerEvent>(
+    faults,
+    (event) => {
+      if (!stopped) sink.event(event);
+    },
+    () => drop('dropAfter'),
+  );
 
   let delayMs = options.flushDelayMs;
   const flush = () => {
@@ -114,7 +94,7 @@ export function startStreamPump(options: StreamPumpOptions): StreamPump {
     }
     for (const event of events) {
       if (stopped) return;
-      emit(event);
+      perEvent.emit(event);
     }
     // A thread event carries the whole thread: after a heavy flush (a bulk drain into long
     // threads) the next waits longer, about 1 ms per 20 messages sent, up to a second, so every
@@ -142,12 +122,7 @@ export function startStreamPump(options: StreamPumpOptions): StreamPump {
     keepaliveTimer = clock.setTimeout(() => {
       keepaliveTimer = undefined;
       if (!stream().stall) {
-        // A held-back (reordered) event is not kept past the next frame: late, never lost.
-        if (held !== null) {
-          const late = held;
-          held = null;
-          deliver(late);
-        }
+        perEvent.release();
         if (!stopped) sink.keepalive();
       }
       armKeepalive();
@@ -161,12 +136,12 @@ export function startStreamPump(options: StreamPumpOptions): StreamPump {
 
   const unwatch = faults.subscribe(() => {
     if (faults.current().offline) return drop('offline');
-    if (overLimit()) return drop('dropAfter');
+    if (perEvent.spent()) return drop('dropAfter');
     armKeepalive();
     if (queue.length > 0 || pendingReset) schedule();
   });
 
-  if (overLimit()) {
+  if (perEvent.spent()) {
     // dropAfter 0: the connection breaks right after it opened; let the caller see the open first.
     queueMicrotask(() => {
       if (!stopped) drop('dropAfter');

@@ -1,6 +1,7 @@
 import type { Clock } from '../../platform/clock.js';
 import { createTimer } from '../../platform/clock.js';
 import { createPulledBody } from '../pulledBody.js';
+import { createEventFaults } from './eventFaults.js';
 import type { FaultController } from './faults.js';
 import { createFrameSplitter } from './sseFrames.js';
 import type { FrameKind } from './sseFrames.js';
@@ -30,8 +31,6 @@ export function injectStreamFaults(body: ReadableStream<Uint8Array>, faults: Fau
   const reader = body.getReader();
   const keepaliveTimer = createTimer(clock);
   let ended = false;
-  let delivered = 0;
-  let held: Frame | null = null; // a reordered event
   let stalledFrames: Frame[] = [];
   let stalledBytes = 0;
   let firstKeepalive = true;
@@ -50,10 +49,6 @@ export function injectStreamFaults(body: ReadableStream<Uint8Array>, faults: Fau
   });
   const streamFaults = () => faults.current().stream ?? {};
   const stalled = () => streamFaults().stall === true;
-  const overLimit = () => {
-    const limit = streamFaults().dropAfter;
-    return limit !== undefined && delivered >= limit;
-  };
 
   function stop() {
     if (ended) return;
@@ -61,7 +56,6 @@ export function injectStreamFaults(body: ReadableStream<Uint8Array>, faults: Fau
     keepaliveTimer.clear();
     unwatch();
     stalledFrames = [];
-    held = null;
     wake();
     void reader.cancel().catch(() => undefined);
   }
@@ -72,34 +66,16 @@ export function injectStreamFaults(body: ReadableStream<Uint8Array>, faults: Fau
     stop();
   }
 
-  function send(frame: Frame) {
-    if (ended) return;
-    for (const chunk of frame) out.push(chunk);
-    delivered++;
-    if (overLimit()) drop();
-  }
-
-  /** A held-back event is not kept past the next frame: late, never lost. */
-  function releaseHeld() {
-    if (held === null) return;
-    const late = held;
-    held = null;
-    send(late);
-  }
-
-  function emit(frame: Frame) {
-    const s = streamFaults();
-    if (held === null && faults.roll(s.reorderRate)) {
-      held = frame;
-      return;
-    }
-    send(frame);
-    if (faults.roll(s.duplicateRate)) send(frame);
-    releaseHeld();
-  }
+  const events = createEventFaults<Frame>(
+    faults,
+    (frame) => {
+      if (!ended) for (const chunk of frame) out.push(chunk);
+    },
+    drop,
+  );
 
   function keepalive() {
-    releaseHeld();
+    events.release();
     if (!ended) out.push(KEEPALIVE);
   }
 
@@ -107,7 +83,7 @@ export function injectStreamFaults(body: ReadableStream<Uint8Array>, faults: Fau
     if (ended) return;
     if (kind === 'hint') return frame.forEach((chunk) => out.push(chunk));
     if (kind === 'event') {
-      if (!stalled()) return emit(frame);
+      if (!stalled()) return events.emit(frame);
       stalledFrames.push(frame);
       stalledBytes += bytes;
       return;
@@ -141,9 +117,9 @@ export function injectStreamFaults(body: ReadableStream<Uint8Array>, faults: Fau
       const frames = stalledFrames;
       stalledFrames = [];
       stalledBytes = 0;
-      for (const frame of frames) emit(frame);
+      for (const frame of frames) events.emit(frame);
     }
-    if (overLimit()) return drop();
+    if (events.spent()) return drop();
     armKeepalive();
     wake();
   });
@@ -161,13 +137,13 @@ export function injectStreamFaults(body: ReadableStream<Uint8Array>, faults: Fau
         const { done, value } = await reader.read();
         if (ended) return;
         if (done) {
-          releaseHeld();
+          events.release();
           out.finish(false);
           return stop();
         }
         split(value);
         // Checked after a whole read too: `dropAfter: 0` breaks the stream right after it opened.
-        if (!ended && overLimit()) drop();
+        if (!ended && events.spent()) drop();
       }
     } catch {
       // The stream broke (cut on purpose, or its consumer was too slow): so does this one.
