@@ -17,7 +17,5 @@ export type {
 } from '../server/dev/referenceBackend.js';
 export { normalizeFaults } from '../server/dev/faults.js';
 export type { Faults, StreamFaults } from '../server/dev/faults.js';
-/** The log entry and read of the memory store (src/server/types.ts), under the names this module had. */
-export type { StoredEvent as LogEntry, EventsRead as LogRead } from '../server/types.js';
 export { streamReply } from '../server/dev/assistantReply.js';
 export type { AssistantReply, ReplyOptions, ReplyOutcome, AutoReplyOptions } from '../server/dev/assistantReply.js';

@@ -1,7 +1,7 @@
 import type { Clock, TimerId } from '../platform/clock.js';
 import type { ServerEvent } from '../protocol/wire.js';
 import { coalesceEntries } from '../server/semantics/coalesceEntries.js';
-import type { StoredEvent as LogEntry } from '../server/types.js';
+import type { StoredEvent } from '../server/types.js';
 import { createEventFaults } from '../server/dev/eventFaults.js';
 import type { FaultController } from '../server/dev/faults.js';
 import type { ReferenceBackend } from '../server/dev/referenceBackend.js';
@@ -42,7 +42,7 @@ export interface StreamPump {
 export function startStreamPump(options: StreamPumpOptions): StreamPump {
   const { backend, faults, clock, sink } = options;
   const read = backend.eventsSince(options.cursor);
-  let queue: LogEntry[] = read.reset ? [] : read.events;
+  let queue: StoredEvent[] = read.reset ? [] : read.events;
   let pendingReset: ServerEvent | null = read.reset ? { type: 'reset', id: read.head } : null;
   let base = read.head;
   if (!read.reset && options.cursor !== null) base = options.cursor;

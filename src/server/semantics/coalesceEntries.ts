@@ -1,6 +1,6 @@
 import type { Thread } from '../../model/types.js';
 import type { ServerEvent } from '../../protocol/wire.js';
-import type { StoredEvent as LogEntry } from '../types.js';
+import type { StoredEvent } from '../types.js';
 
 /**
  * Turns the log entries queued for one stream into the events it sends.
@@ -14,7 +14,7 @@ import type { StoredEvent as LogEntry } from '../types.js';
  * to it has been sent (or folded into a sent snapshot), so resuming from it loses nothing.
  */
 export function coalesceEntries(
-  entries: readonly LogEntry[],
+  entries: readonly StoredEvent[],
   sentV: Map<string, number>,
   startCursor: string,
   snapshot: (threadId: string) => Thread | undefined,
