@@ -2,7 +2,7 @@ import type { Clock } from '../platform/clock.js';
 import { createTimer } from '../platform/clock.js';
 import type { Thread } from '../model/types.js';
 import type { ServerEvent } from '../protocol/wire.js';
-import { coalesceEntries } from './semantics/coalesceEntries.js';
+import { coalesceEntries, nextFlushDelay } from './semantics/coalesceEntries.js';
 import { cursorAfter } from './cursor.js';
 import { createPulledBody } from './pulledBody.js';
 import { frameChunks } from './sharedFrames.js';
@@ -162,9 +162,7 @@ export function openEventStream(ctx: StreamContext, cursor: string | null): Even
         if (cursorAfter(last, base)) base = last;
       }
       for (const event of events) send(event);
-      // After a heavy flush (long threads) wait about 1 ms per 20 messages sent, up to a second.
-      const sent = events.reduce((n, e) => n + (e.type === 'thread' ? e.thread.messages.length : 0), 0);
-      delayMs = Math.max(FLUSH_MS, Math.min(1000, Math.round(sent / 20)));
+      delayMs = nextFlushDelay(events, FLUSH_MS);
     } catch (err) {
       ctx.onError(err);
       end(true);

@@ -1,6 +1,6 @@
 import type { Clock, TimerId } from '../platform/clock.js';
 import type { ServerEvent } from '../protocol/wire.js';
-import { coalesceEntries } from '../server/semantics/coalesceEntries.js';
+import { coalesceEntries, nextFlushDelay } from '../server/semantics/coalesceEntries.js';
 import type { StoredEvent } from '../server/types.js';
 import { createEventFaults } from '../server/dev/eventFaults.js';
 import type { FaultController } from '../server/dev/faults.js';
@@ -96,11 +96,7 @@ export function startStreamPump(options: StreamPumpOptions): StreamPump {
       if (stopped) return;
       perEvent.emit(event);
     }
-    // A thread event carries the whole thread: after a heavy flush (a bulk drain into long
-    // threads) the next waits longer, about 1 ms per 20 messages sent, up to a second, so every
-    // open stream is not flooded with snapshots; small changes still go out within flushDelayMs.
-    const sent = events.reduce((n, e) => n + (e.type === 'thread' ? e.thread.messages.length : 0), 0);
-    delayMs = Math.max(options.flushDelayMs, Math.min(1000, Math.round(sent / 20)));
+    delayMs = nextFlushDelay(events, options.flushDelayMs);
   };
 
   const schedule = () => {

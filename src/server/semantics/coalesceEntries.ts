@@ -53,3 +53,14 @@ export function coalesceEntries(
   }
   return out;
 }
+
+/**
+ * How long a stream waits before its next flush. A thread event carries the whole thread: after
+ * a heavy flush (a bulk drain into long threads) the next waits about 1 ms per 20 messages sent,
+ * up to a second, so open streams are not flooded with snapshots; small changes still go out
+ * within `minMs`.
+ */
+export function nextFlushDelay(sent: readonly ServerEvent[], minMs: number): number {
+  const messages = sent.reduce((n, e) => n + (e.type === 'thread' ? e.thread.messages.length : 0), 0);
+  return Math.max(minMs, Math.min(1000, Math.round(messages / 20)));
+}
