@@ -11,7 +11,7 @@ import { createHandlerMetrics } from './handlerMetrics.js';
 import type { EventStream } from './eventStream.js';
 import { createInProcessBus } from './inProcessBus.js';
 import { createMemoryStore } from './memoryStore.js';
-import { errorResponse, jsonResponse, readText } from './responses.js';
+import { errorResponse, jsonResponse, readJson } from './responses.js';
 import { ServerError } from './serverError.js';
 import { createThreadSnapshots } from './threadSnapshots.js';
 import type { SyncHandler, SyncHandlerOptions, SyncHandlerStats } from './syncHandlerTypes.js';
@@ -105,34 +105,10 @@ export function createSyncHandler(options: SyncHandlerOptions = {}): SyncHandler
     );
   }
 
-  async function readJson(request: Request, route: string): Promise<{ value: unknown } | Response> {
-    // A cross-site HTML form can POST text/plain or a form encoding without a preflight, never
-    // application/json: asking for it keeps cookie-authenticated apps safe from such forms.
-    const type = (request.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
-    if (type !== 'application/json') {
-      await request.body?.cancel().catch(() => undefined);
-      return error(415, 'unsupported-media-type', `The ${route} body must be sent with content-type: application/json.`);
-    }
-    let text: string | null;
-    try {
-      text = await readText(request, maxBodyBytes);
-    } catch {
-      return error(400, 'invalid-body', `The ${route} body is not UTF-8 text, or it broke off.`);
-    }
-    if (text === null) {
-      return error(413, 'too-large', `The ${route} body is larger than ${maxBodyBytes} bytes; send fewer mutations per request.`);
-    }
-    try {
-      return { value: JSON.parse(text) as unknown };
-    } catch {
-      return error(400, 'invalid-json', `The ${route} body is not valid JSON.`);
-    }
-  }
-
   async function push(request: Request): Promise<Response> {
     const denied = await checkRoute(request, 'push');
     if (denied) return denied;
-    const body = await readJson(request, 'push');
+    const body = await readJson(request, 'push', maxBodyBytes, headers);
     if (body instanceof Response) return body;
     let parsed: PushRequest;
     try {
@@ -153,7 +129,7 @@ export function createSyncHandler(options: SyncHandlerOptions = {}): SyncHandler
   async function pull(request: Request): Promise<Response> {
     const denied = await checkRoute(request, 'pull');
     if (denied) return denied;
-    const body = await readJson(request, 'pull');
+    const body = await readJson(request, 'pull', maxBodyBytes, headers);
     if (body instanceof Response) return body;
     let known: Map<string, number>;
     try {
