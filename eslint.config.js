@@ -10,20 +10,15 @@ const browserGlobals = ['window', 'document', 'navigator', 'localStorage', 'sess
 const ENGINE_LAYERS = ['model', 'platform', 'protocol', 'transport', 'outbox', 'liveness', 'client'];
 const OUTER_LAYERS = ['react', 'components', 'query', 'metrics', 'devtools', 'ai', 'testing', 'server'];
 
-/** Folders that ship to users: none may import the test kit (src/testing/). */
-const PRODUCTION_FOLDERS = [...ENGINE_LAYERS, 'react', 'components', 'query', 'metrics', 'server', 'ai', 'devtools'];
 /**
- * Server files that still reach into src/testing/ (issue 16): the dev server and its admin routes
- * run the reference backend, the assistant reply and the fault injector; the handler and the event
- * stream take the fault injector's type. Shrink this list; never grow it.
+ * Production code never imports the test kit (docs/architecture.md, "Layers"): every file under
+ * src/ but src/testing/ itself, at any depth. Kept in the engine's own rule too (a later rule for
+ * the same files replaces this one).
  */
-const TESTING_IMPORTS_LEFT = [
-  'src/server/devServer.ts',
-  'src/server/admin.ts',
-  'src/server/index.ts',
-  'src/server/createSyncHandler.ts',
-  'src/server/eventStream.ts',
-];
+const NO_TESTING = {
+  group: ['./testing/*', '../testing/*', '../../testing/*', '../../../testing/*', 'syncline/testing'],
+  message: 'Production code never imports src/testing/ (docs/architecture.md, "Layers"); move what it needs to the production side.',
+};
 
 export default tseslint.config(
   { ignores: ['.prof/**', 'dist/**', 'storybook-static/**', 'node_modules/**', 'test-results/**', 'coverage/**', 'demo/dist/**'] },
@@ -62,18 +57,10 @@ export default tseslint.config(
     },
   },
   {
-    // docs/architecture.md, "Layers": production code never imports the test kit. (The engine's
-    // own rule below says so too, for its folders; this one covers the outer ones.)
-    files: PRODUCTION_FOLDERS.filter((f) => !ENGINE_LAYERS.includes(f)).map((folder) => `src/${folder}/**/*.{ts,tsx}`),
-    ignores: TESTING_IMPORTS_LEFT,
-    rules: {
-      'no-restricted-imports': ['error', {
-        patterns: [{
-          group: ['../testing/*', '../../testing/*', '../../../testing/*', 'syncline/testing'],
-          message: 'Production code never imports src/testing/ (docs/architecture.md, "Layers"); move what it needs to the production side.',
-        }],
-      }],
-    },
+    // docs/architecture.md, "Layers": nothing that ships imports the test kit.
+    files: ['src/**/*.{ts,tsx}'],
+    ignores: ['src/testing/**'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [NO_TESTING] }] },
   },
   // docs/architecture.md, "Layers": each folder of the engine imports only the folders above it.
   ...ENGINE_LAYERS.map((layer, i) => ({
@@ -88,6 +75,7 @@ export default tseslint.config(
             group: [...ENGINE_LAYERS.slice(i + 1), ...OUTER_LAYERS].map((other) => `../${other}/*`),
             message: `src/${layer} imports ${i === 0 ? 'no other folder' : `only ${ENGINE_LAYERS.slice(0, i).join(', ')}`} (docs/architecture.md, "Layers").`,
           },
+          NO_TESTING,
         ],
       }],
     },

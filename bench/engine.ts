@@ -1,7 +1,7 @@
 /** Engine figures: push counts on a fake clock, throughput on real loopback HTTP. */
 import { createHttpConnector } from '../src/transport/httpConnector.js';
 import { createMemoryStorage } from '../src/platform/memoryStorage.js';
-import { createDevServer } from '../src/server/devServer.js';
+import { createDevServer } from '../src/server/dev/devServer.js';
 import { startServerProcess } from './serverProcess.js';
 import { createSyncClient } from '../src/client/createSyncClient.js';
 import type { SyncClient } from '../src/client/types.js';

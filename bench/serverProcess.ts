@@ -3,7 +3,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 if (process.send && process.argv[2] === '--child') {
-  const { createDevServer } = await import('../src/server/devServer.js');
+  const { createDevServer } = await import('../src/server/dev/devServer.js');
   const server = await createDevServer({ port: 0 });
   process.send({ url: server.url });
   process.on('message', async (m: { stats?: boolean }) => {

@@ -5,7 +5,7 @@
  */
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { startDemoPreview } from '../demo/serve.js';
-import { createDevServer } from '../src/server/devServer.js';
+import { createDevServer } from '../src/server/dev/devServer.js';
 import { CHROMIUM, CHROMIUM_ARGS } from '../vite.config.js';
 
 export interface TabsFigures {

@@ -1,7 +1,6 @@
 import { systemClock } from '../platform/clock.js';
 import { builtinMutators } from '../model/mutators.js';
 import type { PushRequest } from '../protocol/wire.js';
-import type { FaultController } from '../testing/faults.js';
 import { MAX_BODY_BYTES, parsePullRequest, parsePushRequest } from './requestShape.js';
 import { serverMutators } from './semantics/serverMutators.js';
 import { decide } from './authorize.js';
@@ -12,17 +11,12 @@ import { createHandlerMetrics } from './handlerMetrics.js';
 import type { EventStream } from './eventStream.js';
 import { createInProcessBus } from './inProcessBus.js';
 import { createMemoryStore } from './memoryStore.js';
-import { errorResponse, jsonResponse, readText } from './responses.js';
+import { errorResponse, jsonResponse, readJson } from './responses.js';
 import { ServerError } from './serverError.js';
 import { createThreadSnapshots } from './threadSnapshots.js';
 import type { SyncHandler, SyncHandlerOptions, SyncHandlerStats } from './syncHandlerTypes.js';
 import { createStreamSlots } from './streamSlots.js';
 import type { Caller, MutatorTable, StoredEvent, WriteResult } from './types.js';
-
-/** Internal hooks of the dev server. */
-export interface HandlerInternals {
-  faults?: FaultController;
-}
 
 const ROUTES = new Set(['/push', '/pull', '/events', '/ping']);
 /** The methods protocol v1 uses (HEAD answers like GET); anything else is a 405 on every path. */
@@ -30,10 +24,6 @@ const METHODS = new Set(['GET', 'HEAD', 'POST', 'OPTIONS']);
 const ALLOW = 'GET, POST, OPTIONS';
 
 export function createSyncHandler(options: SyncHandlerOptions = {}): SyncHandler {
-  return createHandler(options, {});
-}
-
-export function createHandler(options: SyncHandlerOptions, internals: HandlerInternals): SyncHandler {
   const ownStore = options.store === undefined;
   const ownBus = options.bus === undefined;
   const store = options.store ?? createMemoryStore({ clock: options.clock });
@@ -115,34 +105,10 @@ export function createHandler(options: SyncHandlerOptions, internals: HandlerInt
     );
   }
 
-  async function readJson(request: Request, route: string): Promise<{ value: unknown } | Response> {
-    // A cross-site HTML form can POST text/plain or a form encoding without a preflight, never
-    // application/json: asking for it keeps cookie-authenticated apps safe from such forms.
-    const type = (request.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
-    if (type !== 'application/json') {
-      await request.body?.cancel().catch(() => undefined);
-      return error(415, 'unsupported-media-type', `The ${route} body must be sent with content-type: application/json.`);
-    }
-    let text: string | null;
-    try {
-      text = await readText(request, maxBodyBytes);
-    } catch {
-      return error(400, 'invalid-body', `The ${route} body is not UTF-8 text, or it broke off.`);
-    }
-    if (text === null) {
-      return error(413, 'too-large', `The ${route} body is larger than ${maxBodyBytes} bytes; send fewer mutations per request.`);
-    }
-    try {
-      return { value: JSON.parse(text) as unknown };
-    } catch {
-      return error(400, 'invalid-json', `The ${route} body is not valid JSON.`);
-    }
-  }
-
   async function push(request: Request): Promise<Response> {
     const denied = await checkRoute(request, 'push');
     if (denied) return denied;
-    const body = await readJson(request, 'push');
+    const body = await readJson(request, 'push', maxBodyBytes, headers);
     if (body instanceof Response) return body;
     let parsed: PushRequest;
     try {
@@ -163,7 +129,7 @@ export function createHandler(options: SyncHandlerOptions, internals: HandlerInt
   async function pull(request: Request): Promise<Response> {
     const denied = await checkRoute(request, 'pull');
     if (denied) return denied;
-    const body = await readJson(request, 'pull');
+    const body = await readJson(request, 'pull', maxBodyBytes, headers);
     if (body instanceof Response) return body;
     let known: Map<string, number>;
     try {
@@ -232,7 +198,6 @@ export function createHandler(options: SyncHandlerOptions, internals: HandlerInt
           if (streams.delete(s)) slots.release(principal);
         },
         onError,
-        faults: internals.faults,
       },
       cursor !== null && isCursor(cursor) ? cursor : cursor === null ? null : '-1',
     );

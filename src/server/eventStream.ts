@@ -2,13 +2,11 @@ import type { Clock } from '../platform/clock.js';
 import { createTimer } from '../platform/clock.js';
 import type { Thread } from '../model/types.js';
 import type { ServerEvent } from '../protocol/wire.js';
-import { coalesceEntries } from './semantics/coalesceEntries.js';
-import type { StoredEvent as LogEntry } from './types.js';
-import type { FaultController } from '../testing/faults.js';
+import { coalesceEntries, nextFlushDelay } from './semantics/coalesceEntries.js';
 import { cursorAfter } from './cursor.js';
 import { createPulledBody } from './pulledBody.js';
 import { frameChunks } from './sharedFrames.js';
-import type { EventsRead } from './types.js';
+import type { EventsRead, StoredEvent } from './types.js';
 
 /** What one stream needs from its handler. */
 export interface StreamContext {
@@ -31,14 +29,12 @@ export interface StreamContext {
   onReset(): void;
   onEnd(stream: EventStream): void;
   onError(error: unknown): void;
-  /** The dev server's stream faults. */
-  faults?: FaultController;
 }
 
 export interface EventStream {
   body: ReadableStream<Uint8Array>;
   /** A live entry from the bus. */
-  receive(entry: LogEntry): void;
+  receive(entry: StoredEvent): void;
   /** Ends cleanly once what is buffered went out: the client reconnects (elsewhere). */
   close(): void;
 }
@@ -52,7 +48,7 @@ const FLUSH_MS = 50;
 const END_GRACE_MS = 10_000;
 
 const encoder = new TextEncoder();
-const entryBytes = (entry: LogEntry) => 64 + (entry.type === 'delta' ? entry.text.length * 3 : 0);
+const entryBytes = (entry: StoredEvent) => 64 + (entry.type === 'delta' ? entry.text.length * 3 : 0);
 
 type Phase = 'opening' | 'live' | 'ending' | 'ended';
 
@@ -63,26 +59,22 @@ type Phase = 'opening' | 'live' | 'ending' | 'ended';
  * drops what it holds, sends `reset` (the client pulls) and ends.
  */
 export function openEventStream(ctx: StreamContext, cursor: string | null): EventStream {
-  const { clock, faults } = ctx;
+  const { clock } = ctx;
   let phase: Phase = 'opening';
-  let queue: LogEntry[] = [];
+  let queue: StoredEvent[] = [];
   let queueBytes = 0;
   let newest = '0'; // newest cursor seen: the id of a reset
   let base = '0';
   let pendingReset = false;
   const sentV = new Map<string, number>();
-  let held: ServerEvent | null = null;
-  let delivered = 0;
   let flushing = false;
   let lastFlushAt = -Infinity;
   let delayMs = FLUSH_MS;
   const flushTimer = createTimer(clock);
   const keepaliveTimer = createTimer(clock);
   const graceTimer = createTimer(clock);
-  let unwatch = faults?.subscribe(onFaults) ?? (() => undefined);
   const out = createPulledBody({ onHeld: ctx.onBuffered, onDone: cleanup });
 
-  const streamFaults = () => faults?.current().stream ?? {};
   const holding = () => out.held() + queueBytes;
 
   function dropQueue() {
@@ -121,8 +113,6 @@ export function openEventStream(ctx: StreamContext, cursor: string | null): Even
   function stopTimers() {
     flushTimer.clear();
     keepaliveTimer.clear();
-    unwatch();
-    unwatch = () => undefined;
   }
 
   function cleanup() {
@@ -134,32 +124,8 @@ export function openEventStream(ctx: StreamContext, cursor: string | null): Even
     ctx.onEnd(stream);
   }
 
-  const overLimit = () => {
-    const limit = streamFaults().dropAfter;
-    return limit !== undefined && delivered >= limit;
-  };
-
   function send(event: ServerEvent) {
-    if (phase !== 'live') return;
-    write(frameChunks(event));
-    delivered++;
-    if (overLimit()) end(true);
-  }
-
-  function emit(event: ServerEvent) {
-    if (!faults) return send(event);
-    const s = streamFaults();
-    if (held === null && faults.roll(s.reorderRate)) {
-      held = event;
-      return;
-    }
-    send(event);
-    if (faults.roll(s.duplicateRate)) send(event);
-    if (held !== null) {
-      const late = held;
-      held = null;
-      send(late);
-    }
+    if (phase === 'live') write(frameChunks(event));
   }
 
   function schedule() {
@@ -168,7 +134,7 @@ export function openEventStream(ctx: StreamContext, cursor: string | null): Even
   }
 
   async function flush() {
-    if (phase !== 'live' || streamFaults().stall || (queue.length === 0 && !pendingReset)) return;
+    if (phase !== 'live' || (queue.length === 0 && !pendingReset)) return;
     flushing = true;
     lastFlushAt = clock.now();
     const batch = queue;
@@ -195,10 +161,8 @@ export function openEventStream(ctx: StreamContext, cursor: string | null): Even
         const last = batch[batch.length - 1]!.cursor;
         if (cursorAfter(last, base)) base = last;
       }
-      for (const event of events) emit(event);
-      // After a heavy flush (long threads) wait about 1 ms per 20 messages sent, up to a second.
-      const sent = events.reduce((n, e) => n + (e.type === 'thread' ? e.thread.messages.length : 0), 0);
-      delayMs = Math.max(FLUSH_MS, Math.min(1000, Math.round(sent / 20)));
+      for (const event of events) send(event);
+      delayMs = nextFlushDelay(events, FLUSH_MS);
     } catch (err) {
       ctx.onError(err);
       end(true);
@@ -210,38 +174,17 @@ export function openEventStream(ctx: StreamContext, cursor: string | null): Even
 
   function armKeepalive() {
     keepaliveTimer.clear();
-    const every = streamFaults().keepaliveMs ?? ctx.keepaliveMs;
-    if (phase !== 'live' || !(every > 0)) return;
+    if (phase !== 'live' || !(ctx.keepaliveMs > 0)) return;
     keepaliveTimer.set(() => {
       if (phase !== 'live') return;
-      if (!streamFaults().stall) {
-        // A held-back (reordered) event is not kept past the next frame: late, never lost.
-        if (held !== null) {
-          const late = held;
-          held = null;
-          send(late);
-        }
-        if (phase === 'live') write(': ka\n\n');
-      }
+      write(': ka\n\n');
       armKeepalive();
-    }, every);
-  }
-
-  function onFaults() {
-    if (phase !== 'live' && phase !== 'opening') return;
-    if (faults!.current().offline) {
-      out.clear();
-      return end(true);
-    }
-    if (phase !== 'live') return;
-    if (overLimit()) return end(true);
-    armKeepalive();
-    if (queue.length > 0 || pendingReset) schedule();
+    }, ctx.keepaliveMs);
   }
 
   async function open() {
     try {
-      let replay: LogEntry[] = [];
+      let replay: StoredEvent[] = [];
       if (cursor === null) {
         base = await ctx.head();
       } else {
@@ -264,7 +207,6 @@ export function openEventStream(ctx: StreamContext, cursor: string | null): Even
       ctx.onBuffered(queueBytes);
       if (cursorAfter(base, newest)) newest = base;
       phase = 'live';
-      if (streamFaults().dropAfter === 0) return end(true);
       armKeepalive();
       if (queue.length > 0 || pendingReset) schedule();
     } catch (err) {
@@ -291,8 +233,7 @@ export function openEventStream(ctx: StreamContext, cursor: string | null): Even
 
   // A hint, not a frame: the client's liveness clock starts with the first event or keepalive,
   // so one keepalive goes right after it: after an outage a client knows at once.
-  const every = streamFaults().keepaliveMs ?? ctx.keepaliveMs;
-  const first = every > 0 && !streamFaults().stall ? ': ka\n\n' : '';
+  const first = ctx.keepaliveMs > 0 ? ': ka\n\n' : '';
   out.push(encoder.encode(`retry: ${ctx.retryMs}\n\n${first}`));
   void open();
   return stream;

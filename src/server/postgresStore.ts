@@ -10,7 +10,6 @@ import { applyPush, applyServerWrites, hasNul } from './semantics/push.js';
 import { createServerWriteQueue } from './serverWriteQueue.js';
 import type { StoreTransaction } from './semantics/transaction.js';
 import { LOCK_CLASS, migrate } from './postgresSchema.js';
-import { ServerError } from './serverError.js';
 import type { EventsRead, PushOutcome, ServerStore } from './types.js';
 
 export interface PostgresStoreOptions {
@@ -177,7 +176,6 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
 
     async push(request, mutators, caller): Promise<PushOutcome> {
       const db = await ready();
-      if (hasNul(request.clientId)) throw new ServerError(400, 'bad-request', 'clientId must not contain U+0000.');
       const { response, events, written } = await withRetry(db, async (tx) => {
         const run = transaction(tx);
         const outcome = await applyPush(run, request, mutators, clock.now(), caller);

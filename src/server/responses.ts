@@ -55,3 +55,34 @@ export async function readText(request: Request, limit: number): Promise<string 
   }
   return new TextDecoder('utf-8', { fatal: true }).decode(whole);
 }
+
+/** A push's or a pull's body as JSON, or the refusal to answer (415, 400, 413) with `headers`. */
+export async function readJson(
+  request: Request,
+  route: string,
+  maxBodyBytes: number,
+  headers: Readonly<Record<string, string>>,
+): Promise<{ value: unknown } | Response> {
+  const error = (status: number, code: string, message: string) => errorResponse(status, code, message, headers);
+  // A cross-site HTML form can POST text/plain or a form encoding without a preflight, never
+  // application/json: asking for it keeps cookie-authenticated apps safe from such forms.
+  const type = (request.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+  if (type !== 'application/json') {
+    await request.body?.cancel().catch(() => undefined);
+    return error(415, 'unsupported-media-type', `The ${route} body must be sent with content-type: application/json.`);
+  }
+  let text: string | null;
+  try {
+    text = await readText(request, maxBodyBytes);
+  } catch {
+    return error(400, 'invalid-body', `The ${route} body is not UTF-8 text, or it broke off.`);
+  }
+  if (text === null) {
+    return error(413, 'too-large', `The ${route} body is larger than ${maxBodyBytes} bytes; send fewer mutations per request.`);
+  }
+  try {
+    return { value: JSON.parse(text) as unknown };
+  } catch {
+    return error(400, 'invalid-json', `The ${route} body is not valid JSON.`);
+  }
+}

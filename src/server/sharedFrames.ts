@@ -12,15 +12,17 @@ import { SHARED_MIN_BYTES } from './pulledBody.js';
 const encoder = new TextEncoder();
 const encoded = new WeakMap<Thread, Uint8Array>();
 
+/** The JSON `data:` of an event on the wire (docs/protocol.md); the fake backend's stream sends the same. */
+export function eventData(event: ServerEvent): string {
+  if (event.type === 'thread') return JSON.stringify(event.thread);
+  if (event.type === 'delta') return JSON.stringify({ threadId: event.threadId, messageId: event.messageId, v: event.v, text: event.text });
+  return '{}';
+}
+
 /** One frame whose data is small: a delta, a reset, a short thread (docs/protocol.md). */
-function smallFrame(event: ServerEvent, data?: string): Uint8Array {
+function smallFrame(event: ServerEvent, data = eventData(event)): Uint8Array {
   const id = event.id === null ? '' : `id: ${event.id}\n`;
-  const json =
-    data ??
-    (event.type === 'delta'
-      ? JSON.stringify({ threadId: event.threadId, messageId: event.messageId, v: event.v, text: event.text })
-      : '{}');
-  return encoder.encode(`${id}event: ${event.type}\ndata: ${json}\n\n`);
+  return encoder.encode(`${id}event: ${event.type}\ndata: ${data}\n\n`);
 }
 
 /** The frame as chunks: a large thread's data is one shared chunk between its own header and end. */

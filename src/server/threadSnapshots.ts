@@ -9,7 +9,7 @@ const KEPT = 64;
 
 /**
  * Thread versions shared by every stream of a handler: one store read per new version, however
- * many streams send it (and, the object being the same, one serialisation: src/testing/eventData.ts).
+ * many streams send it (and, the object being the same, one serialisation: src/server/sharedFrames.ts).
  * Returns the thread at version `v` or newer.
  */
 export function createThreadSnapshots(store: ServerStore): (threadId: string, v: number) => Promise<Thread | undefined> {

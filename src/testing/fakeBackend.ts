@@ -6,14 +6,14 @@ import type { MutatorDefs } from '../model/mutations.js';
 import type { BaseMessage, Message, Thread } from '../model/types.js';
 import type { PullRequest, PullResponse, PushRequest, PushResponse, RequestOptions, StreamOptions, SyncConnector } from '../protocol/wire.js';
 import { parsePullResponse, parsePushResponse, protocolError } from '../protocol/validate.js';
-import { startAutoReply, streamReply } from './assistantReply.js';
-import type { AssistantReply, AutoReplyOptions, ReplyOptions } from './assistantReply.js';
-import { createFaultController } from './faults.js';
-import type { FaultRoute, Faults } from './faults.js';
+import { startAutoReply, streamReply } from '../server/dev/assistantReply.js';
+import type { AssistantReply, AutoReplyOptions, ReplyOptions } from '../server/dev/assistantReply.js';
+import { createFaultController } from '../server/dev/faults.js';
+import type { FaultRoute, Faults } from '../server/dev/faults.js';
 import { openFakeStream } from './fakeStream.js';
-import { BackendRequestError, createReferenceBackend } from './referenceBackend.js';
-import type { ReferenceBackend } from './referenceBackend.js';
-import { MAX_BODY_BYTES, utf8Length } from './requestShape.js';
+import { BackendRequestError, createReferenceBackend } from '../server/dev/referenceBackend.js';
+import type { ReferenceBackend } from '../server/dev/referenceBackend.js';
+import { MAX_BODY_BYTES, utf8Length } from '../server/requestShape.js';
 
 /** `M` is the app's message type, inferred from `mutators` or given: `createFakeBackend<MyMessage>()`. */
 export interface FakeBackendOptions<M extends BaseMessage = Message> {

@@ -1,4 +1,8 @@
 import type { Clock, TimerId } from '../platform/clock.js';
+import { seededRandom } from '../platform/seededRandom.js';
+
+/** The fake clock's PRNG (src/platform/seededRandom.ts), exported by `syncline/testing` under this name. */
+export { seededRandom };
 
 export interface FakeClock extends Clock {
   monotonic(): number;
@@ -28,17 +32,6 @@ interface Timer {
   fn: () => void;
 }
 
-/** A small fast PRNG (mulberry32): the same seed gives the same jitter on every machine. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const realSetTimeout = globalThis.setTimeout;
 const macrotask: (fn: () => void) => void =

@@ -4,8 +4,8 @@ import { errorFromStatus } from '../transport/httpErrors.js';
 import type { StreamOptions } from '../protocol/wire.js';
 import { parseServerEvent } from '../protocol/validate.js';
 import { eventData } from './eventData.js';
-import type { FaultController } from './faults.js';
-import type { ReferenceBackend } from './referenceBackend.js';
+import type { FaultController } from '../server/dev/faults.js';
+import type { ReferenceBackend } from '../server/dev/referenceBackend.js';
 import { startStreamPump } from './streamPump.js';
 import type { StreamPump } from './streamPump.js';
 

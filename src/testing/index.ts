@@ -7,17 +7,15 @@ export type { FakeTabs, FakeTabPage } from './fakeTabs.js';
 export { createFakeBackend } from './fakeBackend.js';
 export { createFullStorage } from './fullStorage.js';
 export type { FakeBackend, FakeBackendOptions, FakeBackendStats } from './fakeBackend.js';
-export { createReferenceBackend, BackendRequestError, SERVER_CLIENT_ID } from './referenceBackend.js';
+export { createReferenceBackend, BackendRequestError, SERVER_CLIENT_ID } from '../server/dev/referenceBackend.js';
 export type {
   ReferenceBackend,
   ReferenceBackendOptions,
   AppliedMutation,
   BackendStats,
   WriteResult,
-} from './referenceBackend.js';
-export { normalizeFaults } from './faults.js';
-export type { Faults, StreamFaults } from './faults.js';
-/** The log entry and read of the memory store (src/server/types.ts), under the names this module had. */
-export type { StoredEvent as LogEntry, EventsRead as LogRead } from '../server/types.js';
-export { streamReply } from './assistantReply.js';
-export type { AssistantReply, ReplyOptions, ReplyOutcome, AutoReplyOptions } from './assistantReply.js';
+} from '../server/dev/referenceBackend.js';
+export { normalizeFaults } from '../server/dev/faults.js';
+export type { Faults, StreamFaults } from '../server/dev/faults.js';
+export { streamReply } from '../server/dev/assistantReply.js';
+export type { AssistantReply, ReplyOptions, ReplyOutcome, AutoReplyOptions } from '../server/dev/assistantReply.js';

@@ -1,9 +1,10 @@
 import type { Clock, TimerId } from '../platform/clock.js';
 import type { ServerEvent } from '../protocol/wire.js';
-import { coalesceEntries } from '../server/semantics/coalesceEntries.js';
-import type { StoredEvent as LogEntry } from '../server/types.js';
-import type { FaultController } from './faults.js';
-import type { ReferenceBackend } from './referenceBackend.js';
+import { coalesceEntries, nextFlushDelay } from '../server/semantics/coalesceEntries.js';
+import type { StoredEvent } from '../server/types.js';
+import { createEventFaults } from '../server/dev/eventFaults.js';
+import type { FaultController } from '../server/dev/faults.js';
+import type { ReferenceBackend } from '../server/dev/referenceBackend.js';
 
 /** Where a stream's frames go: the fake connector's callbacks, or an SSE response. */
 export interface StreamSink {
@@ -41,13 +42,11 @@ export interface StreamPump {
 export function startStreamPump(options: StreamPumpOptions): StreamPump {
   const { backend, faults, clock, sink } = options;
   const read = backend.eventsSince(options.cursor);
-  let queue: LogEntry[] = read.reset ? [] : read.events;
+  let queue: StoredEvent[] = read.reset ? [] : read.events;
   let pendingReset: ServerEvent | null = read.reset ? { type: 'reset', id: read.head } : null;
   let base = read.head;
   if (!read.reset && options.cursor !== null) base = options.cursor;
   const sentV = new Map<string, number>();
-  let held: ServerEvent | null = null;
-  let delivered = 0;
   let stopped = false;
   let flushTimer: TimerId | undefined;
   let microtaskQueued = false;
@@ -70,32 +69,13 @@ export function startStreamPump(options: StreamPumpOptions): StreamPump {
     sink.drop(reason);
   };
 
-  const overLimit = () => {
-    const limit = stream().dropAfter;
-    return limit !== undefined && delivered >= limit;
-  };
-
-  const deliver = (event: ServerEvent) => {
-    if (stopped) return;
-    sink.event(event);
-    delivered++;
-    if (overLimit()) drop('dropAfter');
-  };
-
-  const emit = (event: ServerEvent) => {
-    const s = stream();
-    if (held === null && faults.roll(s.reorderRate)) {
-      held = event;
-      return;
-    }
-    deliver(event);
-    if (faults.roll(s.duplicateRate)) deliver(event);
-    if (held !== null) {
-      const late = held;
-      held = null;
-      deliver(late);
-    }
-  };
+  const perEvent = createEventFaults<ServerEvent>(
+    faults,
+    (event) => {
+      if (!stopped) sink.event(event);
+    },
+    () => drop('dropAfter'),
+  );
 
   let delayMs = options.flushDelayMs;
   const flush = () => {
@@ -114,13 +94,9 @@ export function startStreamPump(options: StreamPumpOptions): StreamPump {
     }
     for (const event of events) {
       if (stopped) return;
-      emit(event);
+      perEvent.emit(event);
     }
-    // A thread event carries the whole thread: after a heavy flush (a bulk drain into long
-    // threads) the next waits longer, about 1 ms per 20 messages sent, up to a second, so every
-    // open stream is not flooded with snapshots; small changes still go out within flushDelayMs.
-    const sent = events.reduce((n, e) => n + (e.type === 'thread' ? e.thread.messages.length : 0), 0);
-    delayMs = Math.max(options.flushDelayMs, Math.min(1000, Math.round(sent / 20)));
+    delayMs = nextFlushDelay(events, options.flushDelayMs);
   };
 
   const schedule = () => {
@@ -142,12 +118,7 @@ export function startStreamPump(options: StreamPumpOptions): StreamPump {
     keepaliveTimer = clock.setTimeout(() => {
       keepaliveTimer = undefined;
       if (!stream().stall) {
-        // A held-back (reordered) event is not kept past the next frame: late, never lost.
-        if (held !== null) {
-          const late = held;
-          held = null;
-          deliver(late);
-        }
+        perEvent.release();
         if (!stopped) sink.keepalive();
       }
       armKeepalive();
@@ -161,12 +132,12 @@ export function startStreamPump(options: StreamPumpOptions): StreamPump {
 
   const unwatch = faults.subscribe(() => {
     if (faults.current().offline) return drop('offline');
-    if (overLimit()) return drop('dropAfter');
+    if (perEvent.spent()) return drop('dropAfter');
     armKeepalive();
     if (queue.length > 0 || pendingReset) schedule();
   });
 
-  if (overLimit()) {
+  if (perEvent.spent()) {
     // dropAfter 0: the connection breaks right after it opened; let the caller see the open first.
     queueMicrotask(() => {
       if (!stopped) drop('dropAfter');

@@ -149,4 +149,43 @@ describe('event streams match', () => {
     expect(fromStart.map((e) => (e as { id: string }).id)).toEqual(['0', '3', '6']);
     expect(await collect(fake.connector, '0', 3)).toEqual(fromStart);
   });
+
+  it('stream faults act alike on both: a reordered event comes after the next one, a duplicate twice', async () => {
+    server = await createDevServer();
+    fake = createFakeBackend();
+    const http = createHttpConnector({ baseUrl: server.url });
+    for (const backend of [server.backend, fake.backend]) {
+      backend.serverWrite('t1', 'addMessage', { message: { id: 'a', role: 'assistant', content: '', createdAt: 1 } });
+      for (const text of ['x', 'y', 'z']) backend.serverWrite('t1', 'appendDelta', { messageId: 'a', text });
+    }
+    const ids = async (connector: SyncConnector, count: number) => {
+      const controller = new AbortController();
+      const seen: string[] = [];
+      const done = connector.openStream!({
+        cursor: '1',
+        signal: controller.signal,
+        onOpen: () => undefined,
+        onFrame: () => undefined,
+        onEvent: (event) => {
+          seen.push(String((event as { id: string }).id));
+          if (seen.length === count) controller.abort();
+        },
+      });
+      const timer = setTimeout(() => controller.abort(), 2000);
+      await done;
+      clearTimeout(timer);
+      return seen;
+    };
+    // The third delta, held back in turn, waits for the next frame (a keepalive): not awaited here.
+    const cases: [Faults, string[]][] = [
+      [{ stream: { reorderRate: 1 } }, ['3', '2']],
+      [{ stream: { duplicateRate: 1 } }, ['2', '2', '3', '3', '4', '4']],
+    ];
+    for (const [faults, expected] of cases) {
+      server.setFaults(faults);
+      fake.setFaults(faults);
+      expect(await ids(http, expected.length)).toEqual(expected);
+      expect(await ids(fake.connector, expected.length)).toEqual(expected);
+    }
+  });
 });

@@ -128,6 +128,16 @@ export function describeStoreConformance(name: string, factory: StoreFactory) {
       await expect(push(store, { clientId: client, epoch: 2, mutations: [] })).rejects.toMatchObject({ status: 409 });
     });
 
+    it('refuses a clientId holding U+0000 with 400 before anything changes (a store called without the handler too)', async () => {
+      const t = id('t');
+      const head = await store.head();
+      const refused = push(store, { clientId: `${id('c')}\u0000`, epoch: 1, mutations: [mutation(1, t, 'setTitle', { title: 'x' })] });
+      await expect(refused).rejects.toBeInstanceOf(ServerError);
+      await expect(refused).rejects.toMatchObject({ status: 400, code: 'bad-request' });
+      expect(await store.thread(t)).toBeUndefined();
+      expect(await store.head()).toBe(head);
+    });
+
     it("runs the app's mutators; a failing one is rejected with its code and leaves no trace", async () => {
       const t = id('t');
       const client = id('c');

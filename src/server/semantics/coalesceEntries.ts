@@ -1,6 +1,6 @@
 import type { Thread } from '../../model/types.js';
 import type { ServerEvent } from '../../protocol/wire.js';
-import type { StoredEvent as LogEntry } from '../types.js';
+import type { StoredEvent } from '../types.js';
 
 /**
  * Turns the log entries queued for one stream into the events it sends.
@@ -14,7 +14,7 @@ import type { StoredEvent as LogEntry } from '../types.js';
  * to it has been sent (or folded into a sent snapshot), so resuming from it loses nothing.
  */
 export function coalesceEntries(
-  entries: readonly LogEntry[],
+  entries: readonly StoredEvent[],
   sentV: Map<string, number>,
   startCursor: string,
   snapshot: (threadId: string) => Thread | undefined,
@@ -52,4 +52,15 @@ export function coalesceEntries(
     out.push({ type: 'thread', id: cursor(), thread });
   }
   return out;
+}
+
+/**
+ * How long a stream waits before its next flush. A thread event carries the whole thread: after
+ * a heavy flush (a bulk drain into long threads) the next waits about 1 ms per 20 messages sent,
+ * up to a second, so open streams are not flooded with snapshots; small changes still go out
+ * within `minMs`.
+ */
+export function nextFlushDelay(sent: readonly ServerEvent[], minMs: number): number {
+  const messages = sent.reduce((n, e) => n + (e.type === 'thread' ? e.thread.messages.length : 0), 0);
+  return Math.max(minMs, Math.min(1000, Math.round(messages / 20)));
 }

@@ -161,6 +161,7 @@ function runMutations(
 
 /**
  * Applies one validated push through a store's transaction. Throws, before changing anything,
+ * `ServerError(400, 'bad-request')` for a clientId holding U+0000,
  * `ServerError(403, 'forbidden')` for a clientId another principal owns and
  * `ServerError(409, 'fenced')` for an older epoch.
  */
@@ -186,6 +187,8 @@ export function applyPush(
   caller?: Caller,
 ): Awaitable<PushOutcomeWithApplied> {
   const { clientId, epoch } = request;
+  // parsePushRequest refuses it already; a store called directly must not keep such a client.
+  if (hasNul(clientId)) throw new ServerError(400, 'bad-request', 'clientId must not contain U+0000.');
   return andThen(tx.lockClient(clientId, epoch, caller?.principal ?? null), (client) => {
     checkOwner(request, client, caller);
     fence(request, client);

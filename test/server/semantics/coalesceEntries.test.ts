@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { Thread } from 'syncline';
 import { coalesceEntries } from '../../../src/server/semantics/coalesceEntries.js';
-import type { StoredEvent as LogEntry } from '../../../src/server/types.js';
+import type { StoredEvent } from '../../../src/server/types.js';
 
 const thread = (id: string, v: number): Thread => ({ id, v, messages: [], createdAt: 0 });
-const t = (id: string, threadId: string, v: number): LogEntry => ({ cursor: id, type: 'thread', threadId, v });
-const d = (id: string, threadId: string, v: number, text = 'x'): LogEntry => ({ cursor: id, type: 'delta', threadId, messageId: 'm', v, text });
+const t = (id: string, threadId: string, v: number): StoredEvent => ({ cursor: id, type: 'thread', threadId, v });
+const d = (id: string, threadId: string, v: number, text = 'x'): StoredEvent => ({ cursor: id, type: 'delta', threadId, messageId: 'm', v, text });
 
 describe('coalesceEntries', () => {
   it('folds every change of a thread with a non-delta entry into its latest snapshot', () => {

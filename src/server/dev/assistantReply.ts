@@ -1,6 +1,6 @@
-import type { Clock, TimerId } from '../platform/clock.js';
-import type { Message } from '../model/types.js';
-import type { ToolCallPart } from '../server/semantics/serverMutators.js';
+import type { Clock, TimerId } from '../../platform/clock.js';
+import type { Message } from '../../model/types.js';
+import type { ToolCallPart } from '../semantics/serverMutators.js';
 import { SERVER_CLIENT_ID } from './referenceBackend.js';
 import type { ReferenceBackend } from './referenceBackend.js';
 

@@ -1,5 +1,5 @@
-import { seededRandom } from './fakeClock.js';
-import { isRecord } from '../model/isRecord.js';
+import { seededRandom } from '../../platform/seededRandom.js';
+import { isRecord } from '../../model/isRecord.js';
 
 /**
  * Faults of the event stream (`GET /events`). They act on streams already open as well as new ones.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { normalizeFaults } from 'syncline/testing';
-import { createFaultController } from '../../src/testing/faults.js';
+import { createFaultController } from '../../../src/server/dev/faults.js';
 
 describe('faults', () => {
   it('accepts valid faults and names the first invalid field', () => {

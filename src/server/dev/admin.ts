@@ -1,8 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AssistantReply, ReplyOptions } from '../testing/assistantReply.js';
-import { normalizeFaults } from '../testing/faults.js';
-import type { FaultController } from '../testing/faults.js';
-import type { ReferenceBackend } from '../testing/referenceBackend.js';
+import type { AssistantReply, ReplyOptions } from './assistantReply.js';
+import { normalizeFaults } from './faults.js';
+import type { FaultController } from './faults.js';
+import type { ReferenceBackend } from './referenceBackend.js';
 import { readBody, sendError, sendJson } from './http.js';
 
 export interface AdminContext {

@@ -1,14 +1,14 @@
-import type { Clock } from '../platform/clock.js';
-import { builtinMutators } from '../model/mutators.js';
-import type { Mutator, Thread } from '../model/types.js';
-import type { PullResponse, PushResponse } from '../protocol/wire.js';
-import { createMemoryEngine } from '../server/memoryStore.js';
-import type { MemoryEngine, MemoryStoreStats } from '../server/memoryStore.js';
-import { ServerError } from '../server/serverError.js';
-import type { EventsRead, StoredEvent, WriteResult } from '../server/types.js';
+import type { Clock } from '../../platform/clock.js';
+import { builtinMutators } from '../../model/mutators.js';
+import type { Mutator, Thread } from '../../model/types.js';
+import type { PullResponse, PushResponse } from '../../protocol/wire.js';
+import { createMemoryEngine } from '../memoryStore.js';
+import type { MemoryEngine, MemoryStoreStats } from '../memoryStore.js';
+import { ServerError } from '../serverError.js';
+import type { EventsRead, StoredEvent, WriteResult } from '../types.js';
 import { deepFreeze } from './deepFreeze.js';
-import { parsePullRequest, parsePushRequest } from './requestShape.js';
-import { serverMutators } from '../server/semantics/serverMutators.js';
+import { parsePullRequest, parsePushRequest } from '../requestShape.js';
+import { serverMutators } from '../semantics/serverMutators.js';
 
 export interface ReferenceBackendOptions {
   /** Stamps `createdAt` of the threads a first mutation creates. @default systemClock */
@@ -31,8 +31,8 @@ export class BackendRequestError extends Error {
   }
 }
 
-export { SERVER_CLIENT_ID } from '../server/semantics/push.js';
-import type { AppliedMutation as StoreAppliedMutation } from '../server/semantics/push.js';
+export { SERVER_CLIENT_ID } from '../semantics/push.js';
+import type { AppliedMutation as StoreAppliedMutation } from '../semantics/push.js';
 
 /** One applied mutation as the `applied` list shows it (its args go to `subscribeApplied`'s listeners). */
 export type AppliedMutation = Omit<StoreAppliedMutation, 'v' | 'args'>;

@@ -211,7 +211,7 @@ describe('dev server: admin routes', () => {
     expect(res.status).toBe(202);
     const { messageId } = (await res.json()) as { messageId: string };
     expect(server!.backend.thread('chat')?.messages[0]).toMatchObject({ id: messageId, role: 'assistant', status: 'streaming' });
-    const { eventually } = await import('./sseClient.js');
+    const { eventually } = await import('../sseClient.js');
     await eventually(() => server!.backend.thread('chat')?.messages[0]?.status === 'done');
     const thread = server!.backend.thread('chat')!;
     expect(thread.v).toBe(6); // add, 4 deltas, done

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { MAX_BODY_BYTES } from './requestShape.js';
+import { MAX_BODY_BYTES } from '../requestShape.js';
 
 /** Lets a demo page on another origin call every route, read `Retry-After` and resume streams. */
 export const CORS_HEADERS: Readonly<Record<string, string>> = {

@@ -1,22 +1,23 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { systemClock } from '../platform/clock.js';
-import type { Clock, TimerId } from '../platform/clock.js';
-import type { Mutator } from '../model/types.js';
-import { startAutoReply, streamReply } from '../testing/assistantReply.js';
-import type { AssistantReply, AutoReplyOptions } from '../testing/assistantReply.js';
-import { HTML_ERROR_PAGE, createFaultController } from '../testing/faults.js';
-import type { FaultRoute, Faults, RequestPlan } from '../testing/faults.js';
-import { createReferenceBackend } from '../testing/referenceBackend.js';
-import type { BackendStats, ReferenceBackend } from '../testing/referenceBackend.js';
+import { systemClock } from '../../platform/clock.js';
+import type { Clock, TimerId } from '../../platform/clock.js';
+import type { Mutator } from '../../model/types.js';
+import { startAutoReply, streamReply } from './assistantReply.js';
+import type { AssistantReply, AutoReplyOptions } from './assistantReply.js';
+import { HTML_ERROR_PAGE, createFaultController } from './faults.js';
+import type { FaultRoute, Faults, RequestPlan } from './faults.js';
+import { createReferenceBackend } from './referenceBackend.js';
+import type { BackendStats, ReferenceBackend } from './referenceBackend.js';
 import { serveAdmin } from './admin.js';
-import { createHandler } from './createSyncHandler.js';
-import type { SyncHandler } from './syncHandlerTypes.js';
+import { createSyncHandler } from '../createSyncHandler.js';
+import type { SyncHandler } from '../syncHandlerTypes.js';
 import { CORS_HEADERS, PREFLIGHT_HEADERS, readBody, send, sendError } from './http.js';
-import { createInProcessBus } from './inProcessBus.js';
-import { createMemoryStore } from './memoryStore.js';
-import { toNodeHandler, writeResponse } from './toNodeHandler.js';
+import { createInProcessBus } from '../inProcessBus.js';
+import { createMemoryStore } from '../memoryStore.js';
+import { toNodeHandler, writeResponse } from '../toNodeHandler.js';
+import { injectStreamFaults } from './streamFaults.js';
 
 export interface DevServerOptions {
   /** 0 picks a free port. @default 0 */
@@ -83,18 +84,20 @@ export async function createDevServer(options: DevServerOptions = {}): Promise<D
   // streams once and in order: the log feeds the bus, and the handler's own publishing is a no-op.
   const bus = createInProcessBus();
   const unfeed = backend.subscribe((entry) => void bus.publish([entry]));
-  const handler = createHandler(
-    {
-      store,
-      bus: { publish: () => Promise.resolve(), subscribe: bus.subscribe, close: bus.close },
-      mutators: options.mutators,
-      headers: CORS_HEADERS,
-      keepaliveMs: options.keepaliveMs ?? 3000,
-      clock,
-    },
-    { faults },
-  );
-  const serveNode = toNodeHandler(handler);
+  const handler = createSyncHandler({
+    store,
+    bus: { publish: () => Promise.resolve(), subscribe: bus.subscribe, close: bus.close },
+    mutators: options.mutators,
+    headers: CORS_HEADERS,
+    keepaliveMs: options.keepaliveMs ?? 3000,
+    clock,
+  });
+  // The stream faults wrap the handler's event stream from outside (src/server/dev/streamFaults.ts).
+  const serveStream = toNodeHandler(async (request) => {
+    const response = await handler(request);
+    if (response.status !== 200 || response.body === null) return response;
+    return new Response(injectStreamFaults(response.body, faults, clock), { status: 200, headers: response.headers });
+  });
   // Node loads Request, Response and their streams on first use (tens of ms on a busy machine):
   // pay it now, not in the first request a test times with a short timeout. A body that is not
   // a pull never reaches the store.
@@ -188,7 +191,7 @@ export async function createDevServer(options: DevServerOptions = {}): Promise<D
     if (res.destroyed || closing) return;
     if (route === 'ping') return send(res, 204);
     if (faults.current().stream?.refuse) return sendError(res, 503, 'unavailable', 'Fault injection refused the stream.');
-    serveNode(req, res);
+    serveStream(req, res);
   }
 
   const server = createServer((req, res) => {
