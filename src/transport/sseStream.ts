@@ -87,7 +87,9 @@ export async function readEventStream(
       // At the end, an event without its closing blank line is incomplete: the SSE spec drops it.
       if (signal.aborted || chunk.done) return;
       for (const part of size(chunk.value)) {
-        if (part instanceof Uint8Array) {
+        // Not `instanceof`: a body from another realm (a test DOM, a polyfilled fetch) holds
+        // another realm's Uint8Array, which would read as an oversized event.
+        if (ArrayBuffer.isView(part)) {
           // `stream: true` keeps a multi-byte character split across chunks intact.
           parser.feed(decoder.decode(part, { stream: true }));
           endsInCR = part[part.length - 1] === 13;

@@ -1,3 +1,4 @@
+import { runInNewContext } from 'node:vm';
 import fc from 'fast-check';
 import { createServer } from 'node:http';
 import type { IncomingHttpHeaders, Server, ServerResponse } from 'node:http';
@@ -273,6 +274,14 @@ describe('readEventStream', () => {
     const crlf = new TextEncoder().encode(STREAM.replace(/\n/g, '\r\n'));
     const r = recorder();
     await readEventStream(bodyOf([...crlf].map((b) => Uint8Array.of(b))), r.options);
+    expect(r.events).toEqual(EXPECTED);
+  });
+
+  it('reads a body whose chunks are another realm\'s Uint8Array (a test DOM, a polyfilled fetch) as bytes, not as an oversized event', async () => {
+    const foreign = runInNewContext('Uint8Array') as Uint8ArrayConstructor;
+    expect(new foreign(1) instanceof Uint8Array).toBe(false);
+    const r = recorder();
+    await readEventStream(bodyOf([foreign.from(bytes)]), r.options);
     expect(r.events).toEqual(EXPECTED);
   });
 
