@@ -117,7 +117,7 @@ export default defineConfig({
           name: 'dom',
           environment: 'jsdom',
           setupFiles: leakCheck,
-          include: ['test/react/**/*.test.{ts,tsx}', 'test/components/**/*.test.{ts,tsx}', 'test/devtools/**/*.test.tsx'],
+          include: ['test/react/**/*.test.{ts,tsx}', 'test/components/**/*.test.{ts,tsx}', 'test/devtools/**/*.test.tsx', 'test/ai/**/*.test.tsx'],
         },
       },
       {

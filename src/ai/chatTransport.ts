@@ -44,8 +44,8 @@ function stopReply(client: AnySyncClient, threadId: string, replyId: string) {
   client.mutate(threadId, 'setRunStatus', { messageId: replyId, status: 'aborted', errorText: 'Stopped by the user.' });
 }
 
-/** The reply's chunks from its start, as the thread changes, until its run ends. */
-function follow(client: AnySyncClient, threadId: string, replyId: string, abortSignal?: AbortSignal): ReadableStream<UIMessageChunk> {
+/** The reply's chunks from its start, as the thread changes, until its run ends (or `done`). */
+function follow(client: AnySyncClient, threadId: string, replyId: string, abortSignal: AbortSignal | undefined, done: () => void): ReadableStream<UIMessageChunk> {
   let stop = () => {};
   return new ReadableStream<UIMessageChunk>({
     start(controller) {
@@ -66,6 +66,7 @@ function follow(client: AnySyncClient, threadId: string, replyId: string, abortS
         read();
       };
       stop = () => {
+        done();
         unsubscribe();
         unwatch();
         abortSignal?.removeEventListener('abort', onAbort);
@@ -84,6 +85,13 @@ function follow(client: AnySyncClient, threadId: string, replyId: string, abortS
 export function createChatTransport(options: ChatTransportOptions): ChatTransport<UIMessage> {
   const { client } = options;
   const threadOf = options.threadId ?? ((chatId: string) => chatId);
+  /** Replies this transport follows now: a reconnect racing a send must not follow one twice. */
+  const followed = new Set<string>();
+  const followOnce = (threadId: string, replyId: string, abortSignal: AbortSignal | undefined) => {
+    const key = `${threadId}\n${replyId}`;
+    followed.add(key);
+    return follow(client, threadId, replyId, abortSignal, () => followed.delete(key));
+  };
   return {
     // A reconnect follows the reply from its start: the SDK resets the message first, so no
     // part is shown twice.
@@ -96,7 +104,7 @@ export function createChatTransport(options: ChatTransportOptions): ChatTranspor
       // Exactly once: the outbox keeps it until the server acknowledges it, across reloads; the
       // mutator is idempotent by id, so a second submit of the same message changes nothing.
       client.mutate(threadId, 'addUIMessage', { message });
-      return follow(client, threadId, replyIdFor(message.id), abortSignal ?? undefined);
+      return followOnce(threadId, replyIdFor(message.id), abortSignal ?? undefined);
     },
     async reconnectToStream({ chatId, abortSignal }) {
       const threadId = threadOf(chatId);
@@ -104,7 +112,9 @@ export function createChatTransport(options: ChatTransportOptions): ChatTranspor
       if (!client.getThread(threadId)) await client.syncImmediately(threadId).catch(() => {});
       const messages = (client.getThread(threadId)?.messages ?? []) as SyncUIMessage[];
       const running = messages.findLast((m) => m.role === 'assistant' && m.run?.status === 'running');
-      return running ? follow(client, threadId, running.id, abortSignal ?? undefined) : null;
+      // `resume: true` reconnects on mount; a send made meanwhile already follows its reply.
+      if (!running || followed.has(`${threadId}\n${running.id}`)) return null;
+      return followOnce(threadId, running.id, abortSignal ?? undefined);
     },
   };
 }
