@@ -32,7 +32,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/react/**/*.{ts,tsx}', 'src/components/**/*.{ts,tsx}', 'src/devtools/**/*.{ts,tsx}', 'stories/**/*.{ts,tsx}', 'demo/**/*.{ts,tsx}'],
+    files: ['src/react/**/*.{ts,tsx}', 'src/components/**/*.{ts,tsx}', 'src/devtools/**/*.{ts,tsx}', 'src/ai/react/**/*.{ts,tsx}', 'stories/**/*.{ts,tsx}', 'demo/**/*.{ts,tsx}'],
     plugins: { 'react-hooks': reactHooks },
     rules: {
       'react-hooks/rules-of-hooks': 'error',

@@ -12,7 +12,7 @@ export const alias = [
   { find: /^syncline$/, replacement: src('index.ts') },
   { find: /^syncline\/styles\.css$/, replacement: src('components/styles.css') },
   { find: /^syncline\/devtools\.css$/, replacement: src('devtools/devtools.css') },
-  { find: /^syncline\/(react|components|query|metrics|devtools|testing|server|ai|ai\/server)$/, replacement: src('$1/index.ts') },
+  { find: /^syncline\/(react|components|query|metrics|devtools|testing|server|ai|ai\/server|ai\/react)$/, replacement: src('$1/index.ts') },
 ];
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -80,6 +80,7 @@ export default defineConfig({
         'devtools/index': src('devtools/index.ts'),
         'ai/index': src('ai/index.ts'),
         'ai/server/index': src('ai/server/index.ts'),
+        'ai/react/index': src('ai/react/index.ts'),
         'testing/index': src('testing/index.ts'),
         'server/index': src('server/index.ts'),
       },
@@ -92,7 +93,7 @@ export default defineConfig({
         // Bundling drops module directives: put 'use client' back on every chunk holding React
         // code, so React Server Components frameworks treat hooks and components as client code.
         banner: (chunk) =>
-          chunk.moduleIds.some((id) => /[\\/]src[\\/](react|components|devtools)[\\/]/.test(id)) ? "'use client';" : '',
+          chunk.moduleIds.some((id) => /[\\/]src[\\/](react|components|devtools|ai[\\/]react)[\\/]/.test(id)) ? "'use client';" : '',
       },
     },
   },

@@ -11,7 +11,7 @@ const alias = [
   { find: /^syncline$/, replacement: src('index.ts') },
   { find: /^syncline\/styles\.css$/, replacement: src('components/styles.css') },
   { find: /^syncline\/devtools\.css$/, replacement: src('devtools/devtools.css') },
-  { find: /^syncline\/(react|components|query|metrics|devtools|testing|server|ai|ai\/server)$/, replacement: src('$1/index.ts') },
+  { find: /^syncline\/(react|components|query|metrics|devtools|testing|server|ai|ai\/server|ai\/react)$/, replacement: src('$1/index.ts') },
 ];
 
 /**

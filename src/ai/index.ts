@@ -6,6 +6,8 @@ export { aiMutators, isUIMessage, MAX_CHUNKS_PER_WRITE } from './mutators.js';
 export type { AIMutations } from './mutators.js';
 export { applyChunk } from './applyChunk.js';
 export { followReply } from './replyChunks.js';
+export { messageStatus } from './messageStatus.js';
+export type { MessageStatus } from './messageStatus.js';
 export type { ReplyFollower } from './replyChunks.js';
 export { toUIMessage, replyIdFor, MAX_KEPT_CHUNKS } from './uiMessage.js';
 export { createChatTransport, toUIMessages } from './chatTransport.js';
