@@ -11,6 +11,8 @@ export interface DemoServerOptions {
   host?: string;
   /** The dev server the page talks to by default (a `?server=` query param still wins). */
   serverUrl: string;
+  /** The server of the useChat page, demo/chat.html (demo/chatServer.ts). */
+  chatUrl?: string;
   /**
    * Reload the page when a source file changes. Off for tests, so an edit elsewhere in the tree
    * cannot reload a page in the middle of a run. @default true
@@ -30,7 +32,7 @@ export interface DemoServer {
 export async function startDemoServer(options: DemoServerOptions): Promise<DemoServer> {
   const hmr = options.hmr ?? true;
   const vite = await createServer(
-    mergeConfig(demoConfig(options.serverUrl), {
+    mergeConfig(demoConfig(options.serverUrl, options.chatUrl), {
       configFile: false,
       logLevel: options.logLevel ?? 'info',
       clearScreen: false,
@@ -57,7 +59,7 @@ export async function startDemoServer(options: DemoServerOptions): Promise<DemoS
  */
 export async function startDemoPreview(options: Omit<DemoServerOptions, 'hmr'>): Promise<DemoServer> {
   const outDir = await mkdtemp(join(tmpdir(), 'syncline-demo-'));
-  const config = mergeConfig(demoConfig(options.serverUrl), {
+  const config = mergeConfig(demoConfig(options.serverUrl, options.chatUrl), {
     configFile: false,
     logLevel: options.logLevel ?? 'info',
     clearScreen: false,

@@ -19,19 +19,25 @@ const alias = [
  * query param still wins). A tag, not a `define`: a define is part of Vite's dependency hash, and
  * each new URL would make Vite re-bundle the dependencies.
  */
-function serverUrlTag(serverUrl: string): Plugin {
+function serverUrlTag(serverUrl: string, chatUrl: string | undefined): Plugin {
   return {
     name: 'syncline-demo:server-url',
-    transformIndexHtml: () => [{ tag: 'meta', attrs: { name: 'syncline-server', content: serverUrl }, injectTo: 'head' }],
+    transformIndexHtml: () => [
+      { tag: 'meta', attrs: { name: 'syncline-server', content: serverUrl }, injectTo: 'head' },
+      ...(chatUrl ? [{ tag: 'meta', attrs: { name: 'syncline-chat-server', content: chatUrl }, injectTo: 'head' as const }] : []),
+    ],
   };
 }
 
-/** The demo's Vite config, for a dev server at `serverUrl` (scripts/demo.ts and the e2e tests). */
-export function demoConfig(serverUrl: string): UserConfig {
+/**
+ * The demo's Vite config, for a dev server at `serverUrl` and the useChat page's server at
+ * `chatUrl` (scripts/demo.ts and the e2e tests).
+ */
+export function demoConfig(serverUrl: string, chatUrl?: string): UserConfig {
   return {
     root: fileURLToPath(new URL('.', import.meta.url)),
     cacheDir: fileURLToPath(new URL('../node_modules/.vite-demo', import.meta.url)),
-    plugins: [react(), serverUrlTag(serverUrl)],
+    plugins: [react(), serverUrlTag(serverUrl, chatUrl)],
     resolve: { alias },
     // Listed up front so the first visit does not discover them and reload the page mid-test.
     optimizeDeps: {
@@ -45,10 +51,16 @@ export function demoConfig(serverUrl: string): UserConfig {
         'immer',
         'idb-keyval',
         'eventsource-parser',
+        '@ai-sdk/react',
+        'ai',
       ],
     },
     server: { host: '127.0.0.1', port: 5173 },
-    build: { outDir: 'dist', emptyOutDir: true },
+    build: {
+      outDir: 'dist',
+      emptyOutDir: true,
+      rollupOptions: { input: { main: fileURLToPath(new URL('./index.html', import.meta.url)), chat: fileURLToPath(new URL('./chat.html', import.meta.url)) } },
+    },
   };
 }
 

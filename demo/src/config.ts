@@ -37,10 +37,11 @@ function defined<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }
 
-export function readConfig(search: string): DemoConfig {
+/** The page's settings; the chat page (demo/chat.html) reads its own server's tag and default. */
+export function readConfig(search: string, server: { meta: string; fallback: string } = { meta: 'syncline-server', fallback: DEFAULT_SERVER }): DemoConfig {
   const params = new URLSearchParams(search);
-  const fromPage = document.querySelector<HTMLMetaElement>('meta[name="syncline-server"]')?.content;
-  const serverUrl = (params.get('server') || fromPage || DEFAULT_SERVER).replace(/\/+$/, '');
+  const fromPage = document.querySelector<HTMLMetaElement>(`meta[name="${server.meta}"]`)?.content;
+  const serverUrl = (params.get('server') || fromPage || server.fallback).replace(/\/+$/, '');
   return {
     serverUrl,
     namespace: params.get('ns') || 'demo',

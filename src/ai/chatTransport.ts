@@ -44,8 +44,42 @@ function stopReply(client: AnySyncClient, threadId: string, replyId: string) {
   client.mutate(threadId, 'setRunStatus', { messageId: replyId, status: 'aborted', errorText: 'Stopped by the user.' });
 }
 
-/** The reply's chunks from its start, as the thread changes, until its run ends (or `done`). */
-function follow(client: AnySyncClient, threadId: string, replyId: string, abortSignal: AbortSignal | undefined, done: () => void): ReadableStream<UIMessageChunk> {
+/**
+ * The chat's messages for `setMessages` when a page loads (docs/ai.md): the local copy's when
+ * it has the thread (no network needed), else the server's, else none after `waitMs` (offline,
+ * a new chat; default 5000).
+ */
+export async function loadChat(client: AnySyncClient, threadId: string, options: { waitMs?: number } = {}): Promise<UIMessage[]> {
+  await client.ready;
+  if (!client.getThread(threadId)) {
+    // A tab that follows another asks the leader, which answers later: wait for the thread, a while.
+    const unwatch = client.watch(threadId);
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        unsubscribe();
+        resolve();
+      };
+      const timer = setTimeout(done, options.waitMs ?? 5000);
+      const unsubscribe = client.store.subscribe(() => client.getThread(threadId) && done());
+      client.syncImmediately(threadId).catch(() => {});
+    });
+    unwatch();
+  }
+  return toUIMessages(client.getThread(threadId));
+}
+
+interface Following {
+  threadId: string;
+  replyId: string;
+  abortSignal: AbortSignal | undefined;
+  /** The SDK aborted the request: a stop, or for a resumed stream maybe a newer resume. */
+  onAbort(): void;
+  done(): void;
+}
+
+/** The reply's chunks from its start, as the thread changes, until its run ends or the request is aborted. */
+function follow(client: AnySyncClient, { threadId, replyId, abortSignal, onAbort: aborted, done }: Following): ReadableStream<UIMessageChunk> {
   let stop = () => {};
   return new ReadableStream<UIMessageChunk>({
     start(controller) {
@@ -62,8 +96,9 @@ function follow(client: AnySyncClient, threadId: string, replyId: string, abortS
       };
       const unsubscribe = client.store.subscribe(read);
       const onAbort = () => {
-        stopReply(client, threadId, replyId);
-        read();
+        aborted();
+        stop();
+        controller.close();
       };
       stop = () => {
         done();
@@ -87,10 +122,16 @@ export function createChatTransport(options: ChatTransportOptions): ChatTranspor
   const threadOf = options.threadId ?? ((chatId: string) => chatId);
   /** Replies this transport follows now: a reconnect racing a send must not follow one twice. */
   const followed = new Set<string>();
-  const followOnce = (threadId: string, replyId: string, abortSignal: AbortSignal | undefined) => {
+  /**
+   * Stops asked by an aborted resume, by thread, waiting one task: the SDK aborts a resume when
+   * it starts a newer one (a remount, the tab shown again), and calls reconnectToStream at once;
+   * only an abort that no new resume follows is the user's stop.
+   */
+  const resumeStops = new Map<string, ReturnType<typeof setTimeout>>();
+  const followOnce = (threadId: string, replyId: string, abortSignal: AbortSignal | undefined, onAbort: () => void) => {
     const key = `${threadId}\n${replyId}`;
     followed.add(key);
-    return follow(client, threadId, replyId, abortSignal, () => followed.delete(key));
+    return follow(client, { threadId, replyId, abortSignal, onAbort, done: () => followed.delete(key) });
   };
   return {
     // A reconnect follows the reply from its start: the SDK resets the message first, so no
@@ -104,17 +145,24 @@ export function createChatTransport(options: ChatTransportOptions): ChatTranspor
       // Exactly once: the outbox keeps it until the server acknowledges it, across reloads; the
       // mutator is idempotent by id, so a second submit of the same message changes nothing.
       client.mutate(threadId, 'addUIMessage', { message });
-      return followOnce(threadId, replyIdFor(message.id), abortSignal ?? undefined);
+      const replyId = replyIdFor(message.id);
+      return followOnce(threadId, replyId, abortSignal ?? undefined, () => stopReply(client, threadId, replyId));
     },
     async reconnectToStream({ chatId, abortSignal }) {
       const threadId = threadOf(chatId);
+      clearTimeout(resumeStops.get(threadId));
+      resumeStops.delete(threadId);
       await client.ready;
       if (!client.getThread(threadId)) await client.syncImmediately(threadId).catch(() => {});
       const messages = (client.getThread(threadId)?.messages ?? []) as SyncUIMessage[];
       const running = messages.findLast((m) => m.role === 'assistant' && m.run?.status === 'running');
       // `resume: true` reconnects on mount; a send made meanwhile already follows its reply.
       if (!running || followed.has(`${threadId}\n${running.id}`)) return null;
-      return followOnce(threadId, running.id, abortSignal ?? undefined);
+      const stopLater = () => {
+        clearTimeout(resumeStops.get(threadId));
+        resumeStops.set(threadId, setTimeout(() => resumeStops.delete(threadId) && stopReply(client, threadId, running.id), 0));
+      };
+      return followOnce(threadId, running.id, abortSignal ?? undefined, stopLater);
     },
   };
 }

@@ -10,6 +10,6 @@ export { messageStatus } from './messageStatus.js';
 export type { MessageStatus } from './messageStatus.js';
 export type { ReplyFollower } from './replyChunks.js';
 export { toUIMessage, replyIdFor, MAX_KEPT_CHUNKS } from './uiMessage.js';
-export { createChatTransport, toUIMessages } from './chatTransport.js';
+export { createChatTransport, loadChat, toUIMessages } from './chatTransport.js';
 export type { ChatTransportOptions } from './chatTransport.js';
 export type { RunState, RunStatus, SyncUIMessage, UIPart, PartialToolCall } from './uiMessage.js';

@@ -2,7 +2,7 @@ import { act, cleanup, fireEvent, render, screen, waitFor } from '@testing-libra
 import { useChat } from '@ai-sdk/react';
 import { useEffect, useState } from 'react';
 import { createHttpConnector, createSyncClient, type AnySyncClient } from 'syncline';
-import { aiMutators, createChatTransport, toUIMessages } from 'syncline/ai';
+import { aiMutators, createChatTransport, loadChat } from 'syncline/ai';
 import { freshIndexedDbPerTest } from '../fakeIndexedDb.js';
 import { startChatServer, until, type ChatServer } from './chatServer.js';
 
@@ -38,7 +38,7 @@ function pageLoad() {
 function ChatPage({ id, page }: { id: string; page: ReturnType<typeof pageLoad> }) {
   const { client, transport } = page;
   const { messages, sendMessage, status, stop, setMessages } = useChat({ id, transport, resume: true });
-  useEffect(() => void client.ready.then(() => setMessages(toUIMessages(client.getThread(id)))), [client, id, setMessages]);
+  useEffect(() => void loadChat(client, id).then(setMessages), [client, id, setMessages]);
   const [text, setText] = useState('');
   return (
     <main>
