@@ -5,7 +5,7 @@ import { createBrowserEnvironment, type EnvironmentEvent } from '../platform/env
 import { builtinMutators } from '../model/mutators.js';
 import { createOutbox, disposedError } from '../outbox/outbox.js';
 import { createPoller } from '../liveness/poller.js';
-import { createPushChannel } from '../liveness/pushChannel.js';
+import { createStreamChannel } from '../liveness/streamChannel.js';
 import type { HealthStatus } from '../model/types.js';
 import type { MutatorDefs, NoMutators } from '../model/mutations.js';
 import { withThreadSchema } from '../protocol/schemaConnector.js';
@@ -120,7 +120,7 @@ export function createSyncClient<M extends BaseMessage = Message, D extends Muta
       outbox.retryNow(false);
       pullSoon();
     },
-    onStreamDue: () => pushChannel.reconnectNow(),
+    onStreamDue: () => streamChannel.reconnectNow(),
   });
   const report = reach.report;
   const pendingOf = (threadId: string) => groupPending(outbox.list()).get(threadId) ?? NO_WRITES;
@@ -159,7 +159,7 @@ export function createSyncClient<M extends BaseMessage = Message, D extends Muta
         recompute(items.filter(({ write, v }) => book.acknowledge(write, v)).map((i) => i.write));
         // The confirmed thread arrives over the stream when it is live; otherwise go and get it
         // (a follower's comes from the leader, which pulls when its stream is down).
-        if (!pushChannel.isLive() && !outbox.following()) pullSoon();
+        if (!streamChannel.isLive() && !outbox.following()) pullSoon();
         else checkAcksLater();
       },
       failed(items) {
@@ -221,10 +221,10 @@ export function createSyncClient<M extends BaseMessage = Message, D extends Muta
     idleMs: options.poll?.idleMs ?? 60_000,
     retry,
     pull,
-    isPushLive: () => pushChannel.isLive(),
+    isStreamLive: () => streamChannel.isLive(),
   });
 
-  const pushChannel = createPushChannel({
+  const streamChannel = createStreamChannel({
     connector,
     clock,
     environment,
@@ -234,12 +234,12 @@ export function createSyncClient<M extends BaseMessage = Message, D extends Muta
     onHealth: (event) => {
       reach.streamEvent(event);
       health.dispatch(event);
-      poller.pushStateChanged();
+      poller.streamStateChanged();
     },
     onReconnected: pullSoon,
     // Events may have been missed while the stream died: catch up at once, then poll.
     onLiveChange: (live) => {
-      poller.pushStateChanged();
+      poller.streamStateChanged();
       if (!live) pullSoon();
     },
     onEvent(event) {
@@ -317,7 +317,7 @@ export function createSyncClient<M extends BaseMessage = Message, D extends Muta
     health.dispatch({ type: 'start' });
     if (!environment.isOnline()) health.dispatch({ type: 'offline' });
     outbox.start();
-    pushChannel.start();
+    streamChannel.start();
     poller.start();
     // Threads watched before start() are pulled now (the stream only carries what follows).
     pullSoon();
@@ -329,7 +329,7 @@ export function createSyncClient<M extends BaseMessage = Message, D extends Muta
     ackCheck.clear();
     reach.stop();
     poller.stop();
-    pushChannel.stop();
+    streamChannel.stop();
     outbox.stop();
     health.dispatch({ type: 'stop' });
   }
@@ -409,7 +409,7 @@ export function createSyncClient<M extends BaseMessage = Message, D extends Muta
     }
     if (event === 'pagehide') void copy?.flush();
     // Each acts only while it runs (only the leader's do, in tabs).
-    pushChannel.handleEnvironment(event); // back online: reconnect at once
+    streamChannel.handleEnvironment(event); // back online: reconnect at once
     poller.handleEnvironment(event); // focus and online pull now; the rest move the next pull
   }
 
@@ -475,8 +475,8 @@ export function createSyncClient<M extends BaseMessage = Message, D extends Muta
     reconnect() {
       if (!started) return;
       if (outbox.following()) return tabs?.ask([...book.ids()], true);
-      pushChannel.stop();
-      pushChannel.start();
+      streamChannel.stop();
+      streamChannel.start();
       outbox.retryNow();
       // Asked for by a person: every thread on screen, even if the page says it is offline.
       for (const id of book.ids()) interest.ask(id);

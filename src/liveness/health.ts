@@ -44,7 +44,7 @@ export const DEGRADED_PRECEDENCE: readonly DegradedReason[] = [
   'offline',
   'server-errors',
   'stale',
-  'push-unavailable',
+  'stream-unavailable',
 ];
 
 export function initialHealth(now: number): HealthStatus {
@@ -68,9 +68,9 @@ export function sameHealth(a: HealthStatus, b: HealthStatus): boolean {
 }
 
 /** The stream is down for one reason at a time, or up (null). */
-function setStreamCause(causes: Causes, reason: 'stale' | 'push-unavailable' | null): void {
+function setStreamCause(causes: Causes, reason: 'stale' | 'stream-unavailable' | null): void {
   causes.delete('stale');
-  causes.delete('push-unavailable');
+  causes.delete('stream-unavailable');
   if (reason) causes.add(reason);
 }
 
@@ -128,8 +128,8 @@ export function reduceHealth(state: HealthStatus, event: HealthEvent, now: numbe
         setStreamCause(causes, 'stale');
         break;
       }
-      setStreamCause(causes, 'push-unavailable');
-      // A stream that fails is 'push-unavailable'; only failed requests count as 'server-errors'.
+      setStreamCause(causes, 'stream-unavailable');
+      // A stream that fails is 'stream-unavailable'; only failed requests count as 'server-errors'.
       const reason = reasonForError(event.error, event);
       if (reason !== null && reason !== 'server-errors') causes.add(reason);
       break;
@@ -137,7 +137,7 @@ export function reduceHealth(state: HealthStatus, event: HealthEvent, now: numbe
     case 'stream-unsupported':
       next.transport = 'polling';
       next.nextRetryAt = null;
-      setStreamCause(causes, 'push-unavailable');
+      setStreamCause(causes, 'stream-unavailable');
       break;
     case 'request-failed': {
       const reason = reasonForError(event.error, event);

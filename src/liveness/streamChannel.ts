@@ -5,7 +5,7 @@ import { SyncError, toSyncError } from '../model/errors.js';
 import type { HealthEvent } from './health.js';
 import type { OversizedEvent, ServerEvent, SyncConnector } from '../protocol/wire.js';
 
-export interface PushChannelOptions {
+export interface StreamChannelOptions {
   connector: SyncConnector;
   clock: Clock;
   environment: Environment;
@@ -28,11 +28,11 @@ export interface PushChannelOptions {
   onHealth(event: HealthEvent): void;
   /** The first frame of a stream other than the first one since start(): time to pull. */
   onReconnected?(): void;
-  /** Push turned live (first frame) or stopped being live. Not called by stop(). */
+  /** The stream turned live (first frame) or stopped being live. Not called by stop(). */
   onLiveChange?(live: boolean): void;
 }
 
-export interface PushChannel {
+export interface StreamChannel {
   start(): void;
   /** Aborts the stream and clears every timer. Silent: dispatches nothing. */
   stop(): void;
@@ -50,7 +50,7 @@ export interface PushChannel {
  * environment is offline. A 409 on the stream is a server fault like any other: only a push is
  * fenced (docs/protocol.md).
  */
-export function createPushChannel(options: PushChannelOptions): PushChannel {
+export function createStreamChannel(options: StreamChannelOptions): StreamChannel {
   const { connector, clock, environment, getCursor, onHealth } = options;
   const staleAfterMs = options.staleAfterMs ?? 7000;
   const retry = options.retry ?? DEFAULT_RETRY;
