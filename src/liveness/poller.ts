@@ -36,7 +36,7 @@ export interface Poller {
   pullNow(): Promise<void>;
   /** Call when the stream turns live or stops being live. */
   streamStateChanged(): void;
-  /** An environment event, handed on by the client (src/client/createSyncClient.ts); ignored while stopped. */
+  /** An environment event, handed on by the client (src/client/clientSession.ts); ignored while stopped. */
   handleEnvironment(event: EnvironmentEvent): void;
 }
 

@@ -40,7 +40,7 @@ export interface StreamChannel {
   isLive(): boolean;
   /** Opens a stream now instead of when the backoff says, unless one is open or opening. */
   reconnectNow(): void;
-  /** An environment event, handed on by the client (src/client/createSyncClient.ts); ignored while stopped. */
+  /** An environment event, handed on by the client (src/client/clientSession.ts); ignored while stopped. */
   handleEnvironment(event: EnvironmentEvent): void;
 }
 
