@@ -1,5 +1,5 @@
 import { randomId } from '../platform/randomId.js';
-import { createSharedOutbox, loneRelay, type OutboxRelay } from '../outbox/outbox.js';
+import { createOutbox, loneRelay, type OutboxRelay } from '../outbox/outbox.js';
 import { createPoller } from '../liveness/poller.js';
 import { createStreamChannel } from '../liveness/streamChannel.js';
 import type { MutatorDefs, NoMutators } from '../model/mutations.js';
@@ -169,7 +169,7 @@ export function createSyncClient<M extends BaseMessage = Message, D extends Muta
 
   // Writing: the outbox, which asks the relay who sends.
   const events = createOutboxEvents(core, { reach, pulls, onRollback: opts.onRollback });
-  const { outbox, tabs: outboxTabs } = createSharedOutbox({
+  const { outbox, tabs: outboxTabs } = createOutbox({
     connector,
     storage: setup.storage,
     namespace,

@@ -24,17 +24,13 @@ export { loneRelay } from './outboxRelay.js';
  * order, persisted before sending, retried forever with full-jitter backoff while the failure is
  * retryable, never dropping a write. See docs/outbox.md for why each client instance has its own
  * clientId by default.
+ *
+ * Returns the outbox the client drives and its side for the tab layer (docs/tabs.md). Built in
+ * this order: its state, its storage, what it reports to other tabs, its sending, its loading,
+ * then the two faces. Who sends is the relay's to say (`options.relay`): the outbox keeps no
+ * leadership of its own.
  */
-export function createOutbox(options: OutboxOptions): Outbox {
-  return createSharedOutbox(options).outbox;
-}
-
-/**
- * The outbox and its side for the tab layer (docs/tabs.md), built in this order: its state, its
- * storage, what it reports to other tabs, its sending, its loading, then the two faces. Who sends
- * is the relay's to say (`options.relay`): the outbox keeps no leadership of its own.
- */
-export function createSharedOutbox(options: OutboxOptions): { outbox: Outbox; tabs: OutboxTabs } {
+export function createOutbox(options: OutboxOptions): { outbox: Outbox; tabs: OutboxTabs } {
   const { storage, namespace, clock, listener } = options;
   const relay = options.relay ?? loneRelay;
   const state = createOutboxState(options.clientId ?? options.freshClientId ?? randomId(clock.random));

@@ -1,6 +1,6 @@
 import { createMemoryStorage, type PendingWrite, type SyncError } from 'syncline';
 import { createFakeBackend, createFakeClock, type Faults } from 'syncline/testing';
-import { createSharedOutbox, type OutboxListener, type OutboxRelay, type RelayReport } from '../../src/outbox/outbox.js';
+import { createOutbox, type OutboxListener, type OutboxRelay, type RelayReport } from '../../src/outbox/outbox.js';
 import type { StoredWrite } from '../../src/platform/storage.js';
 
 // The outbox's side of tab leadership (src/outbox/outboxTabs.ts), driven as the tab link drives
@@ -30,7 +30,7 @@ function setup(options: { following?: boolean; faults?: Faults } = {}) {
     pushEnded: () => {},
     storageChanged: () => {},
   };
-  const { outbox, tabs } = createSharedOutbox({
+  const { outbox, tabs } = createOutbox({
     connector: fake.connector,
     storage,
     namespace: 'test',
