@@ -1,5 +1,5 @@
 import type { SyncError } from '../model/errors.js';
-import type { HealthMonitor } from '../liveness/health.js';
+import { announceTransition, type HealthMonitor } from '../liveness/health.js';
 import type { HealthStatus } from '../model/types.js';
 import type { Environment } from '../platform/environment.js';
 import type { Clock } from '../platform/clock.js';
@@ -61,8 +61,7 @@ export function createClientHealth(ctx: {
       const was = now();
       traced.health(next); // metrics hook
       mirrored = next;
-      if (!was.degraded && next.degraded) onDegraded?.(next);
-      if (was.degraded && !next.degraded) onRecovered?.(next);
+      announceTransition(was, next, { onDegraded, onRecovered });
       ctx.commit();
     },
     own() {
