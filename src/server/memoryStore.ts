@@ -4,6 +4,7 @@ import type { Thread } from '../model/types.js';
 import type { PushRequest, PushResult } from '../protocol/wire.js';
 import { createEventLog } from './eventLog.js';
 import { applyPush, applyServerWrites } from './semantics/push.js';
+import { scopeRead } from './semantics/replayScope.js';
 import type { AppliedMutation } from './semantics/push.js';
 import type { ClientRecord, SyncStoreTransaction } from './semantics/transaction.js';
 import { ServerError } from './serverError.js';
@@ -178,7 +179,10 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     engine,
     push: (request, mutators, caller) => settle(() => engine.push(request, mutators, caller)),
     pull: (known) => settle(() => engine.pull(known)),
-    eventsSince: (cursor, limit) => settle(() => engine.eventsSince(cursor, Math.max(0, limit))),
+    eventsSince(cursor, limit, scope) {
+      const read = settle(() => engine.eventsSince(cursor, Math.max(0, limit)));
+      return scope ? read.then((r) => scopeRead(r, scope)) : read;
+    },
     head: () => Promise.resolve(engine.head()),
     thread: (id) => Promise.resolve(engine.thread(id)),
     serverWrite: (threadId, name, args, mutators) => settle(() => engine.serverWrite(threadId, name, args, mutators)),

@@ -206,8 +206,8 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
       return { cursor, threads: rows.map((row) => JSON.parse(row.body) as Thread) };
     },
 
-    async eventsSince(cursor, limit): Promise<EventsRead> {
-      return readEvents(await ready(), cursor, limit);
+    async eventsSince(cursor, limit, scope): Promise<EventsRead> {
+      return readEvents(await ready(), cursor, limit, scope);
     },
 
     async head() {

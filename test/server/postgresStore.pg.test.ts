@@ -8,7 +8,7 @@ import { createPostgresStore } from '../../src/server/postgresStore.js';
 import { postgresMigrations } from '../../src/server/postgresSchema.js';
 import { createTestDatabase } from '../../scripts/services.js';
 import type { TestDatabase } from '../../scripts/services.js';
-import { describeStoreConformance } from './storeConformance.js';
+import { describeCursorOrder, describeStoreConformance } from './storeConformance.js';
 
 let database: TestDatabase;
 let pool: pg.Pool;
@@ -25,6 +25,12 @@ describeStoreConformance('PostgreSQL 15 through pg', {
   shared: true,
   // Each open is an instance of its own with its own pool, like a server process.
   open: (options) => Promise.resolve(createPostgresStore({ connectionString: database.connectionString, ...options })),
+});
+
+describeCursorOrder('PostgreSQL 15 through pg', async () => {
+  const fresh = await createTestDatabase('order');
+  const store = createPostgresStore({ connectionString: fresh.connectionString });
+  return { store, dispose: () => store.close().then(() => fresh.drop()) };
 });
 
 describe('PostgreSQL schema', () => {
