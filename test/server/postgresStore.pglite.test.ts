@@ -1,7 +1,8 @@
 /** The PostgreSQL store on PGlite: embedded PostgreSQL, no server (one database for the file). */
 import { PGlite } from '@electric-sql/pglite';
 import { createPostgresStore } from '../../src/server/postgresStore.js';
-import { describeCursorOrder, describeStoreConformance } from './storeConformance.js';
+import { describeCursorOrder, describeRetention, describeStoreConformance } from './storeConformance.js';
+import type { FreshOptions } from './storeConformance.js';
 
 let db: PGlite;
 beforeAll(async () => {
@@ -14,8 +15,10 @@ describeStoreConformance('PostgreSQL on PGlite', {
   open: (options) => Promise.resolve(createPostgresStore({ pool: db, ...options })),
 });
 
-describeCursorOrder('PostgreSQL on PGlite', async () => {
-  const fresh = await PGlite.create();
-  const store = createPostgresStore({ pool: fresh });
-  return { store, dispose: () => store.close().then(() => fresh.close()) };
-});
+const fresh = async (options: FreshOptions = {}) => {
+  const own = await PGlite.create();
+  const store = createPostgresStore({ pool: own, ...options });
+  return { store, dispose: () => store.close().then(() => own.close()) };
+};
+describeCursorOrder('PostgreSQL on PGlite', fresh);
+describeRetention('PostgreSQL on PGlite', fresh);

@@ -5,7 +5,9 @@
 import { builtinMutators, MutationError } from '../../src/model/mutators.js';
 import type { Message, Thread } from '../../src/model/types.js';
 import type { PushRequest, WireMutation } from '../../src/protocol/wire.js';
+import type { Clock } from '../../src/platform/clock.js';
 import { ServerError } from '../../src/server/serverError.js';
+import { createFakeClock } from '../../src/testing/fakeClock.js';
 import type { MutatorTable, ServerStore, StoredEvent } from '../../src/server/types.js';
 
 export interface StoreFactory {
@@ -427,8 +429,14 @@ export function describeStoreConformance(name: string, factory: StoreFactory) {
   });
 }
 
-/** A store on an empty log (its cursors start at 1), and how to let it go. */
-export type FreshStore = () => Promise<{ store: ServerStore; dispose(): Promise<void> }>;
+/** Options every store takes (createMemoryStore, createPostgresStore). */
+export interface FreshOptions {
+  clock?: Clock;
+  idempotencyRetentionMs?: number;
+}
+
+/** A store on an empty database (its cursors start at 1), and how to let it go. */
+export type FreshStore = (options?: FreshOptions) => Promise<{ store: ServerStore; dispose(): Promise<void> }>;
 
 /** Cursors are numbers: a resume from 8 reads 9, 10, 11, 12, not "10" < "11" < "12" < "9" (issue 16). */
 export function describeCursorOrder(name: string, fresh: FreshStore) {
@@ -445,5 +453,86 @@ export function describeCursorOrder(name: string, fresh: FreshStore) {
     } finally {
       await dispose();
     }
+  });
+}
+
+const DAY = 24 * 60 * 60 * 1000;
+const RETENTION = 7 * DAY;
+
+/**
+ * Idempotency retention (docs/server.md): results and client records are pruned past it, and a
+ * write re-sent after that answers `expired`: never applied twice, never silently dropped.
+ */
+export function describeRetention(name: string, fresh: FreshStore) {
+  describe(`idempotency retention: ${name}`, () => {
+    const start = Date.UTC(2026, 0, 5);
+    const add = (seq: number, threadId: string, createdAt: number) => ({
+      seq,
+      id: `w${seq}`,
+      threadId,
+      name: 'addMessage',
+      args: { message: message(`m${seq}`) },
+      createdAt,
+    });
+    const statuses = (response: { results: Array<{ status: string; error?: { code: string } }> }) =>
+      response.results.map((r) => (r.status === 'rejected' ? r.error!.code : r.status));
+
+    it('an active client keeps its recent results; a seq whose result was pruned answers expired, a new one applies', async () => {
+      const clock = createFakeClock({ now: start });
+      const { store, dispose } = await fresh({ clock, idempotencyRetentionMs: RETENTION });
+      try {
+        await push(store, { clientId: 'active', epoch: 1, mutations: [add(1, 'a', clock.now())] });
+        clock.setWallTime(start + 4 * DAY);
+        await push(store, { clientId: 'active', epoch: 1, mutations: [add(2, 'a', clock.now())] });
+        clock.setWallTime(start + 8 * DAY);
+        const again = await push(store, { clientId: 'active', epoch: 1, mutations: [add(1, 'a', start), add(2, 'a', start + 4 * DAY), add(3, 'a', clock.now())] });
+        expect(statuses(again.response)).toEqual(['expired', 'duplicate', 'applied']);
+        expect((again.response.results[0] as { error: { message: string } }).error.message).toMatch(/seq 1 of client active.*retry or discard/);
+        const thread = await store.thread('a');
+        expect(thread).toMatchObject({ v: 3 });
+        expect(thread!.messages.map((m) => m.id)).toEqual(['m1', 'm2', 'm3']);
+        // The same answer every time: the expired seq is remembered as such.
+        const third = await push(store, { clientId: 'active', epoch: 1, mutations: [add(1, 'a', start)] });
+        expect(statuses(third.response)).toEqual(['expired']);
+      } finally {
+        await dispose();
+      }
+    });
+
+    it("a client that returns after its record was forgotten gets expired for its old writes; new clients' writes apply", async () => {
+      const clock = createFakeClock({ now: start });
+      const { store, dispose } = await fresh({ clock, idempotencyRetentionMs: RETENTION });
+      try {
+        const first = await push(store, { clientId: 'away', epoch: 1, mutations: [add(1, 'b', start)] });
+        expect(statuses(first.response)).toEqual(['applied']);
+        clock.setWallTime(start + 9 * DAY);
+        // Another client's push prunes; the returning one re-sends the write it got no answer for.
+        await push(store, { clientId: 'other', epoch: 1, mutations: [add(1, 'other', clock.now())] });
+        const back = await push(store, { clientId: 'away', epoch: 2, mutations: [add(1, 'b', start), add(2, 'b', clock.now())] });
+        expect(statuses(back.response)).toEqual(['expired', 'applied']);
+        expect((await store.thread('b'))!.messages.map((m) => m.id)).toEqual(['m1', 'm2']);
+        const again = await push(store, { clientId: 'away', epoch: 2, mutations: [add(1, 'b', start)] });
+        expect(statuses(again.response)).toEqual(['expired']);
+        // A client the store never saw, its writes made just now (a clock 3 days slow included).
+        const newcomer = await push(store, { clientId: 'new', epoch: 1, mutations: [add(1, 'c', clock.now()), add(2, 'c', clock.now() - 3 * DAY)] });
+        expect(statuses(newcomer.response)).toEqual(['applied', 'applied']);
+      } finally {
+        await dispose();
+      }
+    });
+
+    it('keeps everything within the retention: a late duplicate still gets its first answer', async () => {
+      const clock = createFakeClock({ now: start });
+      const { store, dispose } = await fresh({ clock, idempotencyRetentionMs: RETENTION });
+      try {
+        await push(store, { clientId: 'late', epoch: 1, mutations: [add(1, 'd', start), { ...add(2, 'd', start), name: 'refuse' }] });
+        clock.setWallTime(start + 6 * DAY);
+        await push(store, { clientId: 'other', epoch: 1, mutations: [add(1, 'other', clock.now())] });
+        const late = await push(store, { clientId: 'late', epoch: 1, mutations: [add(1, 'd', start), { ...add(2, 'd', start), name: 'refuse' }] });
+        expect(statuses(late.response)).toEqual(['duplicate', 'quota']);
+      } finally {
+        await dispose();
+      }
+    });
   });
 }
