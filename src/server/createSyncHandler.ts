@@ -39,6 +39,7 @@ export function createSyncHandler(options: SyncHandlerOptions = {}): SyncHandler
   const writeTable: MutatorTable = { ...pushTable, ...serverMutators };
   const identify = options.identify ?? (() => null);
   const maxThreadsPerRequest = options.maxThreadsPerRequest ?? 1000;
+  const maxBufferedBytes = options.maxBufferedBytes ?? 1024 * 1024;
   const slots = createStreamSlots(options.maxStreamsPerPrincipal ?? 16, options.maxStreams ?? 10_000);
   const streams = new Set<EventStream>();
   const stats = { bufferedBytes: 0, peakStreamBytes: 0, resets: 0 };
@@ -180,14 +181,20 @@ export function createSyncHandler(options: SyncHandlerOptions = {}): SyncHandler
       verdicts.set(threadId, { at: clock.now(), allowed: verdict });
       return verdict;
     };
+    const visible = async (threadIds: string[]) => {
+      const verdicts = await Promise.all(threadIds.map(allowed));
+      return new Set(threadIds.filter((_, i) => verdicts[i]));
+    };
     const stream = openEventStream(
       {
         clock,
         keepaliveMs: options.keepaliveMs ?? 3000,
         retryMs: options.retryMs ?? 1000,
-        maxBufferedBytes: options.maxBufferedBytes ?? 1024 * 1024,
+        maxBufferedBytes,
         replayLimit: options.replayLimit ?? 10_000,
-        eventsSince: (c, limit) => store.eventsSince(c, limit),
+        // A resume reads only the caller's threads, at most as many as a pull may name and as
+        // many bytes as the stream may hold (docs/server.md, "The event stream").
+        eventsSince: (c, limit) => store.eventsSince(c, limit, { visible, maxThreads: maxThreadsPerRequest, maxBytes: maxBufferedBytes }),
         head: () => store.head(),
         snapshot,
         allowed,

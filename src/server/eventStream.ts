@@ -3,6 +3,7 @@ import { createTimer } from '../platform/clock.js';
 import type { Thread } from '../model/types.js';
 import type { ServerEvent } from '../protocol/wire.js';
 import { coalesceEntries, nextFlushDelay } from './semantics/coalesceEntries.js';
+import { replayBytes } from './semantics/replayScope.js';
 import { cursorAfter } from './cursor.js';
 import { createPulledBody } from './pulledBody.js';
 import { frameChunks } from './sharedFrames.js';
@@ -16,6 +17,7 @@ export interface StreamContext {
   maxBufferedBytes: number;
   /** The oldest cursor replayed on resume; more than this many entries behind is a `reset`. */
   replayLimit: number;
+  /** The store's read, scoped to what this stream's caller may see (ReplayScope in src/server/types.ts). */
   eventsSince(cursor: string, limit: number): Promise<EventsRead>;
   head(): Promise<string>;
   /** The thread at version `v` or newer, shared between streams. */
@@ -48,7 +50,7 @@ const FLUSH_MS = 50;
 const END_GRACE_MS = 10_000;
 
 const encoder = new TextEncoder();
-const entryBytes = (entry: StoredEvent) => 64 + (entry.type === 'delta' ? entry.text.length * 3 : 0);
+const entryBytes = replayBytes;
 
 type Phase = 'opening' | 'live' | 'ending' | 'ended';
 
@@ -185,21 +187,25 @@ export function openEventStream(ctx: StreamContext, cursor: string | null): Even
   async function open() {
     try {
       let replay: StoredEvent[] = [];
+      let through: string | null = null;
       if (cursor === null) {
         base = await ctx.head();
       } else {
         const read = await ctx.eventsSince(cursor, ctx.replayLimit + 1);
         base = read.head;
         newest = read.head;
-        if (read.reset || read.events.length > ctx.replayLimit) pendingReset = true;
+        // A scoped read (ReplayScope) counts the entries it left out too: they are as far behind.
+        if (read.reset || (read.scanned ?? read.events.length) > ctx.replayLimit) pendingReset = true;
         else if (read.events.length > 0) {
           replay = read.events;
           base = cursor;
+          through = read.through ?? through;
         }
       }
       if (phase !== 'opening') return;
       // Live entries the read already covered are dropped; the rest follow the replay.
-      const covered = replay.length > 0 ? replay[replay.length - 1]!.cursor : base;
+      const last = replay.length > 0 ? replay[replay.length - 1]!.cursor : base;
+      const covered = through !== null && cursorAfter(through, last) ? through : last;
       const live = queue.filter((e) => cursorAfter(e.cursor, covered));
       dropQueue();
       queue = [...replay, ...live];

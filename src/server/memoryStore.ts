@@ -4,8 +4,11 @@ import type { Thread } from '../model/types.js';
 import type { PushRequest, PushResult } from '../protocol/wire.js';
 import { createEventLog } from './eventLog.js';
 import { applyPush, applyServerWrites } from './semantics/push.js';
+import { scopeRead } from './semantics/replayScope.js';
 import type { AppliedMutation } from './semantics/push.js';
-import type { ClientRecord, SyncStoreTransaction } from './semantics/transaction.js';
+import { DEFAULT_IDEMPOTENCY_RETENTION_MS } from './semantics/retention.js';
+import type { SyncStoreTransaction } from './semantics/transaction.js';
+import { createMemoryClients } from './memoryClients.js';
 import { ServerError } from './serverError.js';
 import type { Caller, EventsRead, MutatorTable, PushOutcome, ServerStore, StoredEvent, WriteResult } from './types.js';
 
@@ -14,6 +17,17 @@ export interface MemoryStoreOptions {
   clock?: Clock;
   /** Event-log entries kept for resuming streams; an older cursor gets `reset`. @default 10000 */
   logLimit?: number;
+  /**
+   * How long the first result of each (clientId, seq) is kept, and a client's record after its
+   * last push; a write re-sent after that answers `rejected` `expired` (docs/server.md,
+   * "Idempotency retention"). @default 604800000 (7 days)
+   */
+  idempotencyRetentionMs?: number;
+  /**
+   * First results kept at most, all clients together; past it the oldest go first (their
+   * re-sends answer `expired`), so memory stays bounded whatever callers send. @default 100000
+   */
+  maxIdempotencyResults?: number;
 }
 
 /** Counters of a memory store since it was created. */
@@ -56,34 +70,24 @@ export interface MemoryStore extends ServerStore {
   readonly engine: MemoryEngine;
 }
 
-interface ClientState extends ClientRecord {
-  /** The first answer for every seq seen, replayed for duplicates. */
-  results: Map<number, PushResult>;
-}
-
 /** The memory store's state and its StoreTransaction (src/server/semantics/transaction.ts). */
 export function createMemoryEngine(options: MemoryStoreOptions = {}): MemoryEngine {
   const clock = options.clock ?? systemClock;
   const log = createEventLog(options.logLimit ?? 10_000);
   const threads = new Map<string, Thread>();
-  const clients = new Map<string, ClientState>();
+  const clients = createMemoryClients(
+    options.idempotencyRetentionMs ?? DEFAULT_IDEMPOTENCY_RETENTION_MS,
+    options.maxIdempotencyResults ?? 100_000,
+  );
   const appliedListeners = new Set<(applied: AppliedMutation) => void>();
   const stats: MemoryStoreStats = { pushes: 0, pulls: 0, applied: 0, duplicates: 0, rejected: 0, fenced: 0, serverWrites: 0 };
   let serverSeq = 0;
 
   // One call runs to its end before another starts (no await inside): that is the lock.
   const tx: SyncStoreTransaction = {
-    lockClient(clientId, _epoch, principal) {
-      let state = clients.get(clientId);
-      if (!state) {
-        state = { epoch: 0, lastSeq: 0, principal: null, results: new Map() };
-        clients.set(clientId, state);
-      }
-      state.principal ??= principal;
-      return state;
-    },
+    lockClient: (clientId, _epoch, principal) => clients.lock(clientId, principal, clock.now()),
     seen(clientId, seqs) {
-      const results = clients.get(clientId)?.results;
+      const results = clients.results(clientId);
       const seen = new Map<number, PushResult>();
       for (const seq of seqs) {
         const first = results?.get(seq);
@@ -101,12 +105,7 @@ export function createMemoryEngine(options: MemoryStoreOptions = {}): MemoryEngi
     },
     write(changes) {
       for (const thread of changes.threads) threads.set(thread.id, thread);
-      if (changes.client) {
-        const state = clients.get(changes.client.clientId)!;
-        state.epoch = changes.client.epoch;
-        state.lastSeq = changes.client.lastSeq;
-        for (const r of changes.client.recorded) state.results.set(r.seq, { seq: r.seq, ...r.result });
-      }
+      if (changes.client) clients.write(changes.client, clock.now());
       return changes.events.map((event) => log.append(event));
     },
   };
@@ -120,6 +119,7 @@ export function createMemoryEngine(options: MemoryStoreOptions = {}): MemoryEngi
     push(request, mutators, caller) {
       stats.pushes++;
       let outcome;
+      clients.prune(clock.now());
       try {
         outcome = applyPush(tx, request, mutators, clock.now(), caller);
       } catch (err) {
@@ -178,7 +178,10 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     engine,
     push: (request, mutators, caller) => settle(() => engine.push(request, mutators, caller)),
     pull: (known) => settle(() => engine.pull(known)),
-    eventsSince: (cursor, limit) => settle(() => engine.eventsSince(cursor, Math.max(0, limit))),
+    eventsSince(cursor, limit, scope) {
+      const read = settle(() => engine.eventsSince(cursor, Math.max(0, limit)));
+      return scope ? read.then((r) => scopeRead(r, scope)) : read;
+    },
     head: () => Promise.resolve(engine.head()),
     thread: (id) => Promise.resolve(engine.thread(id)),
     serverWrite: (threadId, name, args, mutators) => settle(() => engine.serverWrite(threadId, name, args, mutators)),

@@ -1,9 +1,11 @@
 import type { SqlSession } from './postgresDatabase.js';
-import type { EventsRead, StoredEvent } from './types.js';
+import { visibleThreads } from './semantics/replayScope.js';
+import type { EventsRead, ReplayScope, StoredEvent } from './types.js';
 
 /*
  * Reading the event log shared by every instance (written by postgresWrite.ts, whose cursors are
- * gap-free and in commit order).
+ * gap-free and in commit order). Rows are ordered by `syncline_events.id`, the bigint: ordering by
+ * the `id::text` column of the answer would put cursor 10 before 9.
  */
 
 interface EventRow {
@@ -28,22 +30,70 @@ function toEvent(row: EventRow): StoredEvent {
   return { cursor: row.id, type: 'thread', threadId: row.thread_id, v };
 }
 
+/** Gap-free ids: a first row other than cursor + 1 (while entries exist after it) means pruned. */
+const pruned = (after: number, head: string, firstId: number | null) =>
+  (firstId === null && after < Number(head)) || (firstId !== null && firstId !== after + 1);
+
 /** Entries after `cursor`, at most `limit`; `reset` for a cursor the log cannot continue from. */
-export async function readEvents(db: SqlSession, cursor: string, limit: number): Promise<EventsRead> {
+export async function readEvents(db: SqlSession, cursor: string, limit: number, scope?: ReplayScope): Promise<EventsRead> {
   const head = await readHead(db);
   if (!/^\d{1,15}$/.test(cursor)) return { reset: true, head };
   const after = Number(cursor);
   if (after > Number(head)) return { reset: true, head };
+  const max = Math.max(1, Math.floor(limit));
+  if (scope) return readScoped(db, after, head, max, scope);
   const { rows } = await db.query<EventRow>(
-    `SELECT id::text AS id, thread_id, type, v::float8 AS v, payload FROM syncline_events WHERE id > $1 ORDER BY id LIMIT $2`,
-    [after, Math.max(1, Math.floor(limit))],
+    `SELECT id::text AS id, thread_id, type, v::float8 AS v, payload FROM syncline_events
+     WHERE syncline_events.id > $1 ORDER BY syncline_events.id LIMIT $2`,
+    [after, max],
   );
-  // Gap-free ids: anything but cursor + 1 first (while entries exist after it) means pruned.
-  const firstId = rows.length > 0 ? Number(rows[0]!.id) : null;
-  if ((firstId === null && after < Number(head)) || (firstId !== null && firstId !== after + 1)) {
-    return { reset: true, head };
-  }
+  if (pruned(after, head, rows.length > 0 ? Number(rows[0]!.id) : null)) return { reset: true, head };
   const events = rows.map(toEvent);
   const newest = events.length > 0 ? events[events.length - 1]!.cursor : head;
   return { reset: false, head: Number(newest) > Number(head) ? newest : head, events };
+}
+
+interface WindowRow {
+  thread_id: string;
+  n: number;
+  bytes: number;
+  first: string;
+  last: string;
+}
+
+/**
+ * A resume's read (ReplayScope): first the window's threads with their counts and weights
+ * (octet_length reads a stored text's size, not the text), then only the visible threads' rows.
+ * The two reads may see different rows if the log is pruned in between: then the counts differ
+ * and the answer is `reset`, never a replay with a hole.
+ */
+async function readScoped(db: SqlSession, after: number, head: string, limit: number, scope: ReplayScope): Promise<EventsRead> {
+  const { rows: threads } = await db.query<WindowRow>(
+    `SELECT thread_id, count(*)::float8 AS n, sum(64 + coalesce(size, 0))::float8 AS bytes,
+            min(w.id)::text AS first, max(w.id)::text AS last
+     FROM (SELECT syncline_events.id, thread_id, octet_length(payload) AS size FROM syncline_events
+           WHERE syncline_events.id > $1 ORDER BY syncline_events.id LIMIT $2) w
+     GROUP BY thread_id LIMIT $3`,
+    [after, limit, scope.maxThreads + 1],
+  );
+  const firstId = threads.length > 0 ? Math.min(...threads.map((t) => Number(t.first))) : null;
+  if (pruned(after, head, firstId)) return { reset: true, head };
+  const visible = await visibleThreads(new Map(threads.map((t) => [t.thread_id, Number(t.bytes)])), scope);
+  if (visible === null) return { reset: true, head };
+  const through = threads.length > 0 ? String(Math.max(...threads.map((t) => Number(t.last)))) : head;
+  const scanned = threads.reduce((n, t) => n + Number(t.n), 0);
+  const shown = threads.filter((t) => visible.has(t.thread_id));
+  let events: StoredEvent[] = [];
+  if (shown.length > 0) {
+    const { rows } = await db.query<EventRow>(
+      `SELECT id::text AS id, thread_id, type, v::float8 AS v, payload FROM syncline_events
+       WHERE syncline_events.id > $1 AND syncline_events.id <= $2 AND thread_id = ANY($3::text[])
+       ORDER BY syncline_events.id`,
+      [after, Number(through), shown.map((t) => t.thread_id)],
+    );
+    if (rows.length !== shown.reduce((n, t) => n + Number(t.n), 0)) return { reset: true, head };
+    events = rows.map(toEvent);
+  }
+  const newest = Number(through) > Number(head) ? through : head;
+  return { reset: false, head: newest, events, scanned, through };
 }

@@ -61,11 +61,30 @@ export const postgresMigrations: readonly (readonly string[])[] = [
     // The principal (identify's answer) that first used each clientId: another one is refused.
     `ALTER TABLE syncline_clients ADD COLUMN principal text`,
   ],
+  [
+    // Idempotency retention (src/server/semantics/retention.ts): times are the store's clock, in
+    // ms. Rows already there count as recorded (and active) when this migration ran.
+    `ALTER TABLE syncline_clients ADD COLUMN pruned_seq bigint NOT NULL DEFAULT 0`,
+    `ALTER TABLE syncline_clients ADD COLUMN active_at bigint NOT NULL DEFAULT 0`,
+    `UPDATE syncline_clients SET active_at = (extract(epoch FROM now()) * 1000)::bigint`,
+    `CREATE INDEX syncline_clients_active_at ON syncline_clients (active_at)`,
+    `ALTER TABLE syncline_mutations ADD COLUMN at bigint NOT NULL DEFAULT 0`,
+    `UPDATE syncline_mutations SET at = (extract(epoch FROM created_at) * 1000)::bigint`,
+    `CREATE INDEX syncline_mutations_at ON syncline_mutations (at)`,
+    // The latest last push of a client the store has forgotten (0: none yet).
+    `CREATE TABLE syncline_retention (
+       one boolean PRIMARY KEY DEFAULT true CHECK (one),
+       forgotten_active bigint NOT NULL
+     )`,
+    `INSERT INTO syncline_retention (one, forgotten_active) VALUES (true, 0)`,
+  ],
 ];
 
 /** Two-key advisory locks of syncline: this class id, then a hash of what is locked. */
 export const LOCK_CLASS = 0x5359; // "SY"
 const MIGRATION_LOCK = 0;
+/** Taken (tried) by a prune of idempotency rows: one instance prunes at a time. */
+export const PRUNE_LOCK = 2;
 
 /**
  * Applies the migrations this database has not had yet, in one transaction, under an advisory

@@ -6,6 +6,8 @@ import { openDatabase, withRetry } from './postgresDatabase.js';
 import type { PgPoolLike, PgliteLike, SqlDatabase, SqlSession } from './postgresDatabase.js';
 import { readEvents, readHead } from './postgresEvents.js';
 import { writeChanges } from './postgresWrite.js';
+import { pruneIdempotency, readForgottenActive } from './postgresRetention.js';
+import { DEFAULT_IDEMPOTENCY_RETENTION_MS, forgottenBefore, pruneIntervalMs } from './semantics/retention.js';
 import { applyPush, applyServerWrites, hasNul } from './semantics/push.js';
 import { createServerWriteQueue } from './serverWriteQueue.js';
 import type { StoreTransaction } from './semantics/transaction.js';
@@ -30,8 +32,17 @@ export interface PostgresStoreOptions {
   migrate?: boolean;
   /** Event-log rows kept for resuming streams; an older cursor gets `reset`. @default 10000 */
   logLimit?: number;
-  /** Stamps `createdAt` of the threads a first mutation creates. @default systemClock */
+  /** Stamps `createdAt` of the threads a first mutation creates, and times idempotency retention. @default systemClock */
   clock?: Clock;
+  /**
+   * How long the first result of each (clientId, seq) is kept, and a client's row after its last
+   * push; a write re-sent after that answers `rejected` `expired` (docs/server.md, "Idempotency
+   * retention"). Pushes prune at most once a minute (a tenth of this when shorter).
+   * @default 604800000 (7 days)
+   */
+  idempotencyRetentionMs?: number;
+  /** A prune that failed (it is tried again at the next interval). @default console.error */
+  onError?(error: unknown): void;
 }
 
 export interface PostgresStore extends ServerStore {
@@ -43,6 +54,8 @@ interface ClientRow {
   epoch: number;
   last_seq: number;
   principal: string | null;
+  pruned_seq: number;
+  created: boolean;
 }
 interface SeenRow {
   seq: number;
@@ -72,6 +85,8 @@ const CACHE_LIMIT = 512;
 export function createPostgresStore(options: PostgresStoreOptions): PostgresStore {
   const clock = options.clock ?? systemClock;
   const logLimit = Math.max(1, options.logLimit ?? 10_000);
+  const retentionMs = options.idempotencyRetentionMs ?? DEFAULT_IDEMPOTENCY_RETENTION_MS;
+  const onError = options.onError ?? ((error: unknown) => console.error('syncline/server: pruning idempotency rows failed', error));
   const opened = openDatabase(options);
   opened.catch(() => {}); // reported by the first call that awaits it
   let migrated: Promise<unknown> | undefined;
@@ -122,13 +137,18 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
       async lockClient(clientId, epoch, principal) {
         // Creates the client or locks its row; concurrent pushes of one client queue here. The
         // first principal named is kept (a refused push rolls back, so a stranger binds nothing).
+        // `xmax = 0` only on a row this statement inserted.
         const { rows } = await tx.query<ClientRow>(
-          `INSERT INTO syncline_clients (client_id, epoch, last_seq, principal) VALUES ($1, $2, 0, $3)
+          `INSERT INTO syncline_clients (client_id, epoch, last_seq, principal, active_at) VALUES ($1, $2, 0, $3, $4)
            ON CONFLICT (client_id) DO UPDATE SET principal = COALESCE(syncline_clients.principal, EXCLUDED.principal)
-           RETURNING epoch::float8 AS epoch, last_seq::float8 AS last_seq, principal`,
-          [clientId, epoch, principal],
+           RETURNING epoch::float8 AS epoch, last_seq::float8 AS last_seq, principal, pruned_seq::float8 AS pruned_seq, (xmax = 0) AS created`,
+          [clientId, epoch, principal, clock.now()],
         );
-        return { epoch: rows[0]!.epoch, lastSeq: rows[0]!.last_seq, principal: rows[0]!.principal };
+        const row = rows[0]!;
+        // Read after the row is ours, in a statement of its own: a prune that forgot this
+        // clientId meanwhile has committed its horizon by then.
+        const forgotten = row.created ? forgottenBefore(await readForgottenActive(tx), retentionMs) : 0;
+        return { epoch: row.epoch, lastSeq: row.last_seq, principal: row.principal, prunedSeq: row.pruned_seq, forgottenBefore: forgotten };
       },
       async seen(clientId, seqs) {
         const { rows } = await tx.query<SeenRow>(
@@ -150,9 +170,18 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
       lockThreads: (ids) => lockAndLoad(tx, ids),
       async write(changes) {
         loaded.push(...changes.threads);
-        return writeChanges(tx, changes, logLimit);
+        return writeChanges(tx, changes, logLimit, clock.now());
       },
     };
+  }
+
+  /** Before a push, at most once per interval: what has passed the retention goes (src/server/postgresRetention.ts). */
+  let nextPruneAt = -Infinity;
+  async function prune(db: SqlDatabase) {
+    const now = clock.now();
+    if (now < nextPruneAt) return;
+    nextPruneAt = now + pruneIntervalMs(retentionMs);
+    await pruneIdempotency(db, now - retentionMs).catch(onError);
   }
 
   // Server writes in call order, many per transaction (src/server/serverWriteQueue.ts).
@@ -176,6 +205,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
 
     async push(request, mutators, caller): Promise<PushOutcome> {
       const db = await ready();
+      await prune(db);
       const { response, events, written } = await withRetry(db, async (tx) => {
         const run = transaction(tx);
         const outcome = await applyPush(run, request, mutators, clock.now(), caller);
@@ -204,8 +234,8 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
       return { cursor, threads: rows.map((row) => JSON.parse(row.body) as Thread) };
     },
 
-    async eventsSince(cursor, limit): Promise<EventsRead> {
-      return readEvents(await ready(), cursor, limit);
+    async eventsSince(cursor, limit, scope): Promise<EventsRead> {
+      return readEvents(await ready(), cursor, limit, scope);
     },
 
     async head() {

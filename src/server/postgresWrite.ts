@@ -23,10 +23,10 @@ WITH
     ON CONFLICT (id) DO UPDATE SET v = EXCLUDED.v, body = EXCLUDED.body, updated_at = now()
   ),
   mutations_w AS (
-    INSERT INTO syncline_mutations (client_id, seq, mutation_id, thread_id, name, status, v, error_code, error_message)
-    SELECT $4, * FROM unnest($5::bigint[], $6::text[], $7::text[], $8::text[], $9::text[], $10::bigint[], $11::text[], $12::text[])
+    INSERT INTO syncline_mutations (client_id, seq, mutation_id, thread_id, name, status, v, error_code, error_message, at)
+    SELECT $4, r.*, $16 FROM unnest($5::bigint[], $6::text[], $7::text[], $8::text[], $9::text[], $10::bigint[], $11::text[], $12::text[]) AS r
   )
-UPDATE syncline_clients SET epoch = $13, last_seq = $14 WHERE client_id = $4`;
+UPDATE syncline_clients SET epoch = $13, last_seq = $14, pruned_seq = $15, active_at = $16 WHERE client_id = $4`;
 
 const APPEND_EVENTS = `
 WITH
@@ -45,7 +45,8 @@ WITH
   )
 SELECT head::text AS head FROM head`;
 
-export async function writeChanges(tx: SqlSession, changes: Changes, logLimit: number): Promise<StoredEvent[]> {
+/** @param now the store's clock: when the results are recorded and the client was active. */
+export async function writeChanges(tx: SqlSession, changes: Changes, logLimit: number, now: number): Promise<StoredEvent[]> {
   const { threads, client, events } = changes;
   const recorded = client?.recorded ?? [];
   await tx.query(WRITE_STATE, [
@@ -64,6 +65,8 @@ export async function writeChanges(tx: SqlSession, changes: Changes, logLimit: n
     recorded.map((r) => (r.result.status === 'rejected' ? stripNul(r.result.error.message) : null)),
     client?.epoch ?? 0,
     client?.lastSeq ?? 0,
+    client?.prunedSeq ?? 0,
+    now,
   ]);
   if (events.length === 0) return [];
   const { rows } = await tx.query<{ head: string }>(APPEND_EVENTS, [

@@ -38,10 +38,29 @@ export interface PushOutcome {
   events: StoredEvent[];
 }
 
-/** Rows of the events log handed to a resuming stream. */
+/**
+ * Rows of the events log handed to a resuming stream. A read with a `ReplayScope` also says how
+ * many entries its window held (`scanned`, visible or not) and the window's last cursor
+ * (`through`): the entries it left out are not the reader's to see.
+ */
 export type EventsRead =
   | { reset: true; head: string }
-  | { reset: false; head: string; events: StoredEvent[] };
+  | { reset: false; head: string; events: StoredEvent[]; scanned?: number; through?: string };
+
+/**
+ * What a resuming stream may read (docs/server.md, "The event stream"): the store reads the
+ * window of entries after the cursor by thread id first, asks `visible` once for the distinct
+ * threads, and loads only the visible threads' entries. A window over `maxThreads` distinct
+ * threads, or whose visible entries weigh over `maxBytes`, is answered `reset`: the client pulls
+ * what it watches instead of the server loading it all into one stream.
+ */
+export interface ReplayScope {
+  /** Which of these (distinct) thread ids the reader may see. */
+  visible(threadIds: string[]): Promise<ReadonlySet<string>>;
+  maxThreads: number;
+  /** Bytes of the visible entries, counted as `replayBytes` counts them. */
+  maxBytes: number;
+}
 
 /**
  * Who sent a request, as `identify` named them (docs/server.md): with a principal, a `clientId`
@@ -81,9 +100,15 @@ export interface ServerStore {
   /**
    * Entries after `cursor` (exclusive), oldest first, at most `limit`; fewer than `limit` means
    * the reader has caught up with `head` as of this read. `reset` when `cursor` is not a decimal
-   * whole number, is older than the oldest entry kept, or is newer than the head.
+   * whole number, is older than the oldest entry kept, or is newer than the head. Ordered by
+   * the cursor's number, never its text ("9" before "10").
+   *
+   * With `scope` (a resuming stream), the window of at most `limit` entries is filtered before
+   * any entry's text is loaded: only entries of threads `scope.visible` names come back, with
+   * `scanned` (entries in the window) and `through` (its last cursor); a window over
+   * `scope.maxThreads` threads or `scope.maxBytes` of visible entries is a `reset`.
    */
-  eventsSince(cursor: string, limit: number): Promise<EventsRead>;
+  eventsSince(cursor: string, limit: number, scope?: ReplayScope): Promise<EventsRead>;
   /** The cursor of the newest entry ("0" while the log is empty). */
   head(): Promise<string>;
   /** The current version of a thread; callers never change it. */

@@ -164,4 +164,29 @@ describe('authorize: one user never reads, streams or writes another user\'s thr
     expect(streamCalls.filter((c) => c.threadId === 'alice/secret')).toHaveLength(1);
     await eventually(() => handler.stats().openStreams === 1); // alice's own stream remains
   });
+
+  it("a resume behind alice's megabytes of deltas replays bob's own writes only, without a reset", async () => {
+    const pulled = await fetch(`${server.url}/pull`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headersFor('bob') },
+      body: JSON.stringify({ clientId: 'bob-resume', threads: {} }),
+    });
+    const { cursor } = (await pulled.json()) as { cursor: string };
+    await handler.serverWrite('alice/diary', 'addMessage', message('alice/diary-reply', ''));
+    // 2.4 MB of alice's tokens, over the 1 MiB a stream may hold: a read of them all would reset bob.
+    for (let i = 0; i < 300; i++) await handler.serverWrite('alice/diary', 'appendDelta', { messageId: 'alice/diary-reply', text: `${SECRET}${'x'.repeat(8000)}` });
+    const push = await fetch(`${server.url}/push`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headersFor('bob') },
+      body: JSON.stringify({ clientId: 'bob-resume', epoch: 1, mutations: [mutation(1, 'bob/resumed')] }),
+    });
+    expect(push.status).toBe(200);
+    const bob = await openEvents(`${server.url}/events`, { ...headersFor('bob'), 'last-event-id': cursor });
+    await bob.until((frames) => frames.some((f) => f.event === 'thread' && f.data!.includes('"bob/resumed"')));
+    bob.close();
+    expect(bob.frames.some((f) => f.event === 'reset')).toBe(false);
+    const text = JSON.stringify(bob.frames);
+    expect(text).not.toContain(SECRET);
+    expect(text).not.toContain('alice/');
+  });
 });

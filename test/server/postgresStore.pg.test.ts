@@ -8,7 +8,8 @@ import { createPostgresStore } from '../../src/server/postgresStore.js';
 import { postgresMigrations } from '../../src/server/postgresSchema.js';
 import { createTestDatabase } from '../../scripts/services.js';
 import type { TestDatabase } from '../../scripts/services.js';
-import { describeStoreConformance } from './storeConformance.js';
+import { describeCursorOrder, describeRetention, describeStoreConformance } from './storeConformance.js';
+import type { FreshOptions } from './storeConformance.js';
 
 let database: TestDatabase;
 let pool: pg.Pool;
@@ -26,6 +27,14 @@ describeStoreConformance('PostgreSQL 15 through pg', {
   // Each open is an instance of its own with its own pool, like a server process.
   open: (options) => Promise.resolve(createPostgresStore({ connectionString: database.connectionString, ...options })),
 });
+
+const fresh = async (options: FreshOptions = {}) => {
+  const own = await createTestDatabase('fresh');
+  const store = createPostgresStore({ connectionString: own.connectionString, ...options });
+  return { store, dispose: () => store.close().then(() => own.drop()) };
+};
+describeCursorOrder('PostgreSQL 15 through pg', fresh);
+describeRetention('PostgreSQL 15 through pg', fresh);
 
 describe('PostgreSQL schema', () => {
   it('migrates once when instances start together, and records the version', async () => {

@@ -5,7 +5,9 @@
 import { builtinMutators, MutationError } from '../../src/model/mutators.js';
 import type { Message, Thread } from '../../src/model/types.js';
 import type { PushRequest, WireMutation } from '../../src/protocol/wire.js';
+import type { Clock } from '../../src/platform/clock.js';
 import { ServerError } from '../../src/server/serverError.js';
+import { createFakeClock } from '../../src/testing/fakeClock.js';
 import type { MutatorTable, ServerStore, StoredEvent } from '../../src/server/types.js';
 
 export interface StoreFactory {
@@ -213,6 +215,79 @@ export function describeStoreConformance(name: string, factory: StoreFactory) {
       }
     });
 
+    describe('a resume scoped to what its reader may see (ReplayScope)', () => {
+      /** Thread `mine` with 2 small writes behind thread `theirs` with `deltas` deltas of `size` characters. */
+      async function behind(deltas: number, size: number) {
+        const mine = id('mine');
+        const theirs = id('theirs');
+        const start = await store.head();
+        const client = id('c');
+        await push(store, { clientId: client, epoch: 1, mutations: [mutation(1, theirs, 'addMessage', { message: message('m') })] });
+        let seq = 1;
+        for (let round = 0; round < deltas; round += 10) {
+          const mutations = Array.from({ length: Math.min(10, deltas - round) }, () =>
+            mutation(++seq, theirs, 'appendDelta', { messageId: 'm', text: 'x'.repeat(size) }),
+          );
+          await push(store, { clientId: client, epoch: 1, mutations });
+        }
+        const own = await push(store, {
+          clientId: id('c'),
+          epoch: 1,
+          mutations: [mutation(1, mine, 'addMessage', { message: message('a') }), mutation(2, mine, 'setTitle', { title: 'mine' })],
+        });
+        return { mine, theirs, start, own: own.events, total: deltas + 3 };
+      }
+      const only = (threadId: string) => {
+        const asked: string[][] = [];
+        const visible = (ids: string[]) => {
+          asked.push(ids);
+          return Promise.resolve(new Set(ids.filter((t) => t === threadId)));
+        };
+        return { asked, visible };
+      };
+
+      it("returns only the visible threads' entries, asking once for the distinct threads of the window", async () => {
+        const { mine, theirs, start, own, total } = await behind(30, 100);
+        const scope = only(mine);
+        const read = await store.eventsSince(start, 1000, { visible: scope.visible, maxThreads: 10, maxBytes: 1 << 20 });
+        expect(read).toEqual({ reset: false, head: own[1]!.cursor, events: own, scanned: total, through: own[1]!.cursor });
+        expect(scope.asked).toHaveLength(1);
+        expect([...scope.asked[0]!].sort()).toEqual([mine, theirs].sort());
+      });
+
+      it("is not reset by another reader's megabytes, and is reset when its own entries weigh over maxBytes", async () => {
+        const { mine, theirs, start, own } = await behind(40, 8000); // 320 kB of deltas in `theirs`
+        const mineOnly = await store.eventsSince(start, 1000, { visible: only(mine).visible, maxThreads: 10, maxBytes: 64 * 1024 });
+        expect(mineOnly).toMatchObject({ reset: false, events: own });
+        const theirsToo = await store.eventsSince(start, 1000, { visible: only(theirs).visible, maxThreads: 10, maxBytes: 64 * 1024 });
+        expect(theirsToo).toMatchObject({ reset: true });
+      });
+
+      it('is reset, without asking visible, when the window names more threads than maxThreads', async () => {
+        const start = await store.head();
+        const client = id('c');
+        await push(store, { clientId: client, epoch: 1, mutations: [1, 2, 3, 4].map((seq) => mutation(seq, id('t'), 'setTitle', { title: 'x' })) });
+        const scope = only('none');
+        expect(await store.eventsSince(start, 1000, { visible: scope.visible, maxThreads: 3, maxBytes: 1 << 20 })).toMatchObject({ reset: true });
+        expect(scope.asked).toEqual([]);
+        expect(await store.eventsSince(start, 1000, { visible: scope.visible, maxThreads: 4, maxBytes: 1 << 20 })).toMatchObject({
+          reset: false,
+          events: [],
+          scanned: 4,
+        });
+      });
+
+      it('counts the whole window against limit, and resets a pruned cursor as an unscoped read does', async () => {
+        const { mine, start, total } = await behind(20, 10);
+        const read = await store.eventsSince(start, 5, { visible: only(mine).visible, maxThreads: 10, maxBytes: 1 << 20 });
+        expect(read).toMatchObject({ reset: false, events: [], scanned: 5 });
+        expect(total).toBeGreaterThan(5);
+        for (const bad of ['abc', String(BigInt(await store.head()) + 1000n)]) {
+          expect(await store.eventsSince(bad, 10, { visible: only(mine).visible, maxThreads: 10, maxBytes: 1 << 20 })).toMatchObject({ reset: true });
+        }
+      });
+    });
+
     it('keeps a bounded log: a cursor older than the oldest kept entry gets reset', async () => {
       const small = await factory.open({ logLimit: 10 });
       try {
@@ -359,6 +434,114 @@ export function describeStoreConformance(name: string, factory: StoreFactory) {
         expect(new Set(cursors).size).toBe(40);
       } finally {
         for (const s of stores.slice(1)) await s.close();
+      }
+    });
+  });
+}
+
+/** Options every store takes (createMemoryStore, createPostgresStore). */
+export interface FreshOptions {
+  clock?: Clock;
+  idempotencyRetentionMs?: number;
+}
+
+/** A store on an empty database (its cursors start at 1), and how to let it go. */
+export type FreshStore = (options?: FreshOptions) => Promise<{ store: ServerStore; dispose(): Promise<void> }>;
+
+/** Cursors are numbers: a resume from 8 reads 9, 10, 11, 12, not "10" < "11" < "12" < "9" (issue 16). */
+export function describeCursorOrder(name: string, fresh: FreshStore) {
+  it(`${name}: a resume across a power of ten reads the entries in cursor order, scoped or not`, async () => {
+    const { store, dispose } = await fresh();
+    try {
+      await push(store, { clientId: 'order', epoch: 1, mutations: Array.from({ length: 12 }, (_, i) => mutation(i + 1, 'order-t', 'setTitle', { title: `${i}` })) });
+      const expected = ['9', '10', '11', '12'];
+      const plain = await store.eventsSince('8', 100);
+      expect(plain.reset ? 'reset' : plain.events.map((e) => e.cursor)).toEqual(expected);
+      const scoped = await store.eventsSince('8', 100, { visible: (ids) => Promise.resolve(new Set(ids)), maxThreads: 10, maxBytes: 1 << 20 });
+      expect(scoped.reset ? 'reset' : scoped.events.map((e) => e.cursor)).toEqual(expected);
+      expect(await store.eventsSince('9', 2)).toMatchObject({ reset: false, events: [{ cursor: '10' }, { cursor: '11' }] });
+    } finally {
+      await dispose();
+    }
+  });
+}
+
+const DAY = 24 * 60 * 60 * 1000;
+const RETENTION = 7 * DAY;
+
+/**
+ * Idempotency retention (docs/server.md): results and client records are pruned past it, and a
+ * write re-sent after that answers `expired`: never applied twice, never silently dropped.
+ */
+export function describeRetention(name: string, fresh: FreshStore) {
+  describe(`idempotency retention: ${name}`, () => {
+    const start = Date.UTC(2026, 0, 5);
+    const add = (seq: number, threadId: string, createdAt: number) => ({
+      seq,
+      id: `w${seq}`,
+      threadId,
+      name: 'addMessage',
+      args: { message: message(`m${seq}`) },
+      createdAt,
+    });
+    const statuses = (response: { results: Array<{ status: string; error?: { code: string } }> }) =>
+      response.results.map((r) => (r.status === 'rejected' ? r.error!.code : r.status));
+
+    it('an active client keeps its recent results; a seq whose result was pruned answers expired, a new one applies', async () => {
+      const clock = createFakeClock({ now: start });
+      const { store, dispose } = await fresh({ clock, idempotencyRetentionMs: RETENTION });
+      try {
+        await push(store, { clientId: 'active', epoch: 1, mutations: [add(1, 'a', clock.now())] });
+        clock.setWallTime(start + 4 * DAY);
+        await push(store, { clientId: 'active', epoch: 1, mutations: [add(2, 'a', clock.now())] });
+        clock.setWallTime(start + 8 * DAY);
+        const again = await push(store, { clientId: 'active', epoch: 1, mutations: [add(1, 'a', start), add(2, 'a', start + 4 * DAY), add(3, 'a', clock.now())] });
+        expect(statuses(again.response)).toEqual(['expired', 'duplicate', 'applied']);
+        expect((again.response.results[0] as { error: { message: string } }).error.message).toMatch(/seq 1 of client active.*retry or discard/);
+        const thread = await store.thread('a');
+        expect(thread).toMatchObject({ v: 3 });
+        expect(thread!.messages.map((m) => m.id)).toEqual(['m1', 'm2', 'm3']);
+        // The same answer every time: the expired seq is remembered as such.
+        const third = await push(store, { clientId: 'active', epoch: 1, mutations: [add(1, 'a', start)] });
+        expect(statuses(third.response)).toEqual(['expired']);
+      } finally {
+        await dispose();
+      }
+    });
+
+    it("a client that returns after its record was forgotten gets expired for its old writes; new clients' writes apply", async () => {
+      const clock = createFakeClock({ now: start });
+      const { store, dispose } = await fresh({ clock, idempotencyRetentionMs: RETENTION });
+      try {
+        const first = await push(store, { clientId: 'away', epoch: 1, mutations: [add(1, 'b', start)] });
+        expect(statuses(first.response)).toEqual(['applied']);
+        clock.setWallTime(start + 9 * DAY);
+        // Another client's push prunes; the returning one re-sends the write it got no answer for.
+        await push(store, { clientId: 'other', epoch: 1, mutations: [add(1, 'other', clock.now())] });
+        const back = await push(store, { clientId: 'away', epoch: 2, mutations: [add(1, 'b', start), add(2, 'b', clock.now())] });
+        expect(statuses(back.response)).toEqual(['expired', 'applied']);
+        expect((await store.thread('b'))!.messages.map((m) => m.id)).toEqual(['m1', 'm2']);
+        const again = await push(store, { clientId: 'away', epoch: 2, mutations: [add(1, 'b', start)] });
+        expect(statuses(again.response)).toEqual(['expired']);
+        // A client the store never saw, its writes made just now (a clock 3 days slow included).
+        const newcomer = await push(store, { clientId: 'new', epoch: 1, mutations: [add(1, 'c', clock.now()), add(2, 'c', clock.now() - 3 * DAY)] });
+        expect(statuses(newcomer.response)).toEqual(['applied', 'applied']);
+      } finally {
+        await dispose();
+      }
+    });
+
+    it('keeps everything within the retention: a late duplicate still gets its first answer', async () => {
+      const clock = createFakeClock({ now: start });
+      const { store, dispose } = await fresh({ clock, idempotencyRetentionMs: RETENTION });
+      try {
+        await push(store, { clientId: 'late', epoch: 1, mutations: [add(1, 'd', start), { ...add(2, 'd', start), name: 'refuse' }] });
+        clock.setWallTime(start + 6 * DAY);
+        await push(store, { clientId: 'other', epoch: 1, mutations: [add(1, 'other', clock.now())] });
+        const late = await push(store, { clientId: 'late', epoch: 1, mutations: [add(1, 'd', start), { ...add(2, 'd', start), name: 'refuse' }] });
+        expect(statuses(late.response)).toEqual(['duplicate', 'quota']);
+      } finally {
+        await dispose();
       }
     });
   });

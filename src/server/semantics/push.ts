@@ -4,6 +4,7 @@ import type { PushRequest, PushResponse, PushResult } from '../../protocol/wire.
 import { ServerError } from '../serverError.js';
 import type { Caller, MutatorTable, StoredEvent, WriteResult } from '../types.js';
 import { nextVersion, refusal } from './nextVersion.js';
+import { expiredMessage, judge } from './retention.js';
 import { andThen } from './transaction.js';
 import type { Awaitable, Changes, ClientRecord, NewEvent, RecordedResult, StoreTransaction, SyncStoreTransaction } from './transaction.js';
 
@@ -90,9 +91,10 @@ function touchedThreads(request: PushRequest, client: ClientRecord, seen: Readon
   const touched = new Set<string>();
   let last = client.lastSeq;
   for (const m of request.mutations) {
-    if (seen.has(m.seq) || m.seq < last) continue;
-    last = m.seq;
-    if (!hasNul(m.threadId)) touched.add(m.threadId);
+    const verdict = judge(m, client, seen, last);
+    if (verdict === 'duplicate' || verdict === 'out-of-order') continue;
+    last = Math.max(last, m.seq);
+    if (verdict === 'new' && !hasNul(m.threadId)) touched.add(m.threadId);
   }
   return [...touched];
 }
@@ -132,16 +134,26 @@ function runMutations(
   const firsts = new Map(seen);
   const counts = { duplicates: 0, rejected: 0 };
   let lastSeq = client.lastSeq;
+  let prunedSeq = client.prunedSeq;
   for (const m of request.mutations) {
-    const first = firsts.get(m.seq);
-    if (first) {
+    const verdict = judge(m, client, firsts, lastSeq);
+    if (verdict === 'duplicate') {
+      const first = firsts.get(m.seq)!;
       counts.duplicates++;
       results.push(first.status === 'rejected' ? first : { seq: m.seq, status: 'duplicate', v: first.v! });
       continue;
     }
-    if (m.seq < lastSeq) {
+    if (verdict === 'out-of-order') {
       counts.rejected++;
       results.push({ seq: m.seq, ...refusal('out-of-order', `seq ${m.seq} arrived after seq ${lastSeq} of the same client.`) });
+      continue;
+    }
+    if (verdict === 'expired') {
+      // Not recorded: a later copy of this seq gets the same answer, through prunedSeq.
+      counts.rejected++;
+      prunedSeq = Math.max(prunedSeq, m.seq);
+      lastSeq = Math.max(lastSeq, m.seq);
+      results.push({ seq: m.seq, ...refusal('expired', expiredMessage(m.seq, request.clientId)) });
       continue;
     }
     lastSeq = m.seq;
@@ -156,7 +168,7 @@ function runMutations(
     results.push(pushResult);
     recorded.push({ seq: m.seq, id: m.id, threadId: m.threadId, name: m.name, result });
   }
-  return { response: { lastSeq, results }, recorded, applied, counts };
+  return { response: { lastSeq, results }, recorded, applied, counts, prunedSeq };
 }
 
 /**
@@ -196,10 +208,10 @@ export function applyPush(
     return andThen(seqs.length > 0 ? tx.seen(clientId, seqs) : new Map<number, PushResult>(), (seen) =>
       andThen(tx.lockThreads(touchedThreads(request, client, seen)), (threads) => {
         const space = new Workspace(threads, now);
-        const { response, recorded, applied, counts } = runMutations(request, client, seen, space, mutators);
+        const { response, recorded, applied, counts, prunedSeq } = runMutations(request, client, seen, space, mutators);
         const changes: Changes = {
           threads: space.changedThreads(),
-          client: { clientId, epoch, lastSeq: response.lastSeq, recorded },
+          client: { clientId, epoch, lastSeq: response.lastSeq, prunedSeq, recorded },
           events: space.events,
         };
         return andThen(tx.write(changes), (events) => ({ response, events, applied, counts }));

@@ -23,6 +23,17 @@ export interface ClientRecord {
   lastSeq: number;
   /** The first principal that used this clientId (null: none named one yet). */
   principal: string | null;
+  /**
+   * Seqs up to this one may have had results the store no longer keeps (idempotency retention,
+   * src/server/semantics/retention.ts): an unseen one among them answers `expired`. 0: none.
+   */
+  prunedSeq: number;
+  /**
+   * Only on a record this push creates: mutations created before this time (ms) may have been
+   * applied under a record of the same clientId the store has forgotten, and answer `expired`.
+   * 0: the store has forgotten no client, or the record is not new.
+   */
+  forgottenBefore: number;
 }
 
 /** A log entry before the store gave it its cursor. */
@@ -42,7 +53,7 @@ export interface Changes {
   /** Threads at their new versions (each once, the last version). */
   threads: Thread[];
   /** The client's new epoch and lastSeq and the first result of every new seq (absent for server writes). */
-  client?: { clientId: string; epoch: number; lastSeq: number; recorded: RecordedResult[] };
+  client?: { clientId: string; epoch: number; lastSeq: number; prunedSeq: number; recorded: RecordedResult[] };
   /** Log entries in the order they happened. */
   events: NewEvent[];
 }
