@@ -18,8 +18,7 @@ export function createPublishedHealth(options: {
   clock: Clock;
   /** Marks failed requests `offline` while the page is offline. */
   environment: Environment;
-  /** The health changed in a way worth showing. */
-  publish(health: HealthStatus): void;
+  publish(): void;
   onDegraded?(health: HealthStatus): void;
   onRecovered?(health: HealthStatus): void;
 }): PublishedHealth {
@@ -31,7 +30,7 @@ export function createPublishedHealth(options: {
     onDegraded,
     onRecovered,
     onChange: (h) => {
-      if (!published || !sameHealth({ ...h, lastFrameAt: published.lastFrameAt }, published)) options.publish(h);
+      if (!published || !sameHealth({ ...h, lastFrameAt: published.lastFrameAt }, published)) options.publish();
     },
   });
   return {
