@@ -193,6 +193,8 @@ export async function scenarioFromCopy(minutesAgo: number): Promise<Scenario> {
   await fake.advanceAsync(minutesAgo * 60_000);
   const reload = createScenario({ fakeClock: fake, faults: { offline: true }, online: false, client });
   reload.client.watch('t1');
+  // The copy is read from the browser's IndexedDB on real time: wait for it, not for fake time.
+  await reload.client.ready;
   await reload.advance(100);
   return reload;
 }
