@@ -5,7 +5,7 @@
 import { DEFAULT_RETRY } from '../src/protocol/backoff.js';
 import type { HealthEvent } from '../src/liveness/health.js';
 import { createPoller } from '../src/liveness/poller.js';
-import { createPushChannel } from '../src/liveness/pushChannel.js';
+import { createStreamChannel } from '../src/liveness/streamChannel.js';
 import type { StreamOptions, SyncConnector } from '../src/protocol/wire.js';
 import { createFakeClock } from '../src/testing/fakeClock.js';
 import { createFakeEnvironment } from '../src/testing/fakeEnvironment.js';
@@ -27,7 +27,7 @@ export async function pullsPerIdleHour(options: {
     activeMs: options.activeMs,
     idleMs: options.idleMs,
     retry: DEFAULT_RETRY,
-    isPushLive: () => options.pushLive,
+    isStreamLive: () => options.pushLive,
     pull: async () => {
       pulls += 1;
     },
@@ -70,7 +70,7 @@ export async function timeToDetectSilentStream(options: { staleAfterMs?: number;
       });
     },
   };
-  const channel = createPushChannel({
+  const channel = createStreamChannel({
     connector,
     clock,
     environment,

@@ -64,7 +64,7 @@ async function minGzip(
  * asked for 10 kB; docs/design-changes.md §7 explains the revised figure. The unit tests hold
  * the build to it, so growth past it fails CI instead of waiting for someone to run the bench.
  */
-export const BUNDLE_BUDGET_BYTES = 31 * 1024;
+export const BUNDLE_BUDGET_BYTES = 33 * 1024;
 
 const notPeer = (id: string) => PEERS.test(id) || id.endsWith('.css');
 

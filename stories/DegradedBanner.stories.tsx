@@ -22,7 +22,7 @@ const meta = {
 export default meta;
 type Story = StoryObj<typeof meta>;
 
-const degraded = (reason: DegradedReason, text: string): Story => ({
+const degraded = (reason: Exclude<DegradedReason, 'push-unavailable'>, text: string): Story => ({
   loaders: [async () => ({ scenario: await scenarioDegraded(reason) })],
   play: async ({ canvas }) => {
     const banner = canvas.getByRole('alert');
@@ -46,7 +46,7 @@ export const Hidden: Story = {
 };
 export const Offline = degraded('offline', 'You are offline.');
 export const ServerErrors = degraded('server-errors', 'The server is having trouble.');
-export const PushUnavailable = degraded('push-unavailable', 'Live updates are unavailable.');
+export const StreamUnavailable = degraded('stream-unavailable', 'Live updates are unavailable.');
 export const Stale = degraded('stale', 'Live updates stopped arriving.');
 export const Auth = degraded('auth', 'Your session has expired.');
 export const Fenced = degraded('fenced', 'Another tab took over syncing.');

@@ -18,7 +18,8 @@ export function createPublishedHealth(options: {
   clock: Clock;
   /** Marks failed requests `offline` while the page is offline. */
   environment: Environment;
-  publish(): void;
+  /** The health changed in a way worth showing. */
+  publish(health: HealthStatus): void;
   onDegraded?(health: HealthStatus): void;
   onRecovered?(health: HealthStatus): void;
 }): PublishedHealth {
@@ -30,7 +31,7 @@ export function createPublishedHealth(options: {
     onDegraded,
     onRecovered,
     onChange: (h) => {
-      if (!published || !sameHealth({ ...h, lastFrameAt: published.lastFrameAt }, published)) options.publish();
+      if (!published || !sameHealth({ ...h, lastFrameAt: published.lastFrameAt }, published)) options.publish(h);
     },
   });
   return {

@@ -8,7 +8,12 @@ import { classNames } from './classNames.js';
 import { formatDuration } from './formatDuration.js';
 
 /** Every string the banner can show: one per degraded reason, the duration and the button. */
-export interface DegradedBannerLabels extends Record<DegradedReason, string> {
+export interface DegradedBannerLabels extends Record<Exclude<DegradedReason, 'push-unavailable'>, string> {
+  /**
+   * @deprecated The old name of the `'stream-unavailable'` label (docs/liveness.md): shown for
+   * that reason when no `'stream-unavailable'` label is given.
+   */
+  'push-unavailable'?: string;
   /** Degraded without a reason the banner knows. */
   degraded: string;
   /** How long it has lasted, from whole seconds. */
@@ -18,7 +23,7 @@ export interface DegradedBannerLabels extends Record<DegradedReason, string> {
 
 const defaultLabels: DegradedBannerLabels = {
   offline: 'You are offline. Changes are kept on this device and sent when you reconnect.',
-  'push-unavailable': 'Live updates are unavailable. Checking for changes every few seconds.',
+  'stream-unavailable': 'Live updates are unavailable. Checking for changes every few seconds.',
   'server-errors': 'The server is having trouble. Retrying automatically.',
   stale: 'Live updates stopped arriving. Checking for changes every few seconds.',
   auth: 'Your session has expired. Sign in again to keep syncing.',
@@ -82,6 +87,9 @@ export const DegradedBanner = forwardRef<HTMLDivElement, DegradedBannerProps>(
     const elapsed = since === null ? -1 : current - since;
     const state: DegradedBannerState = since !== null && elapsed >= delayMs ? 'visible' : 'hidden';
     const all = { ...defaultLabels, ...labels };
+    // Labels written for the old name of the reason keep working (docs/liveness.md).
+    const streamLabel = labels?.['stream-unavailable'] ?? labels?.['push-unavailable'] ?? all['stream-unavailable'];
+    const reason = health.degradedReason === 'push-unavailable' ? 'stream-unavailable' : health.degradedReason;
 
     const handleRetry = (event: MouseEvent<HTMLButtonElement>) => {
       onRetry?.(event);
@@ -93,7 +101,7 @@ export const DegradedBanner = forwardRef<HTMLDivElement, DegradedBannerProps>(
         role={state === 'visible' ? 'alert' : undefined}
         hidden={state === 'hidden'}
         data-state={state}
-        data-reason={state === 'visible' ? (health.degradedReason ?? 'degraded') : undefined}
+        data-reason={state === 'visible' ? (reason ?? 'degraded') : undefined}
         className={classNames(unstyled, 'syncline-banner', className)}
         {...rest}
         ref={ref}
@@ -101,7 +109,7 @@ export const DegradedBanner = forwardRef<HTMLDivElement, DegradedBannerProps>(
         {state === 'visible' && (
           <>
             <span className={classNames(unstyled, 'syncline-banner__message')}>
-              {all[health.degradedReason ?? 'degraded']}{' '}
+              {reason === 'stream-unavailable' ? streamLabel : all[reason ?? 'degraded']}{' '}
               <span className={classNames(unstyled, 'syncline-banner__since')}>
                 {all.duration(Math.floor(elapsed / 1000))}
               </span>

@@ -44,7 +44,7 @@ export const DEGRADED_PRECEDENCE: readonly DegradedReason[] = [
   'offline',
   'server-errors',
   'stale',
-  'push-unavailable',
+  'stream-unavailable',
 ];
 
 export function initialHealth(now: number): HealthStatus {
@@ -68,9 +68,9 @@ export function sameHealth(a: HealthStatus, b: HealthStatus): boolean {
 }
 
 /** The stream is down for one reason at a time, or up (null). */
-function setStreamCause(causes: Causes, reason: 'stale' | 'push-unavailable' | null): void {
+function setStreamCause(causes: Causes, reason: 'stale' | 'stream-unavailable' | null): void {
   causes.delete('stale');
-  causes.delete('push-unavailable');
+  causes.delete('stream-unavailable');
   if (reason) causes.add(reason);
 }
 
@@ -128,8 +128,8 @@ export function reduceHealth(state: HealthStatus, event: HealthEvent, now: numbe
         setStreamCause(causes, 'stale');
         break;
       }
-      setStreamCause(causes, 'push-unavailable');
-      // A stream that fails is 'push-unavailable'; only failed requests count as 'server-errors'.
+      setStreamCause(causes, 'stream-unavailable');
+      // A stream that fails is 'stream-unavailable'; only failed requests count as 'server-errors'.
       const reason = reasonForError(event.error, event);
       if (reason !== null && reason !== 'server-errors') causes.add(reason);
       break;
@@ -137,7 +137,7 @@ export function reduceHealth(state: HealthStatus, event: HealthEvent, now: numbe
     case 'stream-unsupported':
       next.transport = 'polling';
       next.nextRetryAt = null;
-      setStreamCause(causes, 'push-unavailable');
+      setStreamCause(causes, 'stream-unavailable');
       break;
     case 'request-failed': {
       const reason = reasonForError(event.error, event);
@@ -232,17 +232,6 @@ export function createHealthMonitor(options: HealthMonitorOptions): HealthMonito
   const queue: HealthEvent[] = [];
   let draining = false;
 
-  const call = (fn: ((h: HealthStatus) => void) | undefined, h: HealthStatus) => {
-    if (!fn) return;
-    try {
-      fn(h);
-    } catch (error) {
-      // A throwing listener must not leave the state machine half-notified; report it apart.
-      queueMicrotask(() => {
-        throw error;
-      });
-    }
-  };
 
   const step = (event: HealthEvent) => {
     let e = event;
@@ -256,9 +245,9 @@ export function createHealthMonitor(options: HealthMonitorOptions): HealthMonito
     const next = overlay(current);
     if (next === prev || sameHealth(prev, next)) return;
     shown = next;
-    call(options.onChange, next);
+    callSafely(options.onChange, next);
     if (e.type === 'start' || e.type === 'stop') return; // (re)starting is neither a loss nor a recovery
-    if (prev.degraded !== next.degraded) call(next.degraded ? options.onDegraded : options.onRecovered, next);
+    announceTransition(prev, next, options);
   };
 
   return {
@@ -275,4 +264,28 @@ export function createHealthMonitor(options: HealthMonitorOptions): HealthMonito
       }
     },
   };
+}
+
+function callSafely(fn: ((h: HealthStatus) => void) | undefined, h: HealthStatus): void {
+  if (!fn) return;
+  try {
+    fn(h);
+  } catch (error) {
+    // A throwing listener must not leave the state machine half-notified; report it apart.
+    queueMicrotask(() => {
+      throw error;
+    });
+  }
+}
+
+/**
+ * `onDegraded` when health turned degraded from `prev` to `next`, `onRecovered` when it turned
+ * back: the monitor's rule, and a follower's for the leader's health it mirrors (docs/tabs.md).
+ */
+export function announceTransition(
+  prev: HealthStatus,
+  next: HealthStatus,
+  callbacks: Pick<HealthMonitorOptions, 'onDegraded' | 'onRecovered'>,
+): void {
+  if (prev.degraded !== next.degraded) callSafely(next.degraded ? callbacks.onDegraded : callbacks.onRecovered, next);
 }

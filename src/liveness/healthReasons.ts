@@ -3,7 +3,7 @@ import type { DegradedReason, HealthStatus } from '../model/types.js';
 
 /**
  * What holds against the connection right now; the strongest one becomes `degradedReason`. The
- * stream is down for one reason at a time: 'stale' or 'push-unavailable', never both.
+ * stream is down for one reason at a time: 'stale' or 'stream-unavailable', never both.
  */
 export type Causes = Set<DegradedReason>;
 
@@ -35,7 +35,7 @@ export function reasonForError(
  * Reads back the causes a status still shows. HealthStatus holds one reason, so a cause hidden
  * under a stronger one is partly forgotten: the stream being down survives (transport
  * 'polling'), but whether it went down by going silent does not, and it reads back as
- * 'push-unavailable' — which is true by then, as a stale stream has been torn down.
+ * 'stream-unavailable' — which is true by then, as a stale stream has been torn down.
  * A hidden 'server-errors' is forgotten too: the next request says whether it still holds.
  */
 export function causesOf(h: HealthStatus): Causes {
@@ -43,6 +43,6 @@ export function causesOf(h: HealthStatus): Causes {
   const causes: Causes = new Set();
   if (reason === 'fenced' || reason === 'auth' || reason === 'server-errors') causes.add(reason);
   if (h.state === 'offline') causes.add('offline');
-  if (h.transport === 'polling') causes.add(reason === 'stale' ? 'stale' : 'push-unavailable');
+  if (h.transport === 'polling') causes.add(reason === 'stale' ? 'stale' : 'stream-unavailable');
   return causes;
 }

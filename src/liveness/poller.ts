@@ -20,7 +20,7 @@ export interface PollerOptions {
   /** One pull covering every watched thread. Rejects when it failed. */
   pull(): Promise<void>;
   /** While the stream is live it is the truth: no interval pulls at all. */
-  isPushLive(): boolean;
+  isStreamLive(): boolean;
 }
 
 export interface Poller {
@@ -34,18 +34,18 @@ export interface Poller {
    * stopped.
    */
   pullNow(): Promise<void>;
-  /** Call when push turns live or stops being live. */
-  pushStateChanged(): void;
-  /** An environment event, handed on by the client (src/client/createSyncClient.ts); ignored while stopped. */
+  /** Call when the stream turns live or stops being live. */
+  streamStateChanged(): void;
+  /** An environment event, handed on by the client (src/client/clientSession.ts); ignored while stopped. */
   handleEnvironment(event: EnvironmentEvent): void;
 }
 
 /**
  * The adaptive poller (docs/liveness.md): `activeMs` while the user is active, stretching toward
- * `idleMs` as activity decays; nothing while push is live; one pull in flight at a time.
+ * `idleMs` as activity decays; nothing while the stream is live; one pull in flight at a time.
  */
 export function createPoller(options: PollerOptions): Poller {
-  const { clock, environment, pull, isPushLive } = options;
+  const { clock, environment, pull, isStreamLive } = options;
   const activeMs = options.activeMs ?? 5000;
   const idleMs = Math.max(options.idleMs ?? 60_000, activeMs);
   const activeWindowMs = options.activeWindowMs ?? 30_000;
@@ -88,12 +88,12 @@ export function createPoller(options: PollerOptions): Poller {
     // brings an immediate one.
     if (!running || inFlight || !environment.isOnline()) return null;
     if (failures > 0) {
-      // A failed pull is retried even while push is live (it was wanted for a reason), but a
+      // A failed pull is retried even while the stream is live (it was wanted for a reason), but a
       // failure never makes interval polling more frequent than it would be anyway.
-      return requested || isPushLive() ? retryAt : Math.max(retryAt, lastPullAt + interval(now));
+      return requested || isStreamLive() ? retryAt : Math.max(retryAt, lastPullAt + interval(now));
     }
     if (requested) return now;
-    return isPushLive() ? null : lastPullAt + interval(now);
+    return isStreamLive() ? null : lastPullAt + interval(now);
   };
 
   const schedule = () => {
@@ -181,7 +181,7 @@ export function createPoller(options: PollerOptions): Poller {
       request();
       return promise;
     },
-    pushStateChanged: schedule,
+    streamStateChanged: schedule,
     handleEnvironment(event) {
       if (running) onEnvironment(event);
     },

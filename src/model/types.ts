@@ -37,10 +37,18 @@ export interface ThreadSyncStatus {
 }
 
 export type HealthState = 'stopped' | 'connecting' | 'live' | 'polling' | 'offline';
+/**
+ * Why health is degraded (docs/liveness.md). `'push-unavailable'` is the deprecated old name of
+ * `'stream-unavailable'`: the client no longer reports it, code that names it still compiles, and
+ * `<DegradedBanner>` shows a label given under it for `'stream-unavailable'`.
+ */
 export type DegradedReason =
   /** Writes could not be stored: they are sent from memory, and closing the page would lose them. */
   | 'storage'
   | 'offline'
+  /** The event stream (SSE, `GET /events`) cannot be opened or broke: changes arrive by polling. */
+  | 'stream-unavailable'
+  /** @deprecated Never reported: the old name of `'stream-unavailable'` (docs/liveness.md). */
   | 'push-unavailable'
   | 'server-errors'
   | 'stale'

@@ -17,7 +17,7 @@ export function createOutboxPersistence(ctx: {
   namespace: string;
   queue: ReturnType<typeof createOutboxQueue>;
   listener: Pick<OutboxListener, 'changed' | 'storageChanged'>;
-}) {
+}): OutboxPersistence {
   const { storage, namespace, queue, listener } = ctx;
   /** The storage's last failure, until a write is stored again. */
   let failure: SyncError | null = null;
@@ -69,4 +69,14 @@ export function createOutboxPersistence(ctx: {
     failure: () => failure,
     deleteWrites: (ids: string[]) => safely(() => storage.deleteWrites(namespace, ids)).catch(report),
   };
+}
+
+export interface OutboxPersistence {
+  /** Stores these entries; on failure they stay in memory and say so (never rejects). */
+  persist(entries: OutboxEntry[]): Promise<void>;
+  /** Storage refused: reported to the listener, and returned as the SyncError it is. */
+  report(error: unknown): SyncError;
+  /** The storage's last failure, until a write is stored again. */
+  failure(): SyncError | null;
+  deleteWrites(ids: string[]): Promise<unknown>;
 }

@@ -124,10 +124,10 @@ export async function scenarioInState(state: SyncState): Promise<Scenario> {
 }
 
 /** What makes health degraded for each reason, on the fake backend. */
-const degradedBy: Record<DegradedReason, ScenarioOptions> = {
+const degradedBy: Record<Exclude<DegradedReason, 'push-unavailable'>, ScenarioOptions> = {
   offline: { faults: { offline: true }, online: false },
   'server-errors': { faults: { errorRate: 1 } },
-  'push-unavailable': { faults: { stream: { refuse: true } } },
+  'stream-unavailable': { faults: { stream: { refuse: true } } },
   stale: { faults: { stream: { stall: true } }, client: { liveness: { staleAfterMs: 1000 } } },
   // A real server refuses the stream too; the fake's errorRate hits push and pull only.
   auth: { faults: { errorRate: 1, errorStatus: 401, stream: { refuse: true } } },
@@ -140,7 +140,7 @@ const degradedBy: Record<DegradedReason, ScenarioOptions> = {
  * `health.stateEnteredAt`, and some reasons see the state move (connecting -> live) while they
  * hold, so 8 s leaves every state settled for well over the banner's 1.5 s.
  */
-export async function scenarioDegraded(reason: DegradedReason | null): Promise<Scenario> {
+export async function scenarioDegraded(reason: Exclude<DegradedReason, 'push-unavailable'> | null): Promise<Scenario> {
   const s = createScenario(reason === null ? {} : degradedBy[reason]);
   s.client.mutate('t1', 'addMessage', userMessage('hello'));
   await s.advance(8000);

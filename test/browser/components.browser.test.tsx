@@ -63,7 +63,7 @@ describe.each(themes)('%s theme', (theme) => {
     },
   );
 
-  test.each(['offline', 'server-errors', 'push-unavailable', 'stale', 'auth', 'fenced'] as DegradedReason[])(
+  test.each(['offline', 'server-errors', 'stream-unavailable', 'stale', 'auth', 'fenced'] as Array<Exclude<DegradedReason, 'push-unavailable'>>)(
     'DegradedBanner %s',
     async (reason) => {
       const scenario = await scenarioDegraded(reason);

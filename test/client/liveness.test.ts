@@ -26,7 +26,7 @@ describe('the adaptive poller inside the client (fake clock)', () => {
     const r = await rig({}, { faults: { stream: { refuse: true } } });
     r.client.watch('t1');
     await r.clock.advanceAsync(100);
-    expect(r.client.getHealthStatus()).toMatchObject({ degraded: true, degradedReason: 'push-unavailable' });
+    expect(r.client.getHealthStatus()).toMatchObject({ degraded: true, degradedReason: 'stream-unavailable' });
     expect(await pullsOver(10 * MIN, r)).toBeLessThanOrEqual(12);
   });
 

@@ -7,7 +7,7 @@ import type { DegradedBannerLabels, DegradedBannerProps } from 'syncline/compone
 import { SyncProvider } from 'syncline/react';
 import { createHarness, userMessage } from '../react/harness.js';
 import type { Harness, HarnessOptions } from '../react/harness.js';
-import { degradedBy } from './drive.js';
+import { degradedBy, type ReportedReason } from './drive.js';
 
 let h: Harness;
 beforeEach(() => {
@@ -108,7 +108,7 @@ describe('DegradedBanner', () => {
     expect(root().getAttribute('data-state')).toBe('visible');
   });
 
-  test.each(Object.keys(degradedBy) as DegradedReason[])('names the reason "%s"', async (reason) => {
+  test.each(Object.keys(degradedBy) as ReportedReason[])('names the reason "%s"', async (reason) => {
     const labels = { [reason]: `Because: ${reason}` };
     const { root } = setup({ labels }, degradedBy[reason]);
     await act(async () => void h.client.mutate('t1', 'addMessage', userMessage()));
@@ -117,6 +117,25 @@ describe('DegradedBanner', () => {
     expect(root().getAttribute('data-state')).toBe('visible');
     expect(root().getAttribute('data-reason')).toBe(reason);
     expect(root().textContent).toContain(`Because: ${reason}`);
+  });
+
+  test("an app's label under the old name 'push-unavailable' still shows while the stream is unavailable", async () => {
+    // Apps written before the rename (docs/liveness.md): the old name still type-checks.
+    const old: DegradedReason = 'push-unavailable';
+    const { root } = setup({ labels: { [old]: 'Live updates are off (old label).' } }, degradedBy['stream-unavailable']);
+    await act(async () => void h.client.mutate('t1', 'addMessage', userMessage()));
+    await advance(4000);
+    expect(h.client.getHealthStatus().degradedReason).toBe('stream-unavailable');
+    expect(root().getAttribute('data-reason')).toBe('stream-unavailable');
+    expect(root().textContent).toContain('Live updates are off (old label).');
+  });
+
+  test('a label under the new name wins over one under the old name', async () => {
+    const labels = { 'push-unavailable': 'old', 'stream-unavailable': 'new' };
+    const { root } = setup({ labels }, degradedBy['stream-unavailable']);
+    await advance(4000);
+    expect(root().textContent).toContain('new');
+    expect(root().textContent).not.toContain('old');
   });
 
   test('"Retry now" is reachable by keyboard and pulls at once', async () => {
@@ -168,7 +187,7 @@ describe('DegradedBanner', () => {
   test('labels replace every string; unstyled drops the syncline classes', async () => {
     const labels: DegradedBannerLabels = {
       offline: 'Hors ligne.',
-      'push-unavailable': 'x',
+      'stream-unavailable': 'x',
       'server-errors': 'x',
       stale: 'x',
       auth: 'x',

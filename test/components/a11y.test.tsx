@@ -1,11 +1,11 @@
 import { act, cleanup, render } from '@testing-library/react';
 import axe from 'axe-core';
-import type { DegradedReason, SyncState } from 'syncline';
+import type { SyncState } from 'syncline';
 import { DegradedBanner, PendingWriteIndicator, SyncBadge } from 'syncline/components';
 import { SyncProvider } from 'syncline/react';
 import { createHarness, userMessage } from '../react/harness.js';
 import type { Harness, HarnessOptions } from '../react/harness.js';
-import { degradedBy, driveBadge } from './drive.js';
+import { degradedBy, driveBadge, type ReportedReason } from './drive.js';
 
 // jsdom has no layout, so axe cannot judge colour contrast here; the Storybook run in Chromium
 // (a11y: { test: 'error' }) checks it for every story, in light and dark.
@@ -44,7 +44,7 @@ test.each(Object.keys(driveBadge) as SyncState[])('SyncBadge "%s": no axe violat
   expect(await violations(container)).toEqual([]);
 });
 
-test.each(['hidden', ...Object.keys(degradedBy)] as Array<'hidden' | DegradedReason>)(
+test.each(['hidden', ...Object.keys(degradedBy)] as Array<'hidden' | ReportedReason>)(
   'DegradedBanner "%s": no axe violations',
   async (reason) => {
     const { container } = await mount(reason === 'hidden' ? {} : degradedBy[reason]);

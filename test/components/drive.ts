@@ -37,11 +37,14 @@ export const driveBadge: Record<SyncState, (h: Harness) => Promise<void>> = {
   },
 };
 
+/** The reasons the client reports ('push-unavailable' is only the old name of 'stream-unavailable'). */
+export type ReportedReason = Exclude<DegradedReason, 'push-unavailable'>;
+
 /** The faults (and harness options) that make health degraded for each reason. */
-export const degradedBy: Record<DegradedReason, HarnessOptions> = {
+export const degradedBy: Record<ReportedReason, HarnessOptions> = {
   offline: { faults: { offline: true }, online: false },
   'server-errors': { faults: { errorRate: 1 } },
-  'push-unavailable': { faults: { stream: { refuse: true } } },
+  'stream-unavailable': { faults: { stream: { refuse: true } } },
   stale: { faults: { stream: { stall: true } }, client: { liveness: { staleAfterMs: 1000 } } },
   // A real server refuses the stream too; the fake's errorRate hits push and pull only.
   auth: { faults: { errorRate: 1, errorStatus: 401, stream: { refuse: true } } },

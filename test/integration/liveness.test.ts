@@ -58,11 +58,11 @@ describe('liveness over loopback against the dev server', () => {
     expect(recovered[0]).toMatchObject({ state: 'live', degraded: false });
   });
 
-  it('refused stream → push-unavailable, and polling carries everything', async () => {
+  it('refused stream → stream-unavailable, and polling carries everything', async () => {
     server.setFaults({ stream: { refuse: true } });
     const a = await client();
     a.watch('refused');
-    await within(3000, () => a.getHealthStatus().degradedReason === 'push-unavailable');
+    await within(3000, () => a.getHealthStatus().degradedReason === 'stream-unavailable');
     const b = await client();
     for (let i = 0; i < 20; i++) b.mutate('refused', 'addMessage', msg(`m${i}`));
     await b.flushPending();

@@ -66,13 +66,13 @@ describe('reduceHealth', () => {
     expect(later.stateEnteredAt).toBe(h.stateEnteredAt);
   });
 
-  it('a stream that cannot open degrades at once to polling with push-unavailable', () => {
+  it('a stream that cannot open degrades at once to polling with stream-unavailable', () => {
     const h = run([{ type: 'start' }, { type: 'stream-connecting' }, { type: 'stream-failed', error: http(503), nextRetryAt: 900 }]);
     expect(h).toMatchObject({
       state: 'polling',
       transport: 'polling',
       degraded: true,
-      degradedReason: 'push-unavailable',
+      degradedReason: 'stream-unavailable',
       reconnectAttempts: 1,
       nextRetryAt: 900,
     });
@@ -86,10 +86,10 @@ describe('reduceHealth', () => {
       run([{ type: 'start' }, { type: 'stream-failed', error, nextRetryAt: null, offline }]);
     expect(fail(authError).degradedReason).toBe('auth');
     expect(fail(new SyncError('auth', 'forbidden', { status: 403 })).degradedReason).toBe('auth');
-    expect(fail(fencedError).degradedReason).toBe('push-unavailable');
+    expect(fail(fencedError).degradedReason).toBe('stream-unavailable');
     const off = fail(networkError, true);
     expect(off).toMatchObject({ state: 'offline', degradedReason: 'offline' });
-    expect(fail(new Error('boom')).degradedReason).toBe('push-unavailable');
+    expect(fail(new Error('boom')).degradedReason).toBe('stream-unavailable');
   });
 
   it('a frame of a new stream clears stream degradation and resets attempts', () => {
@@ -100,7 +100,7 @@ describe('reduceHealth', () => {
       { type: 'stream-connecting' },
       { type: 'stream-open' },
     ]);
-    expect(failed).toMatchObject({ degradedReason: 'push-unavailable', reconnectAttempts: 2, nextRetryAt: null });
+    expect(failed).toMatchObject({ degradedReason: 'stream-unavailable', reconnectAttempts: 2, nextRetryAt: null });
     const back = reduceHealth(failed, { type: 'frame' }, 50);
     expect(back).toMatchObject({ state: 'live', degraded: false, degradedReason: null, reconnectAttempts: 0, nextRetryAt: null });
   });
@@ -110,15 +110,15 @@ describe('reduceHealth', () => {
     expect(h).toMatchObject({ state: 'polling', transport: 'polling', degradedReason: 'stale', nextRetryAt: 8_000, stateEnteredAt: 7_500 });
     // its reconnect failing is a different truth: push is unavailable now
     const failed = reduceHealth(h, { type: 'stream-failed', error: http(503), nextRetryAt: 9_000 }, 8_000);
-    expect(failed.degradedReason).toBe('push-unavailable');
+    expect(failed.degradedReason).toBe('stream-unavailable');
   });
 
-  it('a connector without a stream is polling with push-unavailable', () => {
+  it('a connector without a stream is polling with stream-unavailable', () => {
     const h = run([{ type: 'start' }, { type: 'stream-unsupported' }]);
-    expect(h).toMatchObject({ state: 'polling', transport: 'polling', degraded: true, degradedReason: 'push-unavailable' });
+    expect(h).toMatchObject({ state: 'polling', transport: 'polling', degraded: true, degradedReason: 'stream-unavailable' });
     // successful pulls do not make push available
     const pulled = reduceHealth(h, { type: 'request-succeeded', request: 'pull' }, 5_000);
-    expect(pulled).toMatchObject({ degradedReason: 'push-unavailable', lastSyncedAt: 5_000 });
+    expect(pulled).toMatchObject({ degradedReason: 'stream-unavailable', lastSyncedAt: 5_000 });
   });
 
   it('a failed request degrades at once and a success clears it', () => {
@@ -162,7 +162,7 @@ describe('reduceHealth', () => {
     const h = reduceHealth(run([{ type: 'start' }, { type: 'stream-unsupported' }]), { type: 'request-failed', error: timeoutError, request: 'ping' }, 100);
     expect(h).toMatchObject({ state: 'offline', degradedReason: 'offline' });
     const back = reduceHealth(h, { type: 'request-succeeded', request: 'ping' }, 200);
-    expect(back).toMatchObject({ state: 'polling', degradedReason: 'push-unavailable', lastSyncedAt: null });
+    expect(back).toMatchObject({ state: 'polling', degradedReason: 'stream-unavailable', lastSyncedAt: null });
   });
 
   it('offline and online', () => {
@@ -172,7 +172,7 @@ describe('reduceHealth', () => {
     expect(on).toMatchObject({ state: 'live', degraded: false, stateEnteredAt: 200 });
   });
 
-  it('follows the documented precedence: fenced > auth > offline > server-errors > stale > push-unavailable', () => {
+  it('follows the documented precedence: fenced > auth > offline > server-errors > stale > stream-unavailable', () => {
     let h = reduceHealth(live(), { type: 'stream-stale', nextRetryAt: 1 }, 10);
     expect(h.degradedReason).toBe('stale');
     h = reduceHealth(h, { type: 'request-failed', error: http(500) }, 11);
@@ -193,11 +193,11 @@ describe('reduceHealth', () => {
     let h = reduceHealth(live(), { type: 'stream-stale', nextRetryAt: 1 }, 10);
     h = reduceHealth(h, { type: 'offline' }, 11);
     h = reduceHealth(h, { type: 'online' }, 12);
-    expect(h).toMatchObject({ state: 'polling', degraded: true, degradedReason: 'push-unavailable' });
+    expect(h).toMatchObject({ state: 'polling', degraded: true, degradedReason: 'stream-unavailable' });
     // auth over a broken stream: a push success clears auth, push stays unavailable
     h = reduceHealth(h, { type: 'request-failed', error: authError }, 13);
     h = reduceHealth(h, { type: 'request-succeeded' }, 14);
-    expect(h.degradedReason).toBe('push-unavailable');
+    expect(h.degradedReason).toBe('stream-unavailable');
     // a stale stream under server errors: the stream itself comes back, the server errors stay
     h = reduceHealth(h, { type: 'request-failed', error: http(500) }, 15);
     h = reduceHealth(h, { type: 'frame' }, 16);

@@ -30,7 +30,7 @@ function setup(
     clock,
     environment,
     retry: { baseMs: 500, maxMs: 30_000 },
-    isPushLive: () => push.live,
+    isStreamLive: () => push.live,
     pull: () => {
       const n = pulls.push(clock.now());
       concurrent.now += 1;
@@ -130,11 +130,11 @@ describe('createPoller budgets', () => {
     await h.clock.advanceAsync(30 * MIN);
     expect(h.pulls).toHaveLength(0);
     h.push.live = false;
-    h.poller.pushStateChanged();
+    h.poller.streamStateChanged();
     await h.clock.advanceAsync(0);
     expect(h.pulls).toEqual([30 * MIN]);
     h.push.live = true;
-    h.poller.pushStateChanged();
+    h.poller.streamStateChanged();
     await h.clock.advanceAsync(30 * MIN);
     expect(h.pulls).toEqual([30 * MIN]);
   });
@@ -255,7 +255,7 @@ describe('createPoller errors', () => {
     const poller = createPoller({
       clock,
       environment: createFakeEnvironment(clock),
-      isPushLive: () => true,
+      isStreamLive: () => true,
       pull: () => {
         calls += 1;
         if (calls === 1) throw new Error('bug');

@@ -28,7 +28,7 @@ function setup(options: { faults?: Faults; storage?: OutboxStorage } = {}) {
       void events.push(['pushEnded', [...threads], error?.kind ?? null, nextRetryAt !== null]),
     storageChanged: () => {},
   };
-  const outbox = createOutbox({
+  const { outbox } = createOutbox({
     connector: fake.connector,
     storage: options.storage ?? createMemoryStorage(),
     namespace: 'test',

@@ -270,7 +270,7 @@ describe('three instances on PostgreSQL and Redis', () => {
       await expectConverged(h, pool, 20_000);
       for (const c of h.clients) {
         const health = c.getHealthStatus();
-        expect(health).toMatchObject({ state: 'polling', transport: 'polling', degraded: true, degradedReason: 'push-unavailable' });
+        expect(health).toMatchObject({ state: 'polling', transport: 'polling', degraded: true, degradedReason: 'stream-unavailable' });
       }
       redisDown = false;
       expect(liveWhileDown).toBe(0);

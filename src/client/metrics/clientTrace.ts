@@ -15,7 +15,7 @@ export interface ClientTrace {
   depth(queueDepth: number): void;
   read(): SyncMetrics;
   queued(write: PendingWrite): void;
-  settled(items: ReadonlyArray<{ write: PendingWrite }> | PendingWrite[], outcome: 'acknowledged' | 'failed' | 'discarded'): void;
+  settled(writes: readonly PendingWrite[], outcome: 'acknowledged' | 'failed' | 'discarded'): void;
   retry(at: number | null): void;
   health(h: HealthStatus): void;
   role(role: TabRole): void;
@@ -30,17 +30,16 @@ export function createClientTrace(clock: Clock, metrics?: SyncMetricsOption): Cl
     depth: (n) => collector?.depth(n),
     read() {
       if (collector) return collector.read();
-      throw new SyncError('rejected', 'Metrics are off: pass `metrics: syncMetrics()` (syncline/metrics) to createSyncClient.', {
+      throw new SyncError('rejected', 'Metrics are off: pass metrics: syncMetrics() to createSyncClient.', {
         code: 'metrics-off',
       });
     },
     health: traceHealth(trace, () => clock.now()),
     queued: (w) => trace.emit({ type: 'write-queued', at: clock.now(), writeId: w.id, threadId: w.threadId, name: w.name }),
-    settled(items, outcome) {
+    settled(writes, outcome) {
       if (!trace.observed()) return;
       const at = clock.now();
-      for (const item of items) {
-        const w = 'write' in item ? item.write : item;
+      for (const w of writes) {
         trace.emit({ type: 'write-settled', at, writeId: w.id, threadId: w.threadId, outcome, latencyMs: at - w.createdAt, attempts: w.attempts });
       }
     },

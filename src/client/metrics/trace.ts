@@ -53,7 +53,7 @@ export function createTrace(): Trace {
         try {
           listener(event);
         } catch (error) {
-          console.error('[syncline] a client.observe() listener threw', error);
+          console.error('[syncline] observe() listener threw', error);
         }
       }
     },

@@ -33,9 +33,8 @@ export function traceConnector(connector: SyncConnector, trace: Trace, clock: Cl
       const writes = request.mutations.map((m) => ({ writeId: m.id, threadId: m.threadId, seq: m.seq }));
       trace.emit({ type: 'push', at: started, writes, bytes: JSON.stringify(request).length });
       const answer = await connector.push(request, options).catch((error: unknown) => failed('push', started, error));
-      const bySeq = new Map(writes.map((w) => [w.seq, w]));
       const results = answer.results.flatMap((r): TracedResult[] => {
-        const write = bySeq.get(r.seq);
+        const write = writes.find((w) => w.seq === r.seq); // a batch is at most `batch.maxItems`
         return write ? [{ ...write, status: r.status, ...(r.status === 'rejected' && { code: r.error.code }) }] : [];
       });
       const at = clock.now();

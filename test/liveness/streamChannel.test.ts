@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { SyncError } from '../../src/model/errors.js';
 import { createHealthMonitor, type HealthEvent } from '../../src/liveness/health.js';
 import { errorFromStatus } from '../../src/transport/httpErrors.js';
-import { createPushChannel, type PushChannelOptions } from '../../src/liveness/pushChannel.js';
+import { createStreamChannel, type StreamChannelOptions } from '../../src/liveness/streamChannel.js';
 import type { ServerEvent, StreamOptions, SyncConnector } from '../../src/protocol/wire.js';
 import { createFakeClock, createFakeEnvironment } from 'syncline/testing';
 import { timeToDetectSilentStream } from '../../bench/liveness.js';
@@ -61,7 +61,7 @@ function scriptedConnector(clock: { now(): number }, onOpenStream?: (s: Scripted
 const unavailable = () => new SyncError('http', 'events answered 503', { status: 503, retryable: true });
 
 function setup(
-  options: Partial<PushChannelOptions> & { seed?: number; online?: boolean; onOpenStream?: (s: ScriptedStream) => void } = {},
+  options: Partial<StreamChannelOptions> & { seed?: number; online?: boolean; onOpenStream?: (s: ScriptedStream) => void } = {},
 ) {
   const clock = createFakeClock({ now: 0, seed: options.seed ?? 3 });
   const environment = createFakeEnvironment(clock, { online: options.online ?? true });
@@ -72,7 +72,7 @@ function setup(
   const received: ServerEvent[] = [];
   const onReconnected = vi.fn();
   const onLiveChange = vi.fn();
-  const channel = createPushChannel({
+  const channel = createStreamChannel({
     connector,
     clock,
     environment,
@@ -94,11 +94,11 @@ function setup(
 
 const gaps = (times: number[]) => times.slice(1).map((t, i) => t - times[i]!);
 
-describe('createPushChannel', () => {
+describe('createStreamChannel', () => {
   it('reports stream-unsupported and stays idle without openStream', async () => {
     const clock = createFakeClock({ now: 0 });
     const onHealth = vi.fn();
-    const channel = createPushChannel({
+    const channel = createStreamChannel({
       connector: { push: vi.fn(), pull: vi.fn(), ping: vi.fn() },
       clock,
       environment: createFakeEnvironment(clock),
@@ -191,7 +191,7 @@ describe('createPushChannel', () => {
     g.forEach((gap, attempt) => expect(gap).toBeLessThan(Math.min(30_000, 500 * 2 ** attempt)));
     expect(Math.max(...g.slice(10))).toBeGreaterThan(15_000); // grows to the cap…
     expect(new Set(g).size).toBeGreaterThan(g.length - 3); // …with jitter, not fixed steps
-    expect(h.health.get()).toMatchObject({ degradedReason: 'push-unavailable', reconnectAttempts: h.streams.length });
+    expect(h.health.get()).toMatchObject({ degradedReason: 'stream-unavailable', reconnectAttempts: h.streams.length });
     const other = await run(4);
     expect(gaps(other.streams.map((s) => s.openedAt)).slice(0, 10)).not.toEqual(g.slice(0, 10));
   });
@@ -362,7 +362,7 @@ describe('createPushChannel', () => {
     h.channel.start();
     await h.clock.advanceAsync(60_000);
     expect(h.streams.length).toBeGreaterThan(10);
-    expect(h.health.get()).toMatchObject({ degraded: true, degradedReason: 'push-unavailable' });
+    expect(h.health.get()).toMatchObject({ degraded: true, degradedReason: 'stream-unavailable' });
     expect(h.health.get().nextRetryAt).not.toBeNull();
   });
 
@@ -425,7 +425,7 @@ describe('createPushChannel', () => {
     const clock = createFakeClock({ now: 0 });
     const onHealth = vi.fn();
     let calls = 0;
-    const channel = createPushChannel({
+    const channel = createStreamChannel({
       connector: {
         push: vi.fn(),
         pull: vi.fn(),
@@ -449,7 +449,7 @@ describe('createPushChannel', () => {
   });
 });
 
-describe('createPushChannel against createFakeBackend', () => {
+describe('createStreamChannel against createFakeBackend', () => {
   it('goes live, catches a stalled stream, survives a refused one and recovers', async () => {
     const { createFakeBackend } = await import('syncline/testing');
     const clock = createFakeClock({ now: 0, seed: 11 });
@@ -459,7 +459,7 @@ describe('createPushChannel against createFakeBackend', () => {
     const onRecovered = vi.fn();
     const onReconnected = vi.fn();
     const health = createHealthMonitor({ clock, environment, onDegraded, onRecovered });
-    const channel = createPushChannel({
+    const channel = createStreamChannel({
       connector: fake.connector,
       clock,
       environment,
@@ -477,14 +477,14 @@ describe('createPushChannel against createFakeBackend', () => {
     fake.setFaults({ stream: { stall: true } });
     const stalledAt = clock.now();
     await clock.advanceAsync(8000);
-    expect(health.get().degradedReason).toMatch(/stale|push-unavailable/);
+    expect(health.get().degradedReason).toMatch(/stale|stream-unavailable/);
     expect(health.get().stateEnteredAt - stalledAt).toBeLessThanOrEqual(8000);
     expect(onDegraded).toHaveBeenCalledTimes(1);
 
     // the stream reopened during the stall stays stalled; new ones are refused
     fake.setFaults({ stream: { stall: true, refuse: true } });
     await clock.advanceAsync(60_000);
-    expect(health.get()).toMatchObject({ state: 'polling', degradedReason: 'push-unavailable' });
+    expect(health.get()).toMatchObject({ state: 'polling', degradedReason: 'stream-unavailable' });
     expect(onRecovered).not.toHaveBeenCalled();
 
     fake.setFaults({});

@@ -5,7 +5,7 @@ import { SyncError, toSyncError } from '../model/errors.js';
 import type { HealthEvent } from './health.js';
 import type { OversizedEvent, ServerEvent, SyncConnector } from '../protocol/wire.js';
 
-export interface PushChannelOptions {
+export interface StreamChannelOptions {
   connector: SyncConnector;
   clock: Clock;
   environment: Environment;
@@ -28,11 +28,11 @@ export interface PushChannelOptions {
   onHealth(event: HealthEvent): void;
   /** The first frame of a stream other than the first one since start(): time to pull. */
   onReconnected?(): void;
-  /** Push turned live (first frame) or stopped being live. Not called by stop(). */
+  /** The stream turned live (first frame) or stopped being live. Not called by stop(). */
   onLiveChange?(live: boolean): void;
 }
 
-export interface PushChannel {
+export interface StreamChannel {
   start(): void;
   /** Aborts the stream and clears every timer. Silent: dispatches nothing. */
   stop(): void;
@@ -40,7 +40,7 @@ export interface PushChannel {
   isLive(): boolean;
   /** Opens a stream now instead of when the backoff says, unless one is open or opening. */
   reconnectNow(): void;
-  /** An environment event, handed on by the client (src/client/createSyncClient.ts); ignored while stopped. */
+  /** An environment event, handed on by the client (src/client/clientSession.ts); ignored while stopped. */
   handleEnvironment(event: EnvironmentEvent): void;
 }
 
@@ -50,7 +50,7 @@ export interface PushChannel {
  * environment is offline. A 409 on the stream is a server fault like any other: only a push is
  * fenced (docs/protocol.md).
  */
-export function createPushChannel(options: PushChannelOptions): PushChannel {
+export function createStreamChannel(options: StreamChannelOptions): StreamChannel {
   const { connector, clock, environment, getCursor, onHealth } = options;
   const staleAfterMs = options.staleAfterMs ?? 7000;
   const retry = options.retry ?? DEFAULT_RETRY;
