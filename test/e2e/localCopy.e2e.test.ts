@@ -14,12 +14,12 @@ afterAll(() => rig?.close());
 const cutNetwork = (context: BrowserContext) => context.route(`${rig.server.url}/**`, (route) => route.abort('internetdisconnected'));
 const restoreNetwork = (context: BrowserContext) => context.unroute(`${rig.server.url}/**`);
 
-/** What the copy's IndexedDB database of `namespace` holds: its records' keys. */
-const copiedKeys = (page: Page, namespace: string) =>
+/** What the copy's IndexedDB database of `namespace` holds: each record's key and its user messages. */
+const copied = (page: Page, namespace: string) =>
   page.evaluate(async (name) => {
     const dbs = await indexedDB.databases();
     if (!dbs.some((db) => db.name === name)) return [];
-    return new Promise<string[]>((resolve, reject) => {
+    return new Promise<Array<{ key: string; userMessages: number }>>((resolve, reject) => {
       const open = indexedDB.open(name);
       open.onerror = () => reject(open.error);
       open.onsuccess = () => {
@@ -29,15 +29,27 @@ const copiedKeys = (page: Page, namespace: string) =>
           resolve([]);
           return;
         }
-        const keys = db.transaction('threads').objectStore('threads').getAllKeys();
-        keys.onerror = () => reject(keys.error);
-        keys.onsuccess = () => {
+        const store = db.transaction('threads').objectStore('threads');
+        const keys = store.getAllKeys();
+        const values = store.getAll();
+        values.onerror = () => reject(values.error);
+        values.onsuccess = () => {
           db.close();
-          resolve(keys.result.map(String));
+          resolve(
+            values.result.map((record: { thread?: { messages?: Array<{ role: string }> } }, i) => ({
+              key: String(keys.result[i]),
+              userMessages: (record.thread?.messages ?? []).filter((m) => m.role === 'user').length,
+            })),
+          );
         };
       };
     });
   }, `syncline-copy-${namespace}`);
+
+const copiedKeys = async (page: Page, namespace: string) => (await copied(page, namespace)).map((r) => r.key);
+/** How many user messages the copy's record of `threadId` holds (0 without one). */
+const copiedUserMessages = async (page: Page, namespace: string, threadId: string) =>
+  (await copied(page, namespace)).find((r) => r.key === `t:${threadId}`)?.userMessages ?? 0;
 
 const userTexts = (page: Page) => page.locator('[data-role="user"] .message__content').allTextContents();
 const health = (page: Page) => page.evaluate(() => window.__synclineClient!.getHealthStatus().state);
@@ -50,8 +62,9 @@ it('a reload without a network shows the 30 synced messages, not as synced; an o
   for (const text of texts) await send(page, text);
   await until(() => serverUserMessages(server, threadId).length === 30, 20_000, 'the 30 messages on the server');
   await badge.and(page.locator('[data-state="synced"]')).waitFor({ timeout: 10_000 });
-  // The copy is written off the hot path (at most once a second): wait until it holds the thread.
-  await expect.poll(() => copiedKeys(page, 'copy'), { timeout: 10_000 }).toContain(`t:${threadId}`);
+  // The copy is written off the hot path (at most once a second): wait until it holds the thread
+  // as synced, all 30 messages (its key alone can be there from an earlier write of fewer).
+  await expect.poll(() => copiedUserMessages(page, 'copy', threadId), { timeout: 10_000 }).toBe(30);
 
   await cutNetwork(context);
   await page.reload();
