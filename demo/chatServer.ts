@@ -43,27 +43,36 @@ export interface ChatDemoServer {
   close(): Promise<void>;
 }
 
-/** A reply of `tokens` words that says which message it answers. */
-function mockModel(question: string, tokens: number, tokenMs: number) {
-  const words = Array.from({ length: tokens }, (_, i) => (i === 0 ? `You said “${question.slice(0, 60)}”.` : ` word${i}`));
+/**
+ * A mock model (the AI SDK's MockLanguageModelV3: no key, no network) whose reply is `words`, one
+ * text delta each `delayMs` apart; `onRun` is called for each run. The tests use it too.
+ */
+export function mockModel(words: string[], delayMs: number, onRun = () => {}) {
   return new MockLanguageModelV3({
-    doStream: async () => ({
-      stream: simulateReadableStream({
-        chunkDelayInMs: tokenMs,
-        chunks: [
-          { type: 'text-start' as const, id: 't' },
-          ...words.map((delta) => ({ type: 'text-delta' as const, id: 't', delta })),
-          { type: 'text-end' as const, id: 't' },
-          {
-            type: 'finish' as const,
-            finishReason: { unified: 'stop' as const, raw: undefined },
-            usage: { inputTokens: { total: 1, noCache: 1, cacheRead: 0, cacheWrite: 0 }, outputTokens: { total: tokens, text: tokens, reasoning: 0 } },
-          },
-        ],
-      }),
-    }),
+    doStream: async () => {
+      onRun();
+      return {
+        stream: simulateReadableStream({
+          chunkDelayInMs: delayMs,
+          chunks: [
+            { type: 'text-start' as const, id: 't' },
+            ...words.map((delta) => ({ type: 'text-delta' as const, id: 't', delta })),
+            { type: 'text-end' as const, id: 't' },
+            {
+              type: 'finish' as const,
+              finishReason: { unified: 'stop' as const, raw: undefined },
+              usage: { inputTokens: { total: 1, noCache: 1, cacheRead: 0, cacheWrite: 0 }, outputTokens: { total: words.length, text: words.length, reasoning: 0 } },
+            },
+          ],
+        }),
+      };
+    },
   });
 }
+
+/** A reply of `tokens` words that says which message it answers. */
+const answer = (question: string, tokens: number) =>
+  Array.from({ length: tokens }, (_, i) => (i === 0 ? `You said “${question.slice(0, 60)}”.` : ` word${i}`));
 
 export async function startChatDemoServer(options: ChatDemoServerOptions = {}): Promise<ChatDemoServer> {
   const tokens = options.tokens ?? 200;
@@ -79,7 +88,7 @@ export async function startChatDemoServer(options: ChatDemoServerOptions = {}): 
       runs++;
       const last = history.at(-1);
       const question = last?.parts.flatMap((p) => (p.type === 'text' ? [p.text] : [])).join('') ?? '';
-      return streamText({ model: mockModel(question, tokens, tokenMs), messages: await convertToModelMessages(history), abortSignal }).toUIMessageStream();
+      return streamText({ model: mockModel(answer(question, tokens), tokenMs), messages: await convertToModelMessages(history), abortSignal }).toUIMessageStream();
     },
   });
   const serve = toNodeHandler(chat);

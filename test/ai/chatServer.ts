@@ -1,36 +1,18 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { convertToModelMessages, streamText } from 'ai';
-import { MockLanguageModelV3, simulateReadableStream } from 'ai/test';
 import type { Mutator, Thread } from 'syncline';
 import { aiMutators, type SyncUIMessage } from 'syncline/ai';
 import { createChatHandler } from 'syncline/ai/server';
 import { createMemoryStore, createSyncHandler, toNodeHandler } from 'syncline/server';
+import { mockModel } from '../../demo/chatServer.js';
 
 // The server of docs/ai.md on loopback HTTP: the sync handler with createChatHandler, a mock model
 // streaming `reply.words`, one text delta each `reply.delayMs` apart.
 
 export const mutators = aiMutators as unknown as Record<string, Mutator>;
 
-/** A model whose reply is `words`, one text delta each `delayMs` apart; `onRun` counts its runs. */
-export function mockModel(words: string[], delayMs: number, onRun = () => {}) {
-  return new MockLanguageModelV3({
-    doStream: async () => {
-      onRun();
-      return {
-        stream: simulateReadableStream({
-          chunkDelayInMs: delayMs,
-          chunks: [
-            { type: 'text-start' as const, id: 't' },
-            ...words.map((delta) => ({ type: 'text-delta' as const, id: 't', delta })),
-            { type: 'text-end' as const, id: 't' },
-            { type: 'finish' as const, finishReason: { unified: 'stop' as const, raw: undefined }, usage: { inputTokens: { total: 1, noCache: 1, cacheRead: 0, cacheWrite: 0 }, outputTokens: { total: words.length, text: words.length, reasoning: 0 } } },
-          ],
-        }),
-      };
-    },
-  });
-}
+export { mockModel };
 
 export async function startChatServer() {
   const store = createMemoryStore();
