@@ -20,6 +20,8 @@ interface SentPart {
   state: string;
   /** The chunk id text and reasoning deltas name. */
   id: string;
+  /** The part object last read: the thread shares unchanged parts (immer), so the same object needs no look. */
+  ref?: UIPart;
 }
 
 export interface ReplyFollower {
@@ -139,22 +141,26 @@ export function followReply(): ReplyFollower {
       }
       message.parts.forEach((part, index) => {
         const was = sent[index];
+        if (was?.ref === part) return; // a token changes one part: the others are the same objects
         if (part.type === 'text' || part.type === 'reasoning') {
           const made = textChunks(part, index, was);
           out.push(...made.chunks);
-          sent[index] = made.sent;
+          sent[index] = { ...made.sent, ref: part };
         } else if (isToolPart(part)) {
           const raw = typeof part.rawInput === 'string' ? part.rawInput : message.run?.tools[String(part.toolCallId)]?.text;
           out.push(...toolChunks(part, was, raw));
-          sent[index] = { type: part.type, length: raw?.length ?? 0, state: String(part.state), id: '' };
+          sent[index] = { type: part.type, length: raw?.length ?? 0, state: String(part.state), id: '', ref: part };
         } else {
           const json = JSON.stringify(part);
-          if (was?.state === json) return;
+          if (was?.state === json) {
+            sent[index] = { ...was, ref: part };
+            return;
+          }
           const chunk = wholePart(part);
           // A part this version cannot make from chunks stays out of the live view; the stored
           // thread (useThread, initial messages after a reload) still has it.
           if (chunk && (!was || part.type.startsWith('data-'))) out.push(chunk);
-          sent[index] = { type: part.type, length: 0, state: json, id: '' };
+          sent[index] = { type: part.type, length: 0, state: json, id: '', ref: part };
         }
       });
       const meta = JSON.stringify(message.metadata ?? null);
