@@ -15,10 +15,12 @@ const serverOnly = {
 };
 
 const MESSAGES = ['m0', 'm1', 'm2'];
+/** A value as the wire carries it: JSON has no -0 (fast-check's jsonValue makes one), so it arrives as 0. */
+const wire = (values: fc.Arbitrary<unknown>) => values.map((v) => JSON.parse(JSON.stringify(v)) as unknown);
 // Built-in field names too: the app's changes to them must show as well.
 const key = fc.constantFrom('parts', 'flagged', 'toolResult', 'meta', 'content', 'status');
 const value = (k: string) =>
-  k === 'content' ? fc.string({ maxLength: 6 }) : k === 'status' ? fc.constantFrom('streaming', 'done', 'error') : fc.jsonValue({ maxDepth: 3 });
+  k === 'content' ? fc.string({ maxLength: 6 }) : k === 'status' ? fc.constantFrom('streaming', 'done', 'error') : wire(fc.jsonValue({ maxDepth: 3 }));
 const change = fc.record({ message: fc.integer({ min: 0, max: MESSAGES.length - 1 }), key }).chain(({ message, key }) =>
   fc.record({ message: fc.constant(message), key: fc.constant(key), value: value(key) }),
 );
