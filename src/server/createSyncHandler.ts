@@ -133,8 +133,12 @@ export function createSyncHandler(options: SyncHandlerOptions = {}): SyncHandler
     const body = await readJson(request, 'pull', maxBodyBytes, headers);
     if (body instanceof Response) return body;
     let known: Map<string, number>;
+    let patches: boolean;
     try {
-      known = new Map(Object.entries(parsePullRequest(body.value).threads));
+      const parsed = parsePullRequest(body.value);
+      known = new Map(Object.entries(parsed.threads));
+      // Protocol v2 asked for: the ops since the version named, where smaller (docs/protocol.md).
+      patches = parsed.protocol === 2;
     } catch (err) {
       return error(400, 'bad-request', (err as Error).message);
     }
@@ -144,7 +148,7 @@ export function createSyncHandler(options: SyncHandlerOptions = {}): SyncHandler
     if (named instanceof Response) return named;
     const refused = await checkThreads(request, 'pull', named);
     if (refused) return refused;
-    return jsonResponse(200, await measured.store(() => store.pull(known)), headers); // metrics hook
+    return jsonResponse(200, await measured.store(() => store.pull(known, { patches })), headers); // metrics hook
   }
 
   async function events(request: Request, url: URL): Promise<Response> {
@@ -207,6 +211,7 @@ export function createSyncHandler(options: SyncHandlerOptions = {}): SyncHandler
         onError,
       },
       cursor !== null && isCursor(cursor) ? cursor : cursor === null ? null : '-1',
+      url.searchParams.get('protocol') === '2' ? 2 : 1,
     );
     streams.add(stream);
     request.signal.addEventListener('abort', () => void stream.body.cancel().catch(() => undefined), { once: true });

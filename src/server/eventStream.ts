@@ -2,7 +2,7 @@ import type { Clock } from '../platform/clock.js';
 import { createTimer } from '../platform/clock.js';
 import type { Thread } from '../model/types.js';
 import type { ServerEvent } from '../protocol/wire.js';
-import { coalesceEntries, nextFlushDelay } from './semantics/coalesceEntries.js';
+import { coalesceEntries, nextFlushDelay, snapshotsNeeded, type StreamProtocol } from './semantics/coalesceEntries.js';
 import { replayBytes } from './semantics/replayScope.js';
 import { cursorAfter } from './cursor.js';
 import { createPulledBody } from './pulledBody.js';
@@ -56,11 +56,11 @@ type Phase = 'opening' | 'live' | 'ending' | 'ended';
 
 /**
  * One `GET /events` stream (docs/server.md): replays from the cursor or sends `reset`, then live
- * entries coalesced per flush, filtered per thread by `allowed`, keepalives. The body is pulled:
+ * entries coalesced per flush (patches for a `protocol` 2 stream, docs/protocol.md), filtered per thread by `allowed`, keepalives. The body is pulled:
  * bytes wait here until the consumer asks for them, and past `maxBufferedBytes` the stream
  * drops what it holds, sends `reset` (the client pulls) and ends.
  */
-export function openEventStream(ctx: StreamContext, cursor: string | null): EventStream {
+export function openEventStream(ctx: StreamContext, cursor: string | null, protocol: StreamProtocol = 1): EventStream {
   const { clock } = ctx;
   let phase: Phase = 'opening';
   let queue: StoredEvent[] = [];
@@ -154,12 +154,10 @@ export function openEventStream(ctx: StreamContext, cursor: string | null): Even
         const verdicts = await Promise.all(threads.map((t) => ctx.allowed(t)));
         const ok = new Set(threads.filter((_, i) => verdicts[i]));
         const visible = batch.filter((e) => ok.has(e.threadId));
-        const latest = new Map<string, number>();
-        for (const e of visible) if (e.type === 'thread') latest.set(e.threadId, Math.max(latest.get(e.threadId) ?? 0, e.v));
         const snapshots = new Map<string, Thread | undefined>();
-        await Promise.all([...latest].map(async ([id, v]) => snapshots.set(id, await ctx.snapshot(id, v))));
+        await Promise.all([...snapshotsNeeded(visible, protocol)].map(async ([id, v]) => snapshots.set(id, await ctx.snapshot(id, v))));
         if (phase !== 'live') return;
-        events.push(...coalesceEntries(visible, sentV, base, (id) => snapshots.get(id)));
+        events.push(...coalesceEntries(visible, sentV, base, (id) => snapshots.get(id), protocol));
         const last = batch[batch.length - 1]!.cursor;
         if (cursorAfter(last, base)) base = last;
       }

@@ -10,7 +10,9 @@ import { DEFAULT_IDEMPOTENCY_RETENTION_MS } from './semantics/retention.js';
 import type { SyncStoreTransaction } from './semantics/transaction.js';
 import { createMemoryClients } from './memoryClients.js';
 import { ServerError } from './serverError.js';
-import type { Caller, EventsRead, MutatorTable, PushOutcome, ServerStore, StoredEvent, WriteResult } from './types.js';
+import type { Caller, EventsRead, MutatorTable, PullAnswer, PullOptions, PushOutcome, ServerStore, StoredEvent, WriteResult } from './types.js';
+import { patchSince } from './semantics/patchSince.js';
+import type { ThreadPatch } from '../model/ops.js';
 
 export interface MemoryStoreOptions {
   /** Stamps `createdAt` of the threads a first mutation creates. @default systemClock */
@@ -52,7 +54,7 @@ export interface MemoryEngine {
   /** @throws ServerError 403 for a clientId another principal owns, 409 for an older epoch. */
   push(request: PushRequest, mutators: MutatorTable, caller?: Caller): PushOutcome;
   serverWrite(threadId: string, name: string, args: unknown, mutators: MutatorTable): { result: WriteResult; events: StoredEvent[] };
-  pull(known: ReadonlyMap<string, number>): { cursor: string; threads: Thread[] };
+  pull(known: ReadonlyMap<string, number>, options?: PullOptions): PullAnswer;
   /** `null`: from now, nothing to replay. */
   eventsSince(cursor: string | null, limit?: number): EventsRead;
   head(): string;
@@ -139,14 +141,18 @@ export function createMemoryEngine(options: MemoryStoreOptions = {}): MemoryEngi
       announce(applied);
       return outcomes[0]!;
     },
-    pull(known) {
+    pull(known, options) {
       stats.pulls++;
       const out: Thread[] = [];
+      const patches: ThreadPatch[] = [];
       for (const [id, v] of known) {
         const thread = threads.get(id);
-        if (thread && thread.v > v) out.push(thread);
+        if (!thread || thread.v <= v) continue;
+        const patch = options?.patches ? patchSince(thread, v, log.threadSince(id, v)) : undefined;
+        if (patch) patches.push(patch);
+        else out.push(thread);
       }
-      return { cursor: log.head(), threads: out };
+      return options?.patches ? { cursor: log.head(), threads: out, patches } : { cursor: log.head(), threads: out };
     },
     eventsSince: (cursor, limit) => log.since(cursor, limit),
     head: () => log.head(),
@@ -177,7 +183,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
   return {
     engine,
     push: (request, mutators, caller) => settle(() => engine.push(request, mutators, caller)),
-    pull: (known) => settle(() => engine.pull(known)),
+    pull: (known, options) => settle(() => engine.pull(known, options)),
     eventsSince(cursor, limit, scope) {
       const read = settle(() => engine.eventsSince(cursor, Math.max(0, limit)));
       return scope ? read.then((r) => scopeRead(r, scope)) : read;

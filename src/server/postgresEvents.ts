@@ -1,3 +1,4 @@
+import type { ThreadOp } from '../model/ops.js';
 import type { SqlSession } from './postgresDatabase.js';
 import { visibleThreads } from './semantics/replayScope.js';
 import type { EventsRead, ReplayScope, StoredEvent } from './types.js';
@@ -11,7 +12,7 @@ import type { EventsRead, ReplayScope, StoredEvent } from './types.js';
 interface EventRow {
   id: string;
   thread_id: string;
-  type: 'thread' | 'delta';
+  type: 'thread' | 'delta' | 'patch';
   v: number;
   payload: string | null;
 }
@@ -27,6 +28,7 @@ function toEvent(row: EventRow): StoredEvent {
     const { messageId, text } = JSON.parse(row.payload ?? '{}') as { messageId: string; text: string };
     return { cursor: row.id, type: 'delta', threadId: row.thread_id, messageId, v, text };
   }
+  if (row.type === 'patch') return { cursor: row.id, type: 'patch', threadId: row.thread_id, v, ops: JSON.parse(row.payload ?? '[]') as ThreadOp[] };
   return { cursor: row.id, type: 'thread', threadId: row.thread_id, v };
 }
 

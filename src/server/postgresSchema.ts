@@ -78,6 +78,11 @@ export const postgresMigrations: readonly (readonly string[])[] = [
      )`,
     `INSERT INTO syncline_retention (one, forgotten_active) VALUES (true, 0)`,
   ],
+  [
+    // Protocol v2 (docs/protocol.md): a version's entry holds its ops (payload: their JSON).
+    `ALTER TABLE syncline_events DROP CONSTRAINT syncline_events_type_check`,
+    `ALTER TABLE syncline_events ADD CONSTRAINT syncline_events_type_check CHECK (type IN ('thread', 'delta', 'patch'))`,
+  ],
 ];
 
 /** Two-key advisory locks of syncline: this class id, then a hash of what is locked. */

@@ -1,5 +1,5 @@
 import type { SqlSession } from './postgresDatabase.js';
-import type { Changes } from './semantics/transaction.js';
+import type { Changes, NewEvent } from './semantics/transaction.js';
 import type { StoredEvent } from './types.js';
 
 /** What can be stored of a text that may hold U+0000 (kept only for the record). */
@@ -45,6 +45,12 @@ WITH
   )
 SELECT head::text AS head FROM head`;
 
+/** JSON text: escapes U+0000, which a text column refuses, in a streamed token. */
+function payloadOf(e: NewEvent): string | null {
+  if (e.type === 'patch') return JSON.stringify(e.ops);
+  return e.type === 'delta' ? JSON.stringify({ messageId: e.messageId, text: e.text }) : null;
+}
+
 /** @param now the store's clock: when the results are recorded and the client was active. */
 export async function writeChanges(tx: SqlSession, changes: Changes, logLimit: number, now: number): Promise<StoredEvent[]> {
   const { threads, client, events } = changes;
@@ -74,8 +80,7 @@ export async function writeChanges(tx: SqlSession, changes: Changes, logLimit: n
     events.map((e) => e.threadId),
     events.map((e) => e.type),
     events.map((e) => e.v),
-    // JSON text: escapes U+0000, which a text column refuses, in a streamed token.
-    events.map((e) => (e.type === 'delta' ? JSON.stringify({ messageId: e.messageId, text: e.text }) : null)),
+    events.map(payloadOf),
     logLimit,
     Math.max(1, Math.floor(logLimit / 10)),
   ]);

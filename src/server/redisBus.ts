@@ -1,4 +1,5 @@
 import { isRecord } from '../model/isRecord.js';
+import { describePatchProblem } from '../protocol/validate.js';
 import type { ServerBus, StoredEvent } from './types.js';
 import { importOptionalPeer } from './optionalPeer.js';
 
@@ -40,7 +41,9 @@ const isEvent = (value: unknown): value is StoredEvent =>
   /^\d{1,15}$/.test(value.cursor) &&
   typeof value.threadId === 'string' &&
   Number.isSafeInteger(value.v) &&
-  (value.type === 'thread' || (value.type === 'delta' && typeof value.messageId === 'string' && typeof value.text === 'string'));
+  (value.type === 'thread' ||
+    (value.type === 'patch' && describePatchProblem({ threadId: value.threadId, fromV: Number(value.v) - 1, v: value.v, ops: value.ops }) === undefined) ||
+    (value.type === 'delta' && typeof value.messageId === 'string' && typeof value.text === 'string'));
 
 /** The events of one published message; anything malformed (another publisher's junk) is dropped. */
 function parseMessage(message: string): StoredEvent[] {

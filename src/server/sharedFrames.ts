@@ -16,6 +16,7 @@ const encoded = new WeakMap<Thread, Uint8Array>();
 export function eventData(event: ServerEvent): string {
   if (event.type === 'thread') return JSON.stringify(event.thread);
   if (event.type === 'delta') return JSON.stringify({ threadId: event.threadId, messageId: event.messageId, v: event.v, text: event.text });
+  if (event.type === 'patch') return JSON.stringify(event.patch);
   return '{}';
 }
 

@@ -1,3 +1,4 @@
+import type { ThreadOp, ThreadPatch } from '../model/ops.js';
 import type { Mutator, Thread } from '../model/types.js';
 import type { PushRequest, PushResponse } from '../protocol/wire.js';
 
@@ -12,8 +13,10 @@ import type { PushRequest, PushResponse } from '../protocol/wire.js';
 /**
  * One entry of the shared event log. `cursor` is a decimal string of a whole number, strictly
  * increasing across ALL instances (it comes from the store, e.g. a Postgres bigserial), so a
- * stream can resume on any instance. A `thread` entry names the version only: the handler reads
- * the thread when it sends the event (streams coalesce to the newest version anyway).
+ * stream can resume on any instance. A `patch` entry holds what one version changed (the ops of
+ * src/model/ops.ts, the size of the change); a `thread` entry, written when the ops would be
+ * larger than the thread, names the version only: the handler reads the thread when it sends the
+ * event (streams coalesce to the newest version anyway).
  *
  * Ordering: a store appends entries so that once a reader has seen cursor c, no entry with a
  * cursor below c becomes visible later (e.g. entries are appended under one lock per push
@@ -21,6 +24,9 @@ import type { PushRequest, PushResponse } from '../protocol/wire.js';
  */
 export type StoredEvent =
   | { cursor: string; type: 'thread'; threadId: string; v: number }
+  /** One version step, from `v - 1` to `v`: what it changed (protocol v2, docs/protocol.md). */
+  | { cursor: string; type: 'patch'; threadId: string; v: number; ops: ThreadOp[] }
+  /** Written by stores before protocol v2 (old PostgreSQL rows); new versions are `patch` entries. */
   | { cursor: string; type: 'delta'; threadId: string; messageId: string; v: number; text: string };
 
 /** Mutators by name (built-ins plus the app's; plus the server-only ones for `serverWrite`). Looked up with `Object.hasOwn`. */
@@ -71,6 +77,18 @@ export interface Caller {
   principal: string | null;
 }
 
+export interface PullOptions {
+  /** The caller understands protocol v2's patches. */
+  patches?: boolean;
+}
+
+/** What a store answers a pull: the threads newer than known, or (protocol v2) the ops since then. */
+export interface PullAnswer {
+  cursor: string;
+  threads: Thread[];
+  patches?: ThreadPatch[];
+}
+
 export interface ServerStore {
   /**
    * Applies one already validated push (parsePushRequest) in ONE transaction:
@@ -84,8 +102,8 @@ export interface ServerStore {
    *   on the thread, created first at `v: 0` (emptyThread from src/model/mutators.ts, createdAt =
    *   the store's clock) when missing; a rejected mutation changes nothing but is remembered;
    * - every applied mutation, even one that changes nothing, sets `v` to the previous `v` + 1
-   *   and appends one event: `delta` for `appendDelta` (args `{ messageId, text }`), `thread`
-   *   for any other name.
+   *   and appends one entry (src/server/semantics/push.ts, `entryFor`): a `patch` with the ops
+   *   that turn the previous version into this one, or `thread` when they would be larger.
    * Mutators see a draft they may change in place and must not keep (immer or a deep copy).
    * Throws only for the whole push (409 fencing, or a storage failure → the handler answers 5xx).
    */
@@ -95,8 +113,12 @@ export interface ServerStore {
    * already filtered the ids through `authorize`); ids the store does not have are left out.
    * `cursor` is the log head read in the same snapshot (no event after it is reflected in
    * `threads` without also being after `cursor`).
+   *
+   * With `patches` (a protocol v2 pull), a thread known at a version above 0 whose entries since
+   * that version the store still has, all `patch` entries and smaller than the thread, comes as
+   * one ThreadPatch in `patches` instead of in `threads` (src/server/semantics/patchSince.ts).
    */
-  pull(known: ReadonlyMap<string, number>): Promise<{ cursor: string; threads: Thread[] }>;
+  pull(known: ReadonlyMap<string, number>, options?: PullOptions): Promise<PullAnswer>;
   /**
    * Entries after `cursor` (exclusive), oldest first, at most `limit`; fewer than `limit` means
    * the reader has caught up with `head` as of this read. `reset` when `cursor` is not a decimal

@@ -29,6 +29,11 @@ export interface FakeBackendOptions<M extends BaseMessage = Message> {
   keepaliveMs?: number;
   /** Event-log entries kept for resuming streams. @default 10000 */
   logLimit?: number;
+  /**
+   * The protocol the fake answers in (docs/protocol.md): 2 sends patches to a client that asks
+   * (every syncline client does); 1 acts as a server from before protocol v2. @default 2
+   */
+  protocol?: 1 | 2;
   /** Stream an assistant reply to every user message. @default { autoReply: false } */
   assistant?: AutoReplyOptions;
 }
@@ -69,7 +74,8 @@ export function createFakeBackend<M extends BaseMessage = Message>(options: Fake
   const timeoutMs = options.timeoutMs ?? 10_000;
   // The backend runs any message shape; the app's mutators are typed for its own.
   const mutators = options.mutators as MutatorDefs | undefined;
-  const backend = createReferenceBackend({ clock, mutators, logLimit: options.logLimit });
+  const protocol = options.protocol ?? 2;
+  const backend = createReferenceBackend({ clock, mutators, logLimit: options.logLimit, protocol });
   const faults = createFaultController(options.faults, () => clock.random());
   const requests: Record<FaultRoute, number> = { push: 0, pull: 0, ping: 0, events: 0 };
   const inflight = new Set<() => void>();
@@ -184,7 +190,7 @@ export function createFakeBackend<M extends BaseMessage = Message>(options: Fake
     openStream(streamOptions: StreamOptions): Promise<void> {
       requests.events++;
       return openFakeStream(
-        { backend, faults, clock, keepaliveMs: options.keepaliveMs ?? 3000, closed: () => closed, streams },
+        { backend, faults, clock, keepaliveMs: options.keepaliveMs ?? 3000, protocol, closed: () => closed, streams },
         streamOptions,
       );
     },

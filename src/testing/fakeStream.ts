@@ -7,6 +7,7 @@ import { eventData } from './eventData.js';
 import type { FaultController } from '../server/dev/faults.js';
 import type { ReferenceBackend } from '../server/dev/referenceBackend.js';
 import { startStreamPump } from './streamPump.js';
+import type { StreamProtocol } from '../server/semantics/coalesceEntries.js';
 import type { StreamPump } from './streamPump.js';
 
 const ROUTE = 'GET /events';
@@ -16,6 +17,8 @@ export interface FakeStreamContext {
   faults: FaultController;
   clock: Clock;
   keepaliveMs: number;
+  /** What the stream speaks (docs/protocol.md); the fake answers v2, as the client asks. */
+  protocol: StreamProtocol;
   closed(): boolean;
   /** Open streams, each with the function that ends it cleanly (the backend closing). */
   streams: Set<() => void>;
@@ -77,6 +80,7 @@ export function openFakeStream(ctx: FakeStreamContext, options: StreamOptions): 
         clock: ctx.clock,
         cursor: options.cursor,
         keepaliveMs: ctx.keepaliveMs,
+        protocol: ctx.protocol,
         flushDelayMs: 0,
         sink: {
           event: (event) =>

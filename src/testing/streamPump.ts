@@ -1,6 +1,6 @@
 import type { Clock, TimerId } from '../platform/clock.js';
 import type { ServerEvent } from '../protocol/wire.js';
-import { coalesceEntries, nextFlushDelay } from '../server/semantics/coalesceEntries.js';
+import { coalesceEntries, nextFlushDelay, type StreamProtocol } from '../server/semantics/coalesceEntries.js';
 import type { StoredEvent } from '../server/types.js';
 import { createEventFaults } from '../server/dev/eventFaults.js';
 import type { FaultController } from '../server/dev/faults.js';
@@ -27,6 +27,8 @@ export interface StreamPumpOptions {
    * keeps a fake-clock test free of timers to advance.
    */
   flushDelayMs: number;
+  /** 2: patches (docs/protocol.md); 1: whole threads and deltas, as a v1 server sends. */
+  protocol: StreamProtocol;
   sink: StreamSink;
 }
 
@@ -89,7 +91,7 @@ export function startStreamPump(options: StreamPumpOptions): StreamPump {
     if (queue.length > 0) {
       const batch = queue;
       queue = [];
-      events.push(...coalesceEntries(batch, sentV, base, backend.snapshot));
+      events.push(...coalesceEntries(batch, sentV, base, backend.snapshot, options.protocol));
       base = batch[batch.length - 1]!.cursor;
     }
     for (const event of events) {

@@ -21,6 +21,8 @@ let unique = 0;
 const id = (label: string) => `${label}-${process.pid}-${++unique}-${Math.random().toString(36).slice(2, 8)}`;
 
 const message = (mid: string, content = 'hello'): Message => ({ id: mid, role: 'user', content, createdAt: 1 });
+/** The op a streamed token makes: text appended to the content of the thread's only message. */
+const append = (mid: string, text: string) => ({ op: 'append', at: 0, id: mid, path: ['content'], text });
 
 export const appMutators: MutatorTable = {
   ...builtinMutators,
@@ -71,13 +73,13 @@ export function describeStoreConformance(name: string, factory: StoreFactory) {
         lastSeq: 4,
         results: [1, 2, 3, 4].map((seq) => ({ seq, status: 'applied', v: seq })),
       });
-      expect(events.map((e) => [e.type, e.threadId, e.v])).toEqual([
-        ['thread', t, 1],
-        ['delta', t, 2],
-        ['thread', t, 3],
-        ['thread', t, 4],
+      // Each version's entry holds what it changed (protocol v2's ops, docs/protocol.md).
+      expect(events.map((e) => [e.type, e.threadId, e.v, e.type === 'patch' ? e.ops : null])).toEqual([
+        ['patch', t, 1, [{ op: 'insert', at: 0, message: message('m1') }]],
+        ['patch', t, 2, [append('m1', ' world')]],
+        ['patch', t, 3, []],
+        ['patch', t, 4, [{ op: 'thread', key: 'title', value: 'Greeting' }]],
       ]);
-      expect(events[1]).toMatchObject({ messageId: 'm1', text: ' world' });
       const cursors = events.map((e) => BigInt(e.cursor));
       expect(cursors[0]! > BigInt(before)).toBe(true);
       for (let i = 1; i < cursors.length; i++) expect(cursors[i]! > cursors[i - 1]!).toBe(true);
@@ -319,7 +321,7 @@ export function describeStoreConformance(name: string, factory: StoreFactory) {
       const added = await store.serverWrite(t, 'addMessage', { message: message('r', '') }, serverOnly);
       expect(added.result).toEqual({ status: 'applied', v: 1 });
       const delta = await store.serverWrite(t, 'appendDelta', { messageId: 'r', text: 'tok' }, serverOnly);
-      expect(delta.events).toEqual([{ cursor: expect.any(String), type: 'delta', threadId: t, messageId: 'r', v: 2, text: 'tok' }]);
+      expect(delta.events).toEqual([{ cursor: expect.any(String), type: 'patch', threadId: t, v: 2, ops: [append('r', 'tok')] }]);
       expect((await store.serverWrite(t, 'finish', {}, serverOnly)).result).toEqual({ status: 'applied', v: 3 });
       const missing = await store.serverWrite(t, 'appendDelta', { messageId: 'gone', text: 'x' }, serverOnly);
       expect(missing).toEqual({ result: { status: 'rejected', error: { code: 'not-found', message: expect.any(String) } }, events: [] });
@@ -340,7 +342,7 @@ export function describeStoreConformance(name: string, factory: StoreFactory) {
       expect(versions).toEqual(expected);
       expect(outcomes[1001]!.events).toEqual([]);
       // Each caller gets the event of its own write.
-      expect(outcomes[5]!.events).toEqual([{ cursor: expect.any(String), type: 'delta', threadId: t, messageId: 'r', v: 6, text: '4 ' }]);
+      expect(outcomes[5]!.events).toEqual([{ cursor: expect.any(String), type: 'patch', threadId: t, v: 6, ops: [append('r', '4 ')] }]);
       const text = Array.from({ length: 2000 }, (_, i) => (i === 1000 ? '' : `${i} `)).join('');
       expect(await store.thread(t)).toMatchObject({ v: 2000, messages: [{ id: 'r', content: text }] });
       const cursors = outcomes.flatMap((o) => o.events.map((e) => BigInt(e.cursor)));
@@ -397,7 +399,7 @@ export function describeStoreConformance(name: string, factory: StoreFactory) {
       const { events } = await push(store, { clientId: id('c'), epoch: 1, mutations: [mutation(1, t, 'appendDelta', { messageId: 'm', text: '\u0000' })] });
       expect((await store.thread(t))!.messages[0]!.content).toBe(`${content}\u0000`);
       const read = await store.eventsSince(String(BigInt(events[0]!.cursor) - 1n), 1);
-      expect(read).toMatchObject({ reset: false, events: [{ type: 'delta', text: '\u0000' }] });
+      expect(read).toMatchObject({ reset: false, events: [{ type: 'patch', ops: [append('m', '\u0000')] }] });
     });
 
     it('concurrent pushes to one thread from many clients (and one client racing itself) apply each write once', async () => {

@@ -19,6 +19,8 @@ export interface ReferenceBackendOptions {
   logLimit?: number;
   /** The memory store's engine to work on (the dev server shares its store's); `clock` and `logLimit` then do not apply. @default a new one */
   engine?: MemoryEngine;
+  /** 2: a pull that asks for protocol v2 gets patches; 1: whole threads only, as a v1 server. @default 2 */
+  protocol?: 1 | 2;
 }
 
 /** A request the backend refuses as a whole; callers answer it with this HTTP status. */
@@ -83,10 +85,11 @@ export interface ReferenceBackend {
   stats(): BackendStats;
 }
 
-/** The server half of protocol v1, in memory: the memory store of `syncline/server` seen synchronously, plus request parsing, frozen snapshots and counters. Shared by the fake backend and the dev server. */
+/** The server half of the protocol (v2, or v1 when asked), in memory: the memory store of `syncline/server` seen synchronously, plus request parsing, frozen snapshots and counters. Shared by the fake backend and the dev server. */
 export function createReferenceBackend(options: ReferenceBackendOptions = {}): ReferenceBackend {
   const mutators: Record<string, Mutator> = { ...builtinMutators, ...options.mutators };
   const internal: Record<string, Mutator> = { ...mutators, ...serverMutators };
+  const protocol = options.protocol ?? 2;
   const engine = options.engine ?? createMemoryEngine({ clock: options.clock, logLimit: options.logLimit });
   const applied: AppliedMutation[] = [];
   const appliedListeners = new Set<(applied: AppliedMutation, args: unknown) => void>();
@@ -118,8 +121,10 @@ export function createReferenceBackend(options: ReferenceBackendOptions = {}): R
     },
     pull(raw) {
       const request = parse(raw, parsePullRequest);
-      const { cursor, threads } = engine.pull(new Map(Object.entries(request.threads)));
-      return { cursor, threads: threads.map(deepFreeze) };
+      const patches = protocol === 2 && request.protocol === 2;
+      const answer = engine.pull(new Map(Object.entries(request.threads)), { patches });
+      const threads = answer.threads.map(deepFreeze);
+      return answer.patches ? { cursor: answer.cursor, threads, patches: answer.patches.map(deepFreeze) } : { cursor: answer.cursor, threads };
     },
     serverWrite: (threadId, name, args, table = internal) => engine.serverWrite(threadId, name, args, table).result,
     cursor: () => engine.head(),

@@ -1,4 +1,6 @@
+import { diffThreads } from '../../model/diffThreads.js';
 import { emptyThread } from '../../model/mutators.js';
+import { opsAreSmaller } from '../../model/opsAreSmaller.js';
 import type { Thread } from '../../model/types.js';
 import type { PushRequest, PushResponse, PushResult } from '../../protocol/wire.js';
 import { ServerError } from '../serverError.js';
@@ -12,7 +14,7 @@ import type { Awaitable, Changes, ClientRecord, NewEvent, RecordedResult, StoreT
  * The rules of a push and of a server write, once, for every store (ServerStore in
  * src/server/types.ts; docs/architecture.md, "Server"): epoch fencing, exactly once per (clientId, seq) with the first result
  * replayed, out-of-order refusal, one version per applied mutation (a new thread starts at v 0)
- * and the event each version produces. Stores only provide the StoreTransaction.
+ * and the log entry each version produces (its ops). Stores only provide the StoreTransaction.
  */
 
 /** A mutation a push or a server write applied, with its args (an assistant answers user messages from it). */
@@ -55,13 +57,15 @@ export const SERVER_CLIENT_ID = '@server';
 /** PostgreSQL text cannot hold U+0000: no store accepts an id holding one, so all stores agree. */
 export const hasNul = (text: string) => text.includes('\u0000');
 
-/** The event one version produces: a `delta` for appendDelta, else the thread's version. */
-export function eventFor(threadId: string, name: string, args: unknown, v: number): NewEvent {
-  if (name === 'appendDelta') {
-    const { messageId, text } = args as { messageId: string; text: string };
-    return { type: 'delta', threadId, messageId, v, text };
-  }
-  return { type: 'thread', threadId, v };
+/**
+ * The log entry one version produces (protocol v2, docs/protocol.md): the ops that turn `base`
+ * into `next`, whichever mutator made it (diffThreads relies on immer sharing what did not
+ * change, so this costs the size of the change), or the version alone when the ops would be
+ * larger than the thread, which the stream then sends whole.
+ */
+export function entryFor(base: Thread, next: Thread): NewEvent {
+  const ops = diffThreads(base, next);
+  return opsAreSmaller(ops, next) ? { type: 'patch', threadId: next.id, v: next.v, ops } : { type: 'thread', threadId: next.id, v: next.v };
 }
 
 /** An epoch below the highest seen means another writer took the outbox over: the whole push is refused. */
@@ -114,7 +118,7 @@ class Workspace {
     if ('status' in next) return next;
     this.threads.set(threadId, next);
     this.changed.add(threadId);
-    this.events.push(eventFor(threadId, name, args, next.v));
+    this.events.push(entryFor(base, next));
     return { status: 'applied', v: next.v };
   }
 

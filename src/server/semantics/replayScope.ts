@@ -1,3 +1,4 @@
+import type { ThreadOp } from '../../model/ops.js';
 import type { EventsRead, ReplayScope, StoredEvent } from '../types.js';
 
 /*
@@ -7,8 +8,17 @@ import type { EventsRead, ReplayScope, StoredEvent } from '../types.js';
  * another tenant's megabytes of deltas neither receives nor makes the server hold them.
  */
 
-/** What an entry weighs in a replay: a fixed part and a delta's text, 3 bytes per UTF-16 unit at most. */
-export const replayBytes = (entry: StoredEvent): number => 64 + (entry.type === 'delta' ? entry.text.length * 3 : 0);
+const opsLengths = new WeakMap<readonly ThreadOp[], number>();
+/** The JSON length of one entry's ops (UTF-16 units), computed once per entry: every stream asks. */
+export function opsLength(ops: readonly ThreadOp[]): number {
+  let n = opsLengths.get(ops);
+  if (n === undefined) opsLengths.set(ops, (n = JSON.stringify(ops).length));
+  return n;
+}
+
+/** What an entry weighs in a replay or a stream's queue: a fixed part and its text or ops, 3 bytes per UTF-16 unit at most. */
+export const replayBytes = (entry: StoredEvent): number =>
+  64 + (entry.type === 'delta' ? entry.text.length * 3 : entry.type === 'patch' ? opsLength(entry.ops) * 3 : 0);
 
 /**
  * The threads of a window the reader may see, or `null` when the window must be answered

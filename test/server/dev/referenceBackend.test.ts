@@ -174,7 +174,7 @@ describe('reference backend: pull', () => {
 });
 
 describe('reference backend: event log and server writes', () => {
-  it('logs thread entries and appendDelta as deltas, with growing cursors', () => {
+  it('logs what each version changed (protocol v2 ops), with growing cursors', () => {
     const backend = createReferenceBackend();
     backend.push(push('a', [mutation(1, 'addMessage', msg('m1')), mutation(2, 'appendDelta', { messageId: 'm1', text: '!' })]));
     const read = backend.eventsSince('0');
@@ -182,8 +182,8 @@ describe('reference backend: event log and server writes', () => {
       reset: false,
       head: '2',
       events: [
-        { cursor: '1', type: 'thread', threadId: 't1', v: 1 },
-        { cursor: '2', type: 'delta', threadId: 't1', messageId: 'm1', v: 2, text: '!' },
+        { cursor: '1', type: 'patch', threadId: 't1', v: 1, ops: [{ op: 'insert', at: 0, message: msg('m1').message }] },
+        { cursor: '2', type: 'patch', threadId: 't1', v: 2, ops: [{ op: 'append', at: 0, id: 'm1', path: ['content'], text: '!' }] },
       ],
     });
     expect(backend.eventsSince('1')).toMatchObject({ reset: false, events: [{ cursor: '2' }] });
@@ -215,7 +215,7 @@ describe('reference backend: event log and server writes', () => {
     backend.serverWrite('t1', 'appendDelta', { messageId: 'm1', text: '.' });
     off();
     backend.serverWrite('t1', 'setTitle', { title: 'x' });
-    expect(seen).toEqual(['1:thread', '2:delta']);
+    expect(seen).toEqual(['1:patch', '2:patch']);
   });
 
   it('serverWrite versions like a client write, and can finish a streaming message', () => {
@@ -229,7 +229,7 @@ describe('reference backend: event log and server writes', () => {
       error: { code: 'not-found' },
     });
     expect(backend.thread('t9')?.messages[0]).toMatchObject({ content: 'Hi', status: 'done' });
-    expect(backend.eventsSince('0')).toMatchObject({ events: [{ type: 'thread' }, { type: 'delta' }, { type: 'thread', v: 3 }] });
+    expect(backend.eventsSince('0')).toMatchObject({ events: [{ type: 'patch', v: 1 }, { type: 'patch', v: 2 }, { type: 'patch', v: 3 }] });
     expect(backend.applied.map((a) => a.clientId)).toEqual(['@server', '@server', '@server']);
   });
 });
