@@ -66,6 +66,11 @@ export interface RequestOptions {
 export interface StreamOptions {
   /** Resume point (`Last-Event-ID`); null for "from now". */
   cursor: string | null;
+  /**
+   * 1: ask for whole threads and deltas only (a client whose app checks every thread with a
+   * schema). Absent: protocol v2, patches (docs/protocol.md).
+   */
+  protocol?: 1;
   signal: AbortSignal;
   /** The response headers arrived with a 200 and an event-stream body. */
   onOpen(): void;

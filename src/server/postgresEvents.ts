@@ -1,4 +1,6 @@
-import type { ThreadOp } from '../model/ops.js';
+import type { ThreadOp, ThreadPatch } from '../model/ops.js';
+import type { Thread } from '../model/types.js';
+import { patchSince } from './semantics/patchSince.js';
 import type { SqlSession } from './postgresDatabase.js';
 import { visibleThreads } from './semantics/replayScope.js';
 import type { EventsRead, ReplayScope, StoredEvent } from './types.js';
@@ -8,6 +10,9 @@ import type { EventsRead, ReplayScope, StoredEvent } from './types.js';
  * gap-free and in commit order). Rows are ordered by `syncline_events.id`, the bigint: ordering by
  * the `id::text` column of the answer would put cursor 10 before 9.
  */
+
+/** Versions behind past which a pull sends the thread without reading the log (bounds the read). */
+const PATCH_STEPS_MAX = 1000;
 
 interface EventRow {
   id: string;
@@ -30,6 +35,42 @@ function toEvent(row: EventRow): StoredEvent {
   }
   if (row.type === 'patch') return { cursor: row.id, type: 'patch', threadId: row.thread_id, v, ops: JSON.parse(row.payload ?? '[]') as ThreadOp[] };
   return { cursor: row.id, type: 'thread', threadId: row.thread_id, v };
+}
+
+/**
+ * A protocol v2 pull's answer on PostgreSQL: per thread, the ops since the version the client
+ * named when the log still has every step (src/server/semantics/patchSince.ts decides), else the
+ * thread. A client more than PATCH_STEPS_MAX versions behind gets the thread without a read.
+ */
+export async function patchesSince(
+  db: SqlSession,
+  threads: Thread[],
+  known: ReadonlyMap<string, number>,
+): Promise<{ threads: Thread[]; patches: ThreadPatch[] }> {
+  const near = threads.filter((t) => (known.get(t.id) ?? 0) > 0 && t.v - known.get(t.id)! <= PATCH_STEPS_MAX);
+  const byThread = new Map<string, StoredEvent[]>();
+  if (near.length > 0) {
+    const { rows } = await db.query<EventRow>(
+      `SELECT e.id::text AS id, e.thread_id, e.type, e.v::float8 AS v, e.payload
+       FROM unnest($1::text[], $2::float8[], $3::float8[]) AS k(id, known, v)
+       JOIN syncline_events e ON e.thread_id = k.id AND e.v > k.known AND e.v <= k.v
+       ORDER BY e.id`,
+      [near.map((t) => t.id), near.map((t) => known.get(t.id)!), near.map((t) => t.v)],
+    );
+    for (const row of rows) {
+      const list = byThread.get(row.thread_id) ?? [];
+      list.push(toEvent(row));
+      byThread.set(row.thread_id, list);
+    }
+  }
+  const out: Thread[] = [];
+  const patches: ThreadPatch[] = [];
+  for (const thread of threads) {
+    const patch = byThread.has(thread.id) ? patchSince(thread, known.get(thread.id)!, byThread.get(thread.id)!) : undefined;
+    if (patch) patches.push(patch);
+    else out.push(thread);
+  }
+  return { threads: out, patches };
 }
 
 /** Gap-free ids: a first row other than cursor + 1 (while entries exist after it) means pruned. */

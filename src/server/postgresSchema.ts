@@ -82,6 +82,8 @@ export const postgresMigrations: readonly (readonly string[])[] = [
     // Protocol v2 (docs/protocol.md): a version's entry holds its ops (payload: their JSON).
     `ALTER TABLE syncline_events DROP CONSTRAINT syncline_events_type_check`,
     `ALTER TABLE syncline_events ADD CONSTRAINT syncline_events_type_check CHECK (type IN ('thread', 'delta', 'patch'))`,
+    // A v2 pull reads one thread's entries since a version.
+    `CREATE INDEX syncline_events_thread_v ON syncline_events (thread_id, v)`,
   ],
 ];
 

@@ -9,6 +9,7 @@ import { writeChanges } from './postgresWrite.js';
 import { pruneIdempotency, readForgottenActive } from './postgresRetention.js';
 import { DEFAULT_IDEMPOTENCY_RETENTION_MS, forgottenBefore, pruneIntervalMs } from './semantics/retention.js';
 import { applyPush, applyServerWrites, hasNul } from './semantics/push.js';
+import { patchesSince } from './postgresEvents.js';
 import { createServerWriteQueue } from './serverWriteQueue.js';
 import type { StoreTransaction } from './semantics/transaction.js';
 import { LOCK_CLASS, migrate } from './postgresSchema.js';
@@ -215,7 +216,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
       return { response, events };
     },
 
-    async pull(known) {
+    async pull(known, pullOptions) {
       const db = await ready();
       // The head first: every thread read after it reflects at least the entries up to it.
       const cursor = await readHead(db);
@@ -226,12 +227,16 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
         ids.push(id);
         versions.push(v);
       }
-      if (ids.length === 0) return { cursor, threads: [] };
+      if (ids.length === 0) return pullOptions?.patches ? { cursor, threads: [], patches: [] } : { cursor, threads: [] };
       const { rows } = await db.query<{ body: string }>(
         `SELECT t.body FROM unnest($1::text[], $2::float8[]) AS k(id, v) JOIN syncline_threads t ON t.id = k.id WHERE t.v > k.v`,
         [ids, versions],
       );
-      return { cursor, threads: rows.map((row) => JSON.parse(row.body) as Thread) };
+      const threads = rows.map((row) => JSON.parse(row.body) as Thread);
+      if (!pullOptions?.patches) return { cursor, threads };
+      // Read after the threads: a version's entry commits with it, so every step up to each
+      // thread's version is in the log unless pruned (patchSince then sends the thread).
+      return { cursor, ...(await patchesSince(db, threads, known)) };
     },
 
     async eventsSince(cursor, limit, scope): Promise<EventsRead> {

@@ -80,7 +80,7 @@ export function openFakeStream(ctx: FakeStreamContext, options: StreamOptions): 
         clock: ctx.clock,
         cursor: options.cursor,
         keepaliveMs: ctx.keepaliveMs,
-        protocol: ctx.protocol,
+        protocol: options.protocol === 1 ? 1 : ctx.protocol,
         flushDelayMs: 0,
         sink: {
           event: (event) =>

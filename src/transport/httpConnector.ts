@@ -235,7 +235,9 @@ export function createHttpConnector(options: HttpConnectorOptions): SyncConnecto
       const own: HeaderMap = { accept: 'text/event-stream' };
       if (cursor !== null) own['last-event-id'] = cursor;
       // A v1 server ignores `protocol` and keeps sending `delta` events, which the client still applies.
-      const query = `?protocol=2${cursor === null ? '' : `&cursor=${encodeURIComponent(cursor)}`}`;
+      const asked = stream.protocol === 1 ? '' : 'protocol=2';
+      const resume = cursor === null ? '' : `cursor=${encodeURIComponent(cursor)}`;
+      const query = `?${[asked, resume].filter(Boolean).join('&')}`;
       let res: Response;
       try {
         // No timeout here: a stream is meant to stay open; its silence is judged by the caller.

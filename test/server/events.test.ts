@@ -44,7 +44,45 @@ describe('dev server: GET /events', () => {
     expect(server!.stats().openStreams).toBe(1);
   });
 
-  it('sends thread events (data = Thread) and delta events, with the cursor as id', async () => {
+  it('protocol v2 (?protocol=2): a patch event per run of versions, holding only what changed', async () => {
+    await start();
+    const c = await events('?protocol=2');
+    write('t1', 'addMessage', message('m1', 'assistant'));
+    await c.until((f) => eventsOf(f).length >= 1);
+    write('t1', 'appendDelta', { messageId: 'm1', text: ' more' });
+    await c.until((f) => eventsOf(f).length >= 2);
+    const [first, second] = eventsOf(c.frames);
+    expect(first).toMatchObject({ id: '1', event: 'patch' });
+    expect(JSON.parse(first!.data!)).toEqual({
+      threadId: 't1',
+      fromV: 0,
+      v: 1,
+      ops: [{ op: 'insert', at: 0, message: { id: 'm1', role: 'assistant', content: 'm1', createdAt: 1 } }],
+    });
+    expect(JSON.parse(second!.data!)).toEqual({
+      threadId: 't1',
+      fromV: 1,
+      v: 2,
+      ops: [{ op: 'append', at: 0, id: 'm1', path: ['content'], text: ' more' }],
+    });
+  });
+
+  it('a v1 client on this v2 server: its pull gets whole threads, a v2 pull the ops since the version it names', async () => {
+    await start();
+    write('t1', 'addMessage', message('m1', 'assistant'));
+    write('t1', 'setTitle', { title: 'Trip' });
+    const pull = async (body: object) => {
+      const res = await fetch(`${server!.url}/pull`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      return (await res.json()) as { threads: Thread[]; patches?: unknown[] };
+    };
+    const v1 = await pull({ clientId: 'c1', threads: { t1: 1 } });
+    expect(v1.patches).toBeUndefined();
+    expect(v1.threads).toMatchObject([{ id: 't1', v: 2, title: 'Trip' }]);
+    const v2 = await pull({ clientId: 'c1', threads: { t1: 1 }, protocol: 2 });
+    expect(v2).toMatchObject({ threads: [], patches: [{ threadId: 't1', fromV: 1, v: 2, ops: [{ op: 'thread', key: 'title', value: 'Trip' }] }] });
+  });
+
+  it('a v1 client (no ?protocol): thread events (data = Thread) and delta events, with the cursor as id', async () => {
     await start();
     const c = await events();
     write('t1', 'addMessage', message('m1', 'assistant'));

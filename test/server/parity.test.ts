@@ -120,11 +120,12 @@ describe('event streams match', () => {
       backend.serverWrite('t3', 'appendDelta', { messageId: 'b', text: 'Hel' });
       backend.serverWrite('t3', 'appendDelta', { messageId: 'b', text: 'lo' });
     }
-    const collect = async (connector: SyncConnector, cursor: string | null, count: number) => {
+    const collect = async (connector: SyncConnector, cursor: string | null, count: number, protocol?: 1) => {
       const controller = new AbortController();
       const events: unknown[] = [];
       const done = connector.openStream!({
         cursor,
+        protocol,
         signal: controller.signal,
         onOpen: () => undefined,
         onFrame: () => undefined,
@@ -138,12 +139,18 @@ describe('event streams match', () => {
       clearTimeout(timer);
       return events;
     };
-    const onWire = await collect(http, '4', 2);
-    expect(onWire).toEqual([
+    // Protocol v2: the replayed appends of t3 go out as one run of versions.
+    const append = (text: string) => ({ op: 'append', at: 0, id: 'b', path: ['content'], text });
+    const onWire = await collect(http, '4', 1);
+    expect(onWire).toEqual([{ type: 'patch', id: '6', patch: { threadId: 't3', fromV: 1, v: 3, ops: [append('Hel'), append('lo')] } }]);
+    expect(await collect(fake.connector, '4', 1)).toEqual(onWire);
+    // Protocol v1: the same versions as deltas, as a v1 server sent them.
+    const asV1 = await collect(http, '4', 2, 1);
+    expect(asV1).toEqual([
       { type: 'delta', id: '5', threadId: 't3', messageId: 'b', v: 2, text: 'Hel' },
       { type: 'delta', id: '6', threadId: 't3', messageId: 'b', v: 3, text: 'lo' },
     ]);
-    expect(await collect(fake.connector, '4', 2)).toEqual(onWire);
+    expect(await collect(fake.connector, '4', 2, 1)).toEqual(asV1);
     // t2 goes out first, but t1's first entry is still unsent: its id cannot claim more than 0.
     const fromStart = await collect(http, '0', 3);
     expect(fromStart.map((e) => (e as { id: string }).id)).toEqual(['0', '3', '6']);
@@ -161,8 +168,10 @@ describe('event streams match', () => {
     const ids = async (connector: SyncConnector, count: number) => {
       const controller = new AbortController();
       const seen: string[] = [];
+      // v1 deltas: one event per version, so the faults act on each.
       const done = connector.openStream!({
         cursor: '1',
+        protocol: 1,
         signal: controller.signal,
         onOpen: () => undefined,
         onFrame: () => undefined,

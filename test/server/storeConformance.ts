@@ -1,3 +1,4 @@
+import { applyPatches } from '../../src/model/applyOps.js';
 /**
  * What every ServerStore promises (src/server/types.ts), run against the memory store, PGlite and
  * a real PostgreSQL. Each test uses ids of its own, so one database serves the whole file.
@@ -194,6 +195,33 @@ export function describeStoreConformance(name: string, factory: StoreFactory) {
       expect(BigInt(pulled.cursor) >= BigInt(head)).toBe(true);
       const read = await store.eventsSince(pulled.cursor, 100);
       expect(read.reset).toBe(false);
+    });
+
+    it('a v2 pull gets the ops since the version it names; version 0, a v1 pull or a pruned step get the thread', async () => {
+      const t = id('t');
+      const client = id('c');
+      await push(store, {
+        clientId: client,
+        epoch: 1,
+        mutations: [
+          mutation(1, t, 'addMessage', { message: message('m1', 'x'.repeat(400)) }),
+          mutation(2, t, 'appendDelta', { messageId: 'm1', text: ' a' }),
+          mutation(3, t, 'setTitle', { title: 'T' }),
+        ],
+      });
+      const thread = (await store.thread(t))!;
+      const v2 = await store.pull(new Map([[t, 1]]), { patches: true });
+      expect(v2.threads).toEqual([]);
+      expect(v2.patches).toEqual([
+        { threadId: t, fromV: 1, v: 3, ops: [append('m1', ' a'), { op: 'thread', key: 'title', value: 'T' }] },
+      ]);
+      // The client's copy at v1 with the ops applied is the server's thread.
+      const atV1 = { ...thread, v: 1, title: undefined, messages: [message('m1', 'x'.repeat(400))] };
+      delete atV1.title;
+      expect(applyPatches(atV1, v2.patches!)).toMatchObject({ gap: false, thread: JSON.parse(JSON.stringify(thread)) as Thread });
+      expect((await store.pull(new Map([[t, 0]]), { patches: true })).threads.map((x) => x.v)).toEqual([3]);
+      expect(await store.pull(new Map([[t, 1]]))).toMatchObject({ threads: [{ id: t, v: 3 }] });
+      expect((await store.pull(new Map([[t, 3]]), { patches: true })).threads).toEqual([]);
     });
 
     it('eventsSince resumes after a cursor, honours limit, and resets a cursor it cannot continue from', async () => {

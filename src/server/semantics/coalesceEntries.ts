@@ -99,8 +99,11 @@ export function coalesceEntries(
     const group = groups.get(e.threadId)!;
     if (group[group.length - 1] !== i) continue;
     for (const j of group) done[j] = 1;
-    const runs = whole.has(e.threadId) ? null : patchRuns(group.map((j) => entries[j]!), sent);
-    const thread = runs && !runsOutweigh(runs, snapshot(e.threadId)) ? null : snapshot(e.threadId);
+    const list = group.map((j) => entries[j]!);
+    const runs = whole.has(e.threadId) ? null : patchRuns(list, sent);
+    // Weighed only past the length snapshotsNeeded reads the thread for: every caller decides alike.
+    const long = runs !== null && list.reduce((n, x) => n + (x.type === 'patch' ? opsLength(x.ops) : 0), 0) > CHECK_OPS_LENGTH;
+    const thread = runs && !(long && runsOutweigh(runs, snapshot(e.threadId))) ? null : snapshot(e.threadId);
     if (runs && thread === null) {
       // Only ops, or ops smaller than the snapshot read for weighing them.
       const id = cursor();
