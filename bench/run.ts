@@ -11,6 +11,7 @@ import { recoveryAfter5xxOutages } from './recovery5xx.js';
 import { BUNDLE_BUDGET_BYTES, bundleSizes, measureDevtools, measureMetrics, METRICS_BUDGET_BYTES } from './size.js';
 import { serverBench } from './server.js';
 import { changesBench } from './changes.js';
+import { wireBytesBench } from './wireBytes.js';
 import { perTokenStoreCostMs } from './store.js';
 import { measureTabs } from './tabs.js';
 import { mutateCommitCostMs } from './commitCost.js';
@@ -139,6 +140,12 @@ row('  of which the push on A (its commit), p50 (ms)', server.fanOut.pushP50.toF
 row('  from the push\'s answer to the event at C, p50 / p99 (ms)', `${server.fanOut.afterAckP50.toFixed(1)} / ${server.fanOut.afterAckP99.toFixed(1)}`, '(information)', null);
 
 // What one write costs as a thread grows: serverWrite on PostgreSQL (durable), threads of 2 KB messages.
+// Protocol v2 on the wire (docs/protocol.md): the bytes of one write, flat in the thread's size.
+for (const r of await wireBytesBench()) {
+  row(`stream bytes for one new 100-B message, ${r.messages} messages of 2 KB (v2; v1 ${r.streamV1})`, r.streamV2, '≤ 1 500, flat', r.streamV2 <= 1500);
+  row(`  catch-up pull after 5 missed small writes (v2; v1 ${r.catchUpV1})`, r.catchUpV2, '≤ 12 000', r.catchUpV2 <= 12_000);
+}
+
 for (const r of await changesBench()) {
   row(`serverWrite tokens/s on PostgreSQL, ${r.messages} messages: awaited each`, r.awaitedTokensPerSecond, '≥ 150', r.awaitedTokensPerSecond >= 150);
   row('  issued without awaiting each (group commit)', r.unawaitedTokensPerSecond, '≥ 2 000', r.unawaitedTokensPerSecond >= 2000);
