@@ -82,6 +82,18 @@ export const postgresMigrations: readonly (readonly string[])[] = [
     // Protocol v2 (docs/protocol.md): a version's entry holds its ops (payload: their JSON).
     `ALTER TABLE syncline_events DROP CONSTRAINT syncline_events_type_check`,
     `ALTER TABLE syncline_events ADD CONSTRAINT syncline_events_type_check CHECK (type IN ('thread', 'delta', 'patch'))`,
+    // A thread is its snapshot at body_v plus one row of ops per later version
+    // (src/server/postgresThreads.ts): a write costs the size of its change.
+    `ALTER TABLE syncline_threads ADD COLUMN body_v bigint NOT NULL DEFAULT 0`,
+    `ALTER TABLE syncline_threads ADD COLUMN body_bytes bigint NOT NULL DEFAULT 0`,
+    `ALTER TABLE syncline_threads ADD COLUMN ops_bytes bigint NOT NULL DEFAULT 0`,
+    `UPDATE syncline_threads SET body_v = v, body_bytes = octet_length(body)`,
+    `CREATE TABLE syncline_thread_ops (
+       thread_id text NOT NULL,
+       v bigint NOT NULL,
+       ops text NOT NULL,
+       PRIMARY KEY (thread_id, v)
+     )`,
     // A v2 pull reads one thread's entries since a version.
     `CREATE INDEX syncline_events_thread_v ON syncline_events (thread_id, v)`,
   ],

@@ -6,6 +6,7 @@ import { openDatabase, withRetry } from './postgresDatabase.js';
 import type { PgPoolLike, PgliteLike, SqlDatabase, SqlSession } from './postgresDatabase.js';
 import { readEvents, readHead } from './postgresEvents.js';
 import { writeChanges } from './postgresWrite.js';
+import { loadThreads, type ThreadRow } from './postgresThreads.js';
 import { pruneIdempotency, readForgottenActive } from './postgresRetention.js';
 import { DEFAULT_IDEMPOTENCY_RETENTION_MS, forgottenBefore, pruneIntervalMs } from './semantics/retention.js';
 import { applyPush, applyServerWrites, hasNul } from './semantics/push.js';
@@ -111,9 +112,8 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     if (cache.size > CACHE_LIMIT) cache.delete(cache.keys().next().value!);
   }
 
-  async function lockAndLoad(tx: SqlSession, threadIds: string[]): Promise<Map<string, Thread>> {
-    const threads = new Map<string, Thread>();
-    if (threadIds.length === 0) return threads;
+  async function lockAndLoad(tx: SqlSession, threadIds: string[], rows: Map<string, ThreadRow>): Promise<Map<string, Thread>> {
+    if (threadIds.length === 0) return new Map();
     // One advisory lock per bucket of a bounded space (THREAD_LOCK_BUCKETS), in bucket order: every
     // transaction takes them in the same order, and a push naming thousands of threads holds at
     // most that many entries of PostgreSQL's shared lock table, so it cannot exhaust it for
@@ -122,17 +122,16 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
       `SELECT pg_advisory_xact_lock($1, k) FROM (SELECT DISTINCT hashtext(id) & $3 AS k FROM unnest($2::text[]) AS id) s ORDER BY k`,
       [LOCK_CLASS + 1, threadIds, THREAD_LOCK_BUCKETS - 1],
     );
-    const { rows } = await tx.query<{ body: string }>('SELECT body FROM syncline_threads WHERE id = ANY($1::text[])', [threadIds]);
-    for (const row of rows) {
-      const thread = JSON.parse(row.body) as Thread;
-      threads.set(thread.id, thread);
-    }
-    return threads;
+    // Read under the locks: the cached copy plus the ops since, or the snapshot (postgresThreads.ts).
+    const loaded = await loadThreads(tx, threadIds, cache);
+    for (const [id, row] of loaded.rows) rows.set(id, row);
+    return loaded.threads;
   }
 
   /** The StoreTransaction (src/server/semantics/transaction.ts) of one SQL transaction. */
   function transaction(tx: SqlSession): StoreTransaction & { loaded: Thread[] } {
     const loaded: Thread[] = [];
+    const rows = new Map<string, ThreadRow>();
     return {
       loaded,
       async lockClient(clientId, epoch, principal) {
@@ -168,10 +167,10 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
         }
         return results;
       },
-      lockThreads: (ids) => lockAndLoad(tx, ids),
+      lockThreads: (ids) => lockAndLoad(tx, ids, rows),
       async write(changes) {
         loaded.push(...changes.threads);
-        return writeChanges(tx, changes, logLimit, clock.now());
+        return writeChanges(tx, changes, rows, logLimit, clock.now());
       },
     };
   }
@@ -228,11 +227,13 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
         versions.push(v);
       }
       if (ids.length === 0) return pullOptions?.patches ? { cursor, threads: [], patches: [] } : { cursor, threads: [] };
-      const { rows } = await db.query<{ body: string }>(
-        `SELECT t.body FROM unnest($1::text[], $2::float8[]) AS k(id, v) JOIN syncline_threads t ON t.id = k.id WHERE t.v > k.v`,
+      const { rows } = await db.query<{ id: string }>(
+        `SELECT t.id FROM unnest($1::text[], $2::float8[]) AS k(id, v) JOIN syncline_threads t ON t.id = k.id WHERE t.v > k.v`,
         [ids, versions],
       );
-      const threads = rows.map((row) => JSON.parse(row.body) as Thread);
+      const newer = (await loadThreads(db, rows.map((row) => row.id), cache)).threads;
+      const threads = [...newer.values()].filter((t) => t.v > known.get(t.id)!);
+      for (const thread of threads) remember(thread);
       if (!pullOptions?.patches) return { cursor, threads };
       // Read after the threads: a version's entry commits with it, so every step up to each
       // thread's version is in the log unless pruned (patchSince then sends the thread).
@@ -250,17 +251,9 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     async thread(id) {
       const db = await ready();
       if (hasNul(id)) return undefined;
-      const cached = cache.get(id);
-      // The body crosses the wire only when this instance does not hold the current version.
-      const { rows } = await db.query<{ v: number; body: string | null }>(
-        'SELECT v::float8 AS v, CASE WHEN v = $2 THEN NULL ELSE body END AS body FROM syncline_threads WHERE id = $1',
-        [id, cached?.v ?? -1],
-      );
-      const row = rows[0];
-      if (!row) return undefined;
-      if (row.body === null && cached) return cached;
-      const thread = JSON.parse(row.body!) as Thread;
-      remember(thread);
+      // Only the ops past the cached version cross the wire, or nothing when it is current.
+      const thread = (await loadThreads(db, [id], cache)).threads.get(id);
+      if (thread) remember(thread);
       return thread;
     },
 

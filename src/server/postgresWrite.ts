@@ -1,13 +1,14 @@
 import type { SqlSession } from './postgresDatabase.js';
 import type { Changes, NewEvent } from './semantics/transaction.js';
+import { writeThreads, type ThreadRow } from './postgresThreads.js';
 import type { StoredEvent } from './types.js';
 
 /** What can be stored of a text that may hold U+0000 (kept only for the record). */
 const stripNul = (text: string) => text.replaceAll('\u0000', '');
 
 /*
- * Two statements (data-modifying CTEs), the last before COMMIT. The first writes the threads,
- * the results and the client: it may carry large thread bodies. The second bumps the log head
+ * Statements (data-modifying CTEs), the last before COMMIT. First the threads (their ops, or a
+ * snapshot: postgresThreads.ts), then the results and the client. The second bumps the log head
  * and appends the events: the head's row lock serialises every writer of the database, so it is
  * taken last and held only for this small statement and the commit. Cursors come from that
  * single row: commit order is cursor order, and they are gap-free (a rolled-back transaction
@@ -17,16 +18,11 @@ const stripNul = (text: string) => text.replaceAll('\u0000', '');
  */
 const WRITE_STATE = `
 WITH
-  threads_w AS (
-    INSERT INTO syncline_threads (id, v, body)
-    SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[])
-    ON CONFLICT (id) DO UPDATE SET v = EXCLUDED.v, body = EXCLUDED.body, updated_at = now()
-  ),
   mutations_w AS (
     INSERT INTO syncline_mutations (client_id, seq, mutation_id, thread_id, name, status, v, error_code, error_message, at)
-    SELECT $4, r.*, $16 FROM unnest($5::bigint[], $6::text[], $7::text[], $8::text[], $9::text[], $10::bigint[], $11::text[], $12::text[]) AS r
+    SELECT $1, r.*, $13 FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::text[], $9::text[]) AS r
   )
-UPDATE syncline_clients SET epoch = $13, last_seq = $14, pruned_seq = $15, active_at = $16 WHERE client_id = $4`;
+UPDATE syncline_clients SET epoch = $10, last_seq = $11, pruned_seq = $12, active_at = $13 WHERE client_id = $1`;
 
 const APPEND_EVENTS = `
 WITH
@@ -51,15 +47,22 @@ function payloadOf(e: NewEvent): string | null {
   return e.type === 'delta' ? JSON.stringify({ messageId: e.messageId, text: e.text }) : null;
 }
 
-/** @param now the store's clock: when the results are recorded and the client was active. */
-export async function writeChanges(tx: SqlSession, changes: Changes, logLimit: number, now: number): Promise<StoredEvent[]> {
+/**
+ * @param now the store's clock: when the results are recorded and the client was active.
+ * @param threadRows the changed threads' rows as read under their locks (src/server/postgresThreads.ts)
+ */
+export async function writeChanges(
+  tx: SqlSession,
+  changes: Changes,
+  threadRows: ReadonlyMap<string, ThreadRow>,
+  logLimit: number,
+  now: number,
+): Promise<StoredEvent[]> {
   const { threads, client, events } = changes;
   const recorded = client?.recorded ?? [];
-  await tx.query(WRITE_STATE, [
-    threads.map((t) => t.id),
-    threads.map((t) => t.v),
-    threads.map((t) => JSON.stringify(t)),
-    client?.clientId ?? '',
+  await writeThreads(tx, threads, events, threadRows);
+  if (client) await tx.query(WRITE_STATE, [
+    client.clientId,
     recorded.map((r) => r.seq),
     // Kept for the record only: an id holding U+0000 was rejected, and text cannot store it.
     recorded.map((r) => stripNul(r.id)),
@@ -69,9 +72,9 @@ export async function writeChanges(tx: SqlSession, changes: Changes, logLimit: n
     recorded.map((r) => (r.result.status === 'applied' ? r.result.v : null)),
     recorded.map((r) => (r.result.status === 'rejected' ? stripNul(r.result.error.code) : null)),
     recorded.map((r) => (r.result.status === 'rejected' ? stripNul(r.result.error.message) : null)),
-    client?.epoch ?? 0,
-    client?.lastSeq ?? 0,
-    client?.prunedSeq ?? 0,
+    client.epoch,
+    client.lastSeq,
+    client.prunedSeq,
     now,
   ]);
   if (events.length === 0) return [];
