@@ -7,8 +7,8 @@ import type { SqlDatabase } from './postgresDatabase.js';
  * append a new one.
  *
  * Bodies are stored as JSON text, not jsonb: text keeps a thread exactly as the mutators left it
- * (jsonb refuses "\u0000" inside strings, which a message may hold), and the store only ever
- * reads a thread whole. Apps may still query it with `body::jsonb`.
+ * (jsonb refuses "\u0000" inside strings, which a message may hold). A body is the snapshot at
+ * `body_v`; the ops of later versions are rows of syncline_thread_ops (src/server/postgresThreads.ts).
  */
 export const postgresMigrations: readonly (readonly string[])[] = [
   [
