@@ -2,7 +2,7 @@
  * What one write costs on PostgreSQL as a thread grows (`npm run bench`): assistant tokens per
  * second through the store's `serverWrite`, awaited one by one and issued without awaiting each
  * (group-committed, src/server/serverWriteQueue.ts), on threads of 10 to 10 000 messages of 2 KB,
- * durable commits, loopback.
+ * durable commits, loopback; and the median push of one small message.
  */
 import { builtinMutators } from '../src/model/mutators.js';
 import type { Message, Thread } from '../src/model/types.js';
@@ -27,6 +27,8 @@ export interface ChangesRow {
   messages: number;
   awaitedTokensPerSecond: number;
   unawaitedTokensPerSecond: number;
+  /** `store.push` of one small message by a client, median of 30 (ms). */
+  pushMedianMs: number;
 }
 
 export async function changesBench(): Promise<ChangesRow[]> {
@@ -50,7 +52,20 @@ export async function changesBench(): Promise<ChangesRow[]> {
       const burst = performance.now();
       await Promise.all(Array.from({ length: n }, () => store.serverWrite(t, 'appendDelta', { messageId: 'r', text: 'tok ' }, mutators)));
       const unawaited = n / ((performance.now() - burst) / 1000);
-      rows.push({ messages, awaitedTokensPerSecond: Math.round(awaited), unawaitedTokensPerSecond: Math.round(unawaited) });
+      const times: number[] = [];
+      for (let seq = 1; seq <= 30; seq++) {
+        const message = { id: `u${seq}`, role: 'user', content: 'y'.repeat(100), createdAt: 1 };
+        const start = performance.now();
+        await store.push({ clientId: `bench-${messages}`, epoch: 1, mutations: [{ seq, id: `u${seq}`, threadId: t, name: 'addMessage', args: { message }, createdAt: 1 }] }, mutators);
+        times.push(performance.now() - start);
+      }
+      times.sort((a, b) => a - b);
+      rows.push({
+        messages,
+        awaitedTokensPerSecond: Math.round(awaited),
+        unawaitedTokensPerSecond: Math.round(unawaited),
+        pushMedianMs: times[times.length >> 1]!,
+      });
     }
   } finally {
     await store.close();

@@ -141,12 +141,22 @@ row('  from the push\'s answer to the event at C, p50 / p99 (ms)', `${server.fan
 
 // What one write costs as a thread grows: serverWrite on PostgreSQL (durable), threads of 2 KB messages.
 // Protocol v2 on the wire (docs/protocol.md): the bytes of one write, flat in the thread's size.
-for (const r of await wireBytesBench()) {
+const wire = await wireBytesBench();
+const pushAt10 = wire.find((r) => r.messages === 10)!.pushMedianMs;
+for (const r of wire) {
+  const big = r.messages === 10_000;
+  row(`push of one small message, median, ${r.messages} messages (ms)`, r.pushMedianMs.toFixed(2),
+    big ? '≤ 1.5 × the 10-message median' : '(information)', big ? r.pushMedianMs <= 1.5 * pushAt10 : null);
   row(`stream bytes for one new 100-B message, ${r.messages} messages of 2 KB (v2; v1 ${r.streamV1})`, r.streamV2, '≤ 1 500, flat', r.streamV2 <= 1500);
   row(`  catch-up pull after 5 missed small writes (v2; v1 ${r.catchUpV1})`, r.catchUpV2, '≤ 12 000', r.catchUpV2 <= 12_000);
 }
 
-for (const r of await changesBench()) {
+const changes = await changesBench();
+const pgPushAt10 = changes.find((r) => r.messages === 10)!.pushMedianMs;
+for (const r of changes) {
+  const big = r.messages === 10_000;
+  row(`push of one small message on PostgreSQL, median, ${r.messages} messages (ms)`, r.pushMedianMs.toFixed(2),
+    big ? '≤ 1.5 × the 10-message median' : '(information)', big ? r.pushMedianMs <= 1.5 * pgPushAt10 : null);
   row(`serverWrite tokens/s on PostgreSQL, ${r.messages} messages: awaited each`, r.awaitedTokensPerSecond, '≥ 150', r.awaitedTokensPerSecond >= 150);
   row('  issued without awaiting each (group commit)', r.unawaitedTokensPerSecond, '≥ 2 000', r.unawaitedTokensPerSecond >= 2000);
 }

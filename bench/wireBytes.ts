@@ -1,7 +1,8 @@
 /**
  * What one write costs on the wire as a thread grows (`npm run bench`, docs/protocol.md, "Protocol
  * v2"): the bytes a subscriber's event stream receives for one new 100-B message, and the bytes a
- * client that missed 5 small writes receives from its catch-up pull, on threads of 10 to 10 000
+ * client that missed 5 small writes receives from its catch-up pull, and the median push of one
+ * small message, on threads of 10 to 10 000
  * messages of 2 KB, over real HTTP on loopback (the dev server: createSyncHandler on the memory
  * store). Protocol v1 beside it, as an older client meets the same server.
  */
@@ -30,6 +31,25 @@ export interface WireBytesRow {
   /** Pull bytes after 5 missed small writes: v2, v1. */
   catchUpV2: number;
   catchUpV1: number;
+  /** Median of 50 pushes of one small message (ms), over HTTP. */
+  pushMedianMs: number;
+}
+
+async function pushMedianMs(base: string, threadId: string, tag: string): Promise<number> {
+  const times: number[] = [];
+  for (let seq = 1; seq <= 50; seq++) {
+    const mutation = { seq, id: `${tag}-${seq}`, threadId, name: 'addMessage', args: small(`${tag}-${seq}`), createdAt: 1 };
+    const start = performance.now();
+    const res = await fetch(`${base}/push`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ clientId: `push-${tag}`, epoch: 1, mutations: [mutation] }),
+    });
+    await res.arrayBuffer();
+    times.push(performance.now() - start);
+  }
+  times.sort((a, b) => a - b);
+  return times[times.length >> 1]!;
 }
 
 const small = (id: string) => ({ message: { id, role: 'user', content: 'y'.repeat(100), createdAt: 1 } });
@@ -82,7 +102,8 @@ export async function wireBytesBench(): Promise<WireBytesRow[]> {
       for (let i = 0; i < 5; i++) write(`c${messages}-${i}`)();
       const catchUpV2 = await pullBytes(server.url, t, known, 2);
       const catchUpV1 = await pullBytes(server.url, t, known);
-      rows.push({ messages, streamV2, streamV1, catchUpV2, catchUpV1 });
+      const median = await pushMedianMs(server.url, t, `p${messages}`);
+      rows.push({ messages, streamV2, streamV1, catchUpV2, catchUpV1, pushMedianMs: median });
     }
   } finally {
     await server.close();
