@@ -34,6 +34,8 @@ interface LoadRow {
   body_bytes: number;
   ops_bytes: number;
   body: string | null;
+  /** The ops of each version after the base read (the cached copy or the body), in order. */
+  ops: string[];
 }
 
 /**
@@ -49,37 +51,27 @@ export async function loadThreads(
   const rows = new Map<string, ThreadRow>();
   if (ids.length === 0) return { threads, rows };
   const held = ids.map((id) => cache.get(id)?.v ?? -1);
-  // The body crosses the wire only when the cached copy cannot be brought up to date by ops.
+  // One statement, so one snapshot: the row and its ops agree even while another instance
+  // compacts (a second query could find the ops it needs already deleted). The body crosses the
+  // wire only when the cached copy cannot be brought up to date by ops.
   const { rows: found } = await db.query<LoadRow>(
     `SELECT t.id, t.v::float8 AS v, t.body_v::float8 AS body_v, t.body_bytes::float8 AS body_bytes, t.ops_bytes::float8 AS ops_bytes,
-            CASE WHEN k.held >= t.body_v THEN NULL ELSE t.body END AS body
+            CASE WHEN k.held >= t.body_v AND k.held <= t.v THEN NULL ELSE t.body END AS body,
+            ARRAY(SELECT o.ops FROM syncline_thread_ops o
+                  WHERE o.thread_id = t.id AND o.v <= t.v
+                    AND o.v > CASE WHEN k.held >= t.body_v AND k.held <= t.v THEN k.held ELSE t.body_v END
+                  ORDER BY o.v) AS ops
      FROM unnest($1::text[], $2::float8[]) AS k(id, held) JOIN syncline_threads t ON t.id = k.id`,
     [ids, held],
   );
-  const from = new Map<string, { base: Thread; v: number }>();
   for (const row of found) {
     rows.set(row.id, { bodyV: row.body_v, bodyBytes: row.body_bytes, opsBytes: row.ops_bytes });
     const base = row.body === null ? cache.get(row.id)! : (JSON.parse(row.body) as Thread);
-    if (base.v === row.v) threads.set(row.id, base);
-    else from.set(row.id, { base, v: row.v });
-  }
-  if (from.size === 0) return { threads, rows };
-  const { rows: opRows } = await db.query<{ thread_id: string; v: number; ops: string }>(
-    `SELECT o.thread_id, o.v::float8 AS v, o.ops FROM unnest($1::text[], $2::float8[], $3::float8[]) AS k(id, after, upto)
-     JOIN syncline_thread_ops o ON o.thread_id = k.id AND o.v > k.after AND o.v <= k.upto ORDER BY o.thread_id, o.v`,
-    [[...from.keys()], [...from.values()].map((f) => f.base.v), [...from.values()].map((f) => f.v)],
-  );
-  const patches = new Map<string, ThreadPatch[]>();
-  for (const row of opRows) {
-    const list = patches.get(row.thread_id) ?? [];
-    list.push({ threadId: row.thread_id, fromV: row.v - 1, v: row.v, ops: JSON.parse(row.ops) as ThreadPatch['ops'] });
-    patches.set(row.thread_id, list);
-  }
-  for (const [id, { base, v }] of from) {
-    const { thread, gap } = applyPatches(base, patches.get(id) ?? []);
+    const patches = row.ops.map((text, i) => ({ threadId: row.id, fromV: base.v + i, v: base.v + i + 1, ops: JSON.parse(text) as ThreadPatch['ops'] }));
+    const { thread, gap } = applyPatches(base, patches);
     // The rows are written together with `v` under the thread's lock: a hole is corruption.
-    if (gap || thread.v !== v) throw new Error(`syncline_thread_ops of thread ${JSON.stringify(id)} do not lead from v${base.v} to v${v}.`);
-    threads.set(id, thread);
+    if (gap || thread.v !== row.v) throw new Error(`syncline_thread_ops of thread ${JSON.stringify(row.id)} do not lead from v${base.v} to v${row.v}.`);
+    threads.set(row.id, thread);
   }
   return { threads, rows };
 }

@@ -5,6 +5,7 @@
  * missing (scripts/services.ts) and a service that cannot be started fails the test.
  */
 import pg from 'pg';
+import { loadThreads } from '../../src/server/postgresThreads.js';
 import { createHttpConnector, createMemoryStorage, createSyncClient } from 'syncline';
 import type { SyncClient, Thread } from 'syncline';
 import { createTestDatabase, ensureRedis, startRedis } from '../../scripts/services.js';
@@ -118,9 +119,10 @@ function writer(c: SyncClient, who: number) {
   };
 }
 
+/** The database's threads, as a fresh instance reads them (a snapshot plus its ops: src/server/postgresThreads.ts). */
 async function dbThreads(pool: pg.Pool): Promise<Map<string, Thread>> {
-  const { rows } = await pool.query<{ id: string; body: string }>('SELECT id, body FROM syncline_threads WHERE id = ANY($1)', [THREADS]);
-  return new Map(rows.map((r) => [r.id, JSON.parse(r.body) as Thread]));
+  const { threads } = await loadThreads(pool, THREADS, new Map());
+  return threads;
 }
 
 /** Every client shows exactly the database's threads, through its own streams and pulls. */

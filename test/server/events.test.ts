@@ -44,7 +44,7 @@ describe('dev server: GET /events', () => {
     expect(server!.stats().openStreams).toBe(1);
   });
 
-  it('protocol v2 (?protocol=2): a patch event per run of versions, holding only what changed', async () => {
+  it('protocol v2 (?protocol=2): a patch event per run of versions, holding only what changed; a new thread whole', async () => {
     await start();
     const c = await events('?protocol=2');
     write('t1', 'addMessage', message('m1', 'assistant'));
@@ -52,13 +52,10 @@ describe('dev server: GET /events', () => {
     write('t1', 'appendDelta', { messageId: 'm1', text: ' more' });
     await c.until((f) => eventsOf(f).length >= 2);
     const [first, second] = eventsOf(c.frames);
-    expect(first).toMatchObject({ id: '1', event: 'patch' });
-    expect(JSON.parse(first!.data!)).toEqual({
-      threadId: 't1',
-      fromV: 0,
-      v: 1,
-      ops: [{ op: 'insert', at: 0, message: { id: 'm1', role: 'assistant', content: 'm1', createdAt: 1 } }],
-    });
+    // A thread's first version goes whole: no client holds its version 0.
+    expect(first).toMatchObject({ id: '1', event: 'thread' });
+    expect(JSON.parse(first!.data!)).toMatchObject({ id: 't1', v: 1, messages: [{ id: 'm1', content: 'm1' }] });
+    expect(second).toMatchObject({ id: '2', event: 'patch' });
     expect(JSON.parse(second!.data!)).toEqual({
       threadId: 't1',
       fromV: 1,

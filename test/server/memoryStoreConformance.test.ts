@@ -1,7 +1,9 @@
 import { createMemoryStore } from '../../src/server/memoryStore.js';
 import { builtinMutators } from '../../src/model/mutators.js';
 import { describeCursorOrder, describeRetention, describeStoreConformance } from './storeConformance.js';
+import { describeOpsConformance } from './opsConformance.js';
 
+describeOpsConformance('memory', () => Promise.resolve(createMemoryStore()), 100);
 describeStoreConformance('memory', {
   shared: false,
   open: (options) => Promise.resolve(createMemoryStore(options)),

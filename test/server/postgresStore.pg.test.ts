@@ -9,6 +9,7 @@ import { postgresMigrations } from '../../src/server/postgresSchema.js';
 import { createTestDatabase } from '../../scripts/services.js';
 import type { TestDatabase } from '../../scripts/services.js';
 import { describeCursorOrder, describeRetention, describeStoreConformance } from './storeConformance.js';
+import { describeOpsConformance } from './opsConformance.js';
 import type { FreshOptions } from './storeConformance.js';
 
 let database: TestDatabase;
@@ -22,6 +23,7 @@ afterAll(async () => {
   await database?.drop();
 });
 
+describeOpsConformance('PostgreSQL 15 through pg', () => Promise.resolve(createPostgresStore({ connectionString: database.connectionString })));
 describeStoreConformance('PostgreSQL 15 through pg', {
   shared: true,
   // Each open is an instance of its own with its own pool, like a server process.

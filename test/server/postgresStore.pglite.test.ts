@@ -2,6 +2,7 @@
 import { PGlite } from '@electric-sql/pglite';
 import { createPostgresStore } from '../../src/server/postgresStore.js';
 import { describeCursorOrder, describeRetention, describeStoreConformance } from './storeConformance.js';
+import { describeOpsConformance } from './opsConformance.js';
 import type { FreshOptions } from './storeConformance.js';
 
 let db: PGlite;
@@ -10,6 +11,7 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => db?.close());
 
+describeOpsConformance('PostgreSQL on PGlite', () => Promise.resolve(createPostgresStore({ pool: db })));
 describeStoreConformance('PostgreSQL on PGlite', {
   shared: true,
   open: (options) => Promise.resolve(createPostgresStore({ pool: db, ...options })),

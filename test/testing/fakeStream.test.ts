@@ -9,7 +9,7 @@ let clock: FakeClock;
 
 function setup(faults: Faults = {}) {
   clock = createFakeClock();
-  fake = createFakeBackend({ clock, faults });
+  fake = createFakeBackend({ clock, faults, protocol: 1 }); // v1 events: one per version, coalesced into snapshots (v2: test/server/parity.test.ts)
 }
 
 afterEach(() => fake?.close());

@@ -25,6 +25,13 @@ function asDelta(entry: StoredEvent): { messageId: string; text: string } | null
 }
 
 /**
+ * A v2 stream sends a thread whole for a `thread` entry, an old `delta` row, and a thread's first
+ * version: no client holds version 0 (its createdAt is the server's), so a patch from it would only
+ * make the client pull.
+ */
+const needsWhole = (e: StoredEvent) => e.type !== 'patch' || e.v === 1;
+
+/**
  * The threads of a batch a stream must read before `coalesceEntries` (the newest version named):
  * v1 sends a thread whole for anything but content appends; v2 for `thread` entries, old `delta`
  * rows, and runs of ops long enough to be weighed against the thread.
@@ -35,7 +42,7 @@ export function snapshotsNeeded(entries: readonly StoredEvent[], protocol: Strea
   for (const e of entries) {
     let whole: boolean;
     if (protocol === 1) whole = asDelta(e) === null;
-    else if (e.type !== 'patch') whole = true;
+    else if (needsWhole(e) || e.type !== 'patch') whole = true;
     else {
       const n = (length.get(e.threadId) ?? 0) + opsLength(e.ops);
       length.set(e.threadId, n);
@@ -69,7 +76,7 @@ export function coalesceEntries(
   protocol: StreamProtocol = 1,
 ): ServerEvent[] {
   const whole = new Set<string>();
-  for (const e of entries) if (protocol === 1 ? asDelta(e) === null : e.type !== 'patch') whole.add(e.threadId);
+  for (const e of entries) if (protocol === 1 ? asDelta(e) === null : needsWhole(e)) whole.add(e.threadId);
   const groups = new Map<string, number[]>();
   for (let i = 0; i < entries.length; i++) {
     const id = entries[i]!.threadId;
