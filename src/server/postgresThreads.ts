@@ -109,6 +109,8 @@ export async function writeThreads(
     own.forEach((e, i) => opRows.push({ id: thread.id, v: e.v, ops: texts[i]! }));
   }
   if (whole.length > 0) {
+    // Every op row of the thread goes: those up to v are in the body, and none above v can be
+    // valid (rows left by a thread row deleted by hand would otherwise collide with new ones).
     const bodies = whole.map((t) => JSON.stringify(t));
     await tx.query(
       `WITH w AS (
@@ -117,7 +119,7 @@ export async function writeThreads(
          ON CONFLICT (id) DO UPDATE SET v = EXCLUDED.v, body = EXCLUDED.body, body_v = EXCLUDED.body_v,
            body_bytes = EXCLUDED.body_bytes, ops_bytes = 0, updated_at = now()
        )
-       DELETE FROM syncline_thread_ops o USING unnest($1::text[], $2::bigint[]) AS k(id, v) WHERE o.thread_id = k.id AND o.v <= k.v`,
+       DELETE FROM syncline_thread_ops o USING unnest($1::text[]) AS k(id) WHERE o.thread_id = k.id`,
       [whole.map((t) => t.id), whole.map((t) => t.v), bodies],
     );
   }

@@ -180,7 +180,7 @@ describe('three instances on PostgreSQL and Redis', () => {
     harness = undefined;
     await ownRedis?.stop();
     ownRedis = undefined;
-    await pool.query('TRUNCATE syncline_threads, syncline_mutations, syncline_clients, syncline_events').catch(() => undefined);
+    await pool.query('TRUNCATE syncline_threads, syncline_thread_ops, syncline_mutations, syncline_clients, syncline_events').catch(() => undefined);
   }, 30_000);
   afterAll(async () => {
     await pool?.end();
