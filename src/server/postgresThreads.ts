@@ -50,7 +50,10 @@ export async function loadThreads(
   const threads = new Map<string, Thread>();
   const rows = new Map<string, ThreadRow>();
   if (ids.length === 0) return { threads, rows };
-  const held = ids.map((id) => cache.get(id)?.v ?? -1);
+  // The copies as they are now: the cache may move on while the query runs (another request of
+  // this instance), and the ops read lead from the version named here.
+  const cached = new Map(ids.map((id) => [id, cache.get(id)]));
+  const held = ids.map((id) => cached.get(id)?.v ?? -1);
   // One statement, so one snapshot: the row and its ops agree even while another instance
   // compacts (a second query could find the ops it needs already deleted). The body crosses the
   // wire only when the cached copy cannot be brought up to date by ops.
@@ -66,7 +69,7 @@ export async function loadThreads(
   );
   for (const row of found) {
     rows.set(row.id, { bodyV: row.body_v, bodyBytes: row.body_bytes, opsBytes: row.ops_bytes });
-    const base = row.body === null ? cache.get(row.id)! : (JSON.parse(row.body) as Thread);
+    const base = row.body === null ? cached.get(row.id)! : (JSON.parse(row.body) as Thread);
     const patches = row.ops.map((text, i) => ({ threadId: row.id, fromV: base.v + i, v: base.v + i + 1, ops: JSON.parse(text) as ThreadPatch['ops'] }));
     const { thread, gap } = applyPatches(base, patches);
     // The rows are written together with `v` under the thread's lock: a hole is corruption.
