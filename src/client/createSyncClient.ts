@@ -113,6 +113,7 @@ export function createSyncClient<M extends BaseMessage = Message, D extends Muta
     began: reach.began,
     report: reach.report,
     commit: up.commit,
+    pullSoon: up.pullSoon,
     disposed: () => life.disposed,
     pulled: (list, synced) => tabs?.tell({ t: 'threads', threads: list, synced }),
   });

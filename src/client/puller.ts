@@ -34,6 +34,8 @@ export function createPuller(ctx: {
   began(request: 'pull'): void;
   report(request: 'pull', error: SyncError | null): void;
   commit(): void;
+  /** Another pull, soon (the threads asked for go with it). */
+  pullSoon(): void;
   disposed(): boolean;
   /** What a pull brought: the newer threads and every thread it covered (for the other tabs). */
   pulled?(threads: Thread[], synced: string[]): void;
@@ -41,6 +43,12 @@ export function createPuller(ctx: {
   const { book } = ctx;
   let cursor: string | null = null;
   let pulling = new Set<string>();
+  /**
+   * Threads whose copy a patch from the version held did not fit (a message it inserts is there
+   * already, one it changes is not): what we hold is not the server's thread at that version, so
+   * patches from it cannot mend it. The next pull asks for them whole.
+   */
+  const whole = new Set<string>();
 
   async function pull(): Promise<void> {
     // Every thread of interest, with writes in play or acknowledged ones not yet confirmed.
@@ -51,7 +59,8 @@ export function createPuller(ctx: {
     /** The version we hold of each (no prototype: a thread may be called `__proto__`). */
     const known = Object.create(null) as Record<string, number>;
     const mark = book.mark();
-    for (const id of ids) known[id] = book.confirmed(id)?.v ?? 0;
+    for (const id of ids) known[id] = whole.has(id) ? 0 : (book.confirmed(id)?.v ?? 0);
+    for (const id of ids) whole.delete(id);
     pulling = new Set(ids);
     ctx.commit();
     ctx.began('pull');
@@ -67,7 +76,13 @@ export function createPuller(ctx: {
         const result = confirmed ? applyOps(confirmed, patch) : { thread: confirmed, gap: true };
         // Not for the version held (the stream moved it meanwhile, or the server erred): the
         // stream's next patch or the next pull brings it; nothing is guessed.
-        if (result.gap) ctx.interest.ask(patch.threadId);
+        if (result.gap) {
+          ctx.interest.ask(patch.threadId);
+          if (confirmed && patch.fromV === confirmed.v && patch.v > confirmed.v) {
+            whole.add(patch.threadId);
+            ctx.pullSoon();
+          }
+        }
         if (!result.thread || result.thread === confirmed) continue;
         book.setConfirmed(result.thread as Thread);
         received.add(patch.threadId);

@@ -20,10 +20,11 @@ const GAP = Symbol('gap');
  * objects on the path to each touched value once, so a token on a 10 000-message thread costs one
  * array copy and one message.
  *
- * All or nothing: an op whose index does not hold its id, a path that does not exist, an `append`
- * to a value that is not a string, or a patch whose `fromV` is not the version held reports a gap
- * and returns the input unchanged; the receiver pulls instead of guessing. A patch the thread
- * already holds (`v` ≤ `thread.v`) changes nothing and is no gap: streams may repeat themselves.
+ * All or nothing: an op whose index does not hold its id, an insert of a message the thread
+ * holds already, a path that does not exist, an `append` to a value that is not a string, or a
+ * patch whose `fromV` is not the version held reports a gap and returns the input unchanged; the
+ * receiver pulls instead of guessing. A patch the thread already holds (`v` ≤ `thread.v`) changes
+ * nothing and is no gap: streams may repeat themselves.
  */
 export function applyOps<M extends BaseMessage>(
   thread: Thread<M>,
@@ -52,6 +53,7 @@ function isPatch(value: ThreadPatch | readonly ThreadOp[]): value is ThreadPatch
 function applyAll<M extends BaseMessage>(thread: Thread<M>, ops: readonly ThreadOp[]): Thread<M> {
   const next = { ...thread };
   let messages: BaseMessage[] | null = null;
+  let ids: IdSet | null = null;
   // What this call created: those may be changed in place, anything else is copied first.
   const owned = new Set<object>();
   for (const op of ops) {
@@ -66,6 +68,9 @@ function applyAll<M extends BaseMessage>(thread: Thread<M>, ops: readonly Thread
     if (!Number.isInteger(at) || at < 0) throw GAP;
     if (op.op === 'insert') {
       if (at > messages.length || !isRecord(op.message) || typeof op.message.id !== 'string') throw GAP;
+      // A message held already: this copy is not the one the ops were made from.
+      if ((ids ??= idsOf(messages)).holds(op.message.id)) throw GAP;
+      ids.add(op.message.id);
       messages.splice(at, 0, op.message);
       continue;
     }
@@ -73,6 +78,7 @@ function applyAll<M extends BaseMessage>(thread: Thread<M>, ops: readonly Thread
     if (!current || current.id !== op.id) throw GAP;
     if (op.op === 'remove') {
       messages.splice(at, 1);
+      ids?.remove(op.id);
       continue;
     }
     if (op.path.length === 0) {
@@ -97,6 +103,31 @@ function applyAll<M extends BaseMessage>(thread: Thread<M>, ops: readonly Thread
   }
   if (messages) next.messages = messages as M[];
   return next;
+}
+
+interface IdSet {
+  holds(id: string): boolean;
+  add(id: string): void;
+  remove(id: string): void;
+}
+
+/**
+ * The ids of a thread's messages as ops insert and remove them. A patch mostly inserts one
+ * message: scanned from the end, newest first; past a few inserts (a catch-up) a Set is built once.
+ */
+function idsOf(messages: readonly BaseMessage[]): IdSet {
+  let set: Set<string> | null = null;
+  let scans = 0;
+  return {
+    holds(id) {
+      if (!set && ++scans > 8) set = new Set(messages.map((m) => m.id));
+      if (set) return set.has(id);
+      for (let i = messages.length - 1; i >= 0; i--) if (messages[i]!.id === id) return true;
+      return false;
+    },
+    add: (id) => void set?.add(id),
+    remove: (id) => void set?.delete(id),
+  };
 }
 
 /** The container that holds the last key of `path`, made writable along the way. */

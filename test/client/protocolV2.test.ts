@@ -49,6 +49,26 @@ describe('protocol v2 in the client', () => {
     expect(client.getThread('t1')).toEqual(server.thread());
   });
 
+  it('a copy the ops from its version do not fit (a message it holds inserted again) is pulled whole, not patched', async () => {
+    const { server, client, frames } = await setup();
+    server.write('addMessage', message('m1'));
+    await client.syncImmediately('t1');
+    server.write('setTitle', { title: 'T' });
+    server.write('addMessage', message('m2'));
+    // A proxy relabels the v3 thread as v2: the copy held at "v2" already has m2.
+    const honest = server.connector.pull;
+    server.connector.pull = () => Promise.resolve({ cursor: '0', threads: [{ ...server.thread(), v: 2 }] });
+    await client.syncImmediately('t1');
+    server.connector.pull = honest;
+    server.write('appendDelta', { messageId: 'm2', text: '!' });
+    const before = server.pulls.length;
+    await client.syncImmediately('t1'); // ops 2 → 4 insert m2 again: not applied
+    await frames();
+    expect(server.pulls.slice(before).map((p) => p.threads)).toEqual([{ t1: 2 }, { t1: 0 }]);
+    expect(client.getThread('t1')).toEqual(server.thread());
+    expect(client.getThread('t1')!.messages.map((m) => m.content)).toEqual(['', '!']);
+  });
+
   it('understands a v1 server: delta events and whole threads in pulls', async () => {
     const { server, client, frames } = await setup(empty(), { v1: true });
     server.write('addMessage', message('m1'));

@@ -16,8 +16,14 @@ export type JsonEdit =
   | { op: 'top'; key: string; value: unknown }
   /** One item of `results` (push) or `threads` (pull), picked modulo its length. */
   | { op: 'item'; index: number; key: string; value: unknown }
-  /** An item's version moved back by `by` (below 0 too). */
+  /**
+   * An item's version moved back by `by` (below 0 too). Push results only: in a pull a thread's
+   * version names its content, and newer content labelled older is a forgery (protocol v2's
+   * patches build on the version held, so no client could tell it and converge).
+   */
   | { op: 'older'; index: number; by: number }
+  /** The real answer this client got for its previous request on the route: a stale cached copy. */
+  | { op: 'stale' }
   | { op: 'drop'; index: number }
   | { op: 'duplicate'; index: number }
   | { op: 'add'; item: unknown };
@@ -191,7 +197,7 @@ const pullEdit: fc.Arbitrary<JsonEdit> = fc.oneof(
     fc.record({ op: fc.constant('item' as const), index, key: fc.constant(key), value: fc.constantFrom(...values) }),
   ),
   fc.record({ op: fc.constant('item' as const), index, key: fc.constant('id'), value: fc.constantFrom(...GHOST_IDS) }),
-  fc.record({ op: fc.constant('older' as const), index, by: fc.integer({ min: 1, max: 5 }) }),
+  fc.constant({ op: 'stale' as const }),
   fc.record({ op: fc.constant('drop' as const), index }),
   fc.record({ op: fc.constant('duplicate' as const), index }),
   fc.record({ op: fc.constant('add' as const), item: ghostThread }),

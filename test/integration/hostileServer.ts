@@ -40,6 +40,8 @@ export async function startHostileServer(options: { upstream: string; foreign: s
   const listeners: ((route: Route, answer: Answer, tag: string | undefined) => void)[] = [];
   const timers = new Set<NodeJS.Timeout>();
   let closing = false;
+  /** The last real JSON answer per route and client tag, for `stale` edits. */
+  const previous = new Map<string, unknown>();
 
   const later = (fn: () => void, ms: number) => {
     const id = setTimeout(() => {
@@ -151,7 +153,10 @@ export async function startHostileServer(options: { upstream: string; foreign: s
           return sendUpstream(res, upstream!);
         }
         const listKey = route === 'push' ? 'results' : 'threads';
-        for (const edit of answer.edits) value = applyEdit(value, listKey, edit);
+        const key = `${route} ${String(req.headers['x-client-tag'])}`;
+        const stale = previous.get(key);
+        previous.set(key, value);
+        for (const edit of answer.edits) value = edit.op === 'stale' ? (stale ?? value) : applyEdit(value, listKey, edit);
         return sendUpstream(res, upstream!, Buffer.from(JSON.stringify(value) ?? 'undefined'));
       }
       case 'raw':
@@ -273,6 +278,7 @@ function pick<T>(list: T[], index: number): number {
 /** Applies one edit to a JSON answer; edits that do not fit its shape leave it as it is. */
 function applyEdit(value: unknown, listKey: string, edit: JsonEdit): unknown {
   if (edit.op === 'replace') return edit.value;
+  if (edit.op === 'stale') return value;
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
   const answer = { ...(value as Record<string, unknown>) };
   if (edit.op === 'top') {

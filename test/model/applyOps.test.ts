@@ -62,6 +62,7 @@ describe('applyOps', () => {
     ['a negative or fractional index', { op: 'remove', at: -1, id: 'm3' }],
     ['a fractional index', { op: 'insert', at: 0.5, message: appMessage('m9') }],
     ['an insert past the end', { op: 'insert', at: 4, message: appMessage('m9') }],
+    ['an insert of a message held already', { op: 'insert', at: 3, message: appMessage('m2') }],
     ['a path that does not exist', { op: 'set', at: 1, id: 'm2', path: ['nope', 'deeper'], value: 1 }],
     ['a path through a string', { op: 'set', at: 1, id: 'm2', path: ['content', 'x'], value: 1 }],
     ['a path into the prototype', { op: 'set', at: 1, id: 'm2', path: ['constructor', 'name'], value: 1 }],
@@ -80,6 +81,17 @@ describe('applyOps', () => {
     const ops: ThreadOp[] = [{ op: 'append', at: 0, id: 'm1', path: ['content'], text: '!' }, bad];
     expect(applyOps(t, { threadId: 't1', fromV: 3, v: 4, ops })).toEqual({ thread: t, gap: true });
     expect(applyOps(t, ops).thread).toBe(t);
+  });
+
+  it('many inserts: each new id once, one held already or inserted twice is a gap, one removed may come back', () => {
+    const t = base();
+    const inserts: ThreadOp[] = Array.from({ length: 20 }, (_, i) => ({ op: 'insert', at: 3 + i, message: appMessage(`n${i}`) }));
+    expect(applyOps(t, inserts).thread.messages.map((m) => m.id)).toEqual(['m1', 'm2', 'm3', ...inserts.map((_, i) => `n${i}`)]);
+    expect(applyOps(t, [...inserts, { op: 'insert', at: 0, message: appMessage('n3') }]).gap).toBe(true);
+    expect(applyOps(t, [...inserts, { op: 'insert', at: 0, message: appMessage('m1') }]).gap).toBe(true);
+    const back = applyOps(t, [...inserts, { op: 'remove', at: 0, id: 'm1' }, { op: 'insert', at: 0, message: appMessage('m1', 'again') }]);
+    expect(back.gap).toBe(false);
+    expect(back.thread.messages[0]).toEqual(appMessage('m1', 'again'));
   });
 
   it('replaces a whole message with path []', () => {
