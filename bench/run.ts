@@ -8,7 +8,7 @@ import { pullsPerIdleHour, timeToDetectSilentStream } from './liveness.js';
 import { simulateReconnectStorm } from './reconnectStorm.js';
 import { recoveryAfterOutage } from './recovery.js';
 import { recoveryAfter5xxOutages } from './recovery5xx.js';
-import { BUNDLE_BUDGET_BYTES, bundleSizes, measureDevtools, measureMetrics, METRICS_BUDGET_BYTES } from './size.js';
+import { BUNDLE_BUDGET_BYTES, bundleSizes, measureDevtools, measureMetrics, measureProtocolV2, METRICS_BUDGET_BYTES } from './size.js';
 import { serverBench } from './server.js';
 import { changesBench } from './changes.js';
 import { wireBytesBench } from './wireBytes.js';
@@ -183,6 +183,9 @@ row('  of which eventsource-parser + idb-keyval', kB(size.dependencies.gzip), '(
 row('  of which hooks + components over the core', kB(size.reactLayer.gzip), '(information)', null);
 row('  a typical app\'s imports of them, tree-shaken', kB(size.typical.gzip), '(information)', null);
 row('  @tanstack/react-query, same build', kB(size.reactQuery.gzip), '(comparison)', null);
+const v2 = await measureProtocolV2();
+row('protocol v2 in the client: op applier + patch validation, min+gzip, in the main entries', `${v2.client.gzip} B`, '(information)', null);
+row('  the server\'s differ (diffThreads, opsAreSmaller) in the main entries', v2.serverCodeInMain.length === 0 ? 'none' : v2.serverCodeInMain.join(', '), 'none', v2.serverCodeInMain.length === 0);
 const metricsBytes = await measureMetrics();
 row('metrics: bytes added to the three main entries (hook points, trace)', `${metricsBytes.mainEntries} B`, `≤ ${METRICS_BUDGET_BYTES} B`, metricsBytes.mainEntries <= METRICS_BUDGET_BYTES);
 row('  syncline/metrics, min+gzip: the collector an app opts into', kB(metricsBytes.entry.gzip), '(information)', null);

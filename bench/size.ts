@@ -145,3 +145,23 @@ export async function bundleSizes() {
   const reactQuery = await minGzip(`export * from '@tanstack/react-query';`, (id) => /^(react|react-dom)(\/.*)?$/.test(id));
   return { ours, typical, dependencies, reactLayer, reactQuery };
 }
+
+/**
+ * What protocol v2 adds to the three main entries (docs/protocol.md, "Protocol v2"): the client's
+ * op applier and the validation of patches, built alone (tree-shaken), min+gzip. Whether the
+ * server's differ (diffThreads, opsAreSmaller) stayed out is read from the main entries' modules.
+ */
+export async function measureProtocolV2(): Promise<{ client: Size; serverCodeInMain: string[] }> {
+  const alone = await minGzip(
+    [
+      `export { applyOps, applyPatches } from '${src('model/applyOps.ts')}';`,
+      `export { describePatchProblem } from '${src('protocol/validate.ts')}';`,
+    ].join('\n'),
+    notPeer,
+  );
+  const { modules } = await measureSyncline();
+  return {
+    client: { min: alone.min, gzip: alone.gzip },
+    serverCodeInMain: modules.filter((id) => /[\\/]src[\\/]model[\\/](diffThreads|opsAreSmaller)\.ts$/.test(id)),
+  };
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BUNDLE_BUDGET_BYTES, measureMetrics, measureSyncline, METRICS_BUDGET_BYTES } from '../../bench/size.js';
+import { BUNDLE_BUDGET_BYTES, measureMetrics, measureProtocolV2, measureSyncline, METRICS_BUDGET_BYTES } from '../../bench/size.js';
 
 describe('bundle size', () => {
   // Bytes, not time: the same lockfile builds the same bundle, so this is a deterministic count.
@@ -15,6 +15,12 @@ describe('bundle size', () => {
     const { modules } = await measureSyncline();
     expect(modules.length).toBeGreaterThan(10);
     expect(modules.filter((id) => /[\\/]src[\\/](devtools|metrics)[\\/]/.test(id))).toEqual([]);
+  }, 60_000);
+
+  it('protocol v2 puts only its op applier in the main entries: the server\'s differ stays on the server', async () => {
+    const { serverCodeInMain, client } = await measureProtocolV2();
+    expect(serverCodeInMain).toEqual([]);
+    expect(client.gzip).toBeGreaterThan(0);
   }, 60_000);
 
   it('metrics add at most 1 kB to the three main entries (their hook points and the trace; docs/metrics.md)', async () => {
