@@ -57,13 +57,18 @@ export const aiMutators: { [N in keyof AIMutations]: Mutator<SyncUIMessage, AIMu
     if (has(draft, messageId)) return;
     draft.messages.push({ id: messageId, role: 'assistant', parts: [], ...(args.metadata != null ? { metadata: args.metadata } : {}), run: emptyRun() });
   },
-  /** Chunks of the reply's stream, in order. Chunks after the run ended are ignored (a stop won). */
+  /**
+   * Chunks of the reply's stream, in order. Chunks after the run ended are refused with code
+   * `run-ended` (a stop won, on whichever instance): streamToThread then stops reading the model.
+   */
   applyChunks(draft, args) {
     const messageId = requireId(args, 'applyChunks');
     const chunks = isRecord(args) ? args.chunks : undefined;
     if (!Array.isArray(chunks) || chunks.length > MAX_CHUNKS_PER_WRITE) throw new MutationError('invalid-args', `applyChunks needs args.chunks: an array of at most ${MAX_CHUNKS_PER_WRITE} UIMessageChunks.`);
     const message = find(draft, messageId, 'applyChunks');
-    if (message.run && message.run.status !== 'running') return;
+    if (message.run && message.run.status !== 'running') {
+      throw new MutationError('run-ended', `applyChunks: the run of ${messageId} ended (${message.run.status}); its model stream should stop.`);
+    }
     for (const chunk of chunks) applyChunk(message, chunk);
   },
   /** Ends (or reopens) a run: `complete`, `aborted` (a stop), `error`. */

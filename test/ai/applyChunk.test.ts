@@ -117,9 +117,10 @@ describe('applyChunk: every chunk type of the AI SDK union', () => {
     expect(() => produce(once, (d) => aiMutators.addUIMessage(d, { message: { id: 'u2', role: 'user' } as never }))).toThrow(MutationError);
   });
 
-  it('a run that ended ignores later chunks and a late complete does not undo a stop', () => {
+  it('a run that ended refuses later chunks (run-ended) and a late complete does not undo a stop', () => {
     let thread = produce(startedThread(), (d) => aiMutators.setRunStatus(d, { messageId: 'r1', status: 'aborted' }));
-    thread = produce(thread, (d) => aiMutators.applyChunks(d, { messageId: 'r1', chunks: [{ type: 'text-start', id: 'a' }] }));
+    const late = () => produce(thread, (d) => aiMutators.applyChunks(d, { messageId: 'r1', chunks: [{ type: 'text-start', id: 'a' }] }));
+    expect(late).toThrow(expect.objectContaining({ name: 'MutationError', code: 'run-ended' }));
     thread = produce(thread, (d) => aiMutators.setRunStatus(d, { messageId: 'r1', status: 'complete' }));
     expect(thread.messages[0]!.parts).toEqual([]);
     expect(thread.messages[0]!.run!.status).toBe('aborted');

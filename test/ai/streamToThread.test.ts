@@ -57,6 +57,45 @@ describe('streamToThread', () => {
     expect(reply?.run).toMatchObject({ status: 'error', errorText: 'model down' });
   });
 
+  it('a stop stored through another instance stops the model here at its next chunk (one store, two handlers)', async () => {
+    const store = createMemoryStore();
+    const mutators = aiMutators as unknown as Record<string, Mutator>;
+    const a = createSyncHandler({ store, mutators });
+    const b = createSyncHandler({ store, mutators });
+    let pulled = 0;
+    let cancelled = false;
+    let release!: () => void;
+    const stopped = new Promise<void>((resolve) => (release = resolve));
+    // A model that streams a token each time it is asked, for as long as it is read.
+    const stream = new ReadableStream({
+      async pull(c) {
+        if (pulled === 0) c.enqueue({ type: 'text-start', id: 't' });
+        else c.enqueue({ type: 'text-delta', id: 't', delta: `w${pulled} ` });
+        if (++pulled === 5) release();
+        await new Promise((resolve) => setTimeout(resolve, 2));
+      },
+      cancel() {
+        cancelled = true;
+      },
+    });
+    try {
+      const reply = streamToThread({ handler: a, store, threadId: 't1', messageId: 'r1', stream });
+      await stopped;
+      await b.serverWrite('t1', 'setRunStatus', { messageId: 'r1', status: 'aborted' });
+      const final = await reply;
+      expect(cancelled).toBe(true);
+      expect(final?.run?.status).toBe('aborted');
+      expect(pulled).toBeLessThan(50);
+      // What was stored before the stop stays; nothing after it.
+      const text = final!.parts.filter((p) => p.type === 'text').map((p) => p.text).join('');
+      expect((await store.thread('t1'))!.messages).toHaveLength(1);
+      expect(text).toMatch(/^(w\d+ )*$/);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
   it('a second start for the same user message does not run the model again', async () => {
     const { store, handler } = setup();
     calls = 0;

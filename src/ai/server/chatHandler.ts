@@ -33,7 +33,8 @@ export interface ChatHandlerOptions {
  * when a push applies `addUIMessage` of a user message: the store applies a write exactly once
  * whichever instance it reaches, so a retried push (answered `duplicate`) never runs the model
  * twice, across instances too. A push that applies `setRunStatus … aborted` (a stop) cancels the
- * model's stream if it runs in this process.
+ * model's stream at once if it runs in this process; on another instance its next chunk is
+ * refused by the store (`run-ended`), which stops it there.
  */
 export function createChatHandler(options: ChatHandlerOptions): (request: Request) => Promise<Response> {
   const { handler, store } = options;

@@ -12,7 +12,11 @@ export interface StreamToThreadOptions {
   stream: ReadableStream<unknown>;
   /** The reply's id. @default `reply-<random>` */
   messageId?: string;
-  /** Stops reading the model (its stream is cancelled) and ends the run as `aborted`. */
+  /**
+   * Stops reading the model (its stream is cancelled) and ends the run as `aborted`. A stop that
+   * reached the store another way (setRunStatus through any instance) stops it too, at the next
+   * chunk it stores.
+   */
   abortSignal?: AbortSignal;
 }
 
@@ -26,23 +30,27 @@ export async function streamToThread(options: StreamToThreadOptions): Promise<Sy
   const { handler, store, threadId, stream } = options;
   const messageId = options.messageId ?? `reply-${crypto.randomUUID()}`;
   const writes: Promise<unknown>[] = [handler.serverWrite(threadId, 'startReply', { messageId })];
+  const reader = stream.getReader();
+  let stopped = false;
+  const onAbort = () => {
+    if (stopped) return;
+    stopped = true;
+    reader.cancel().catch(() => {});
+  };
   const batch: unknown[] = [];
   let timer: ReturnType<typeof setTimeout> | undefined;
   const flush = () => {
     timer = undefined;
     while (batch.length > 0) {
       const chunks = batch.splice(0, MAX_CHUNKS_PER_WRITE);
-      writes.push(handler.serverWrite(threadId, 'applyChunks', { messageId, chunks }));
+      // Refused once the run ended in the store: a stop made through any instance reaches this one.
+      const write = handler.serverWrite(threadId, 'applyChunks', { messageId, chunks });
+      write.then((result) => result.status === 'rejected' && result.error.code === 'run-ended' && onAbort(), () => {});
+      writes.push(write);
     }
   };
   let status: RunStatus = 'complete';
   let errorText: string | undefined;
-  const reader = stream.getReader();
-  let stopped = false;
-  const onAbort = () => {
-    stopped = true;
-    reader.cancel().catch(() => {});
-  };
   if (options.abortSignal?.aborted) onAbort();
   else options.abortSignal?.addEventListener('abort', onAbort, { once: true });
   try {
