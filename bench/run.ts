@@ -8,7 +8,7 @@ import { pullsPerIdleHour, timeToDetectSilentStream } from './liveness.js';
 import { simulateReconnectStorm } from './reconnectStorm.js';
 import { recoveryAfterOutage } from './recovery.js';
 import { recoveryAfter5xxOutages } from './recovery5xx.js';
-import { BUNDLE_BUDGET_BYTES, bundleSizes, measureDevtools, measureMetrics, measureProtocolV2, METRICS_BUDGET_BYTES } from './size.js';
+import { BUNDLE_BUDGET_BYTES, bundleSizes, measureAi, measureDevtools, measureMetrics, measureProtocolV2, METRICS_BUDGET_BYTES } from './size.js';
 import { serverBench } from './server.js';
 import { changesBench } from './changes.js';
 import { wireBytesBench } from './wireBytes.js';
@@ -18,6 +18,7 @@ import { mutateCommitCostMs } from './commitCost.js';
 import { opCommitCostMs } from './ops.js';
 import { copyWritesPerReply } from './localCopy.js';
 import { metricsRatio } from './metrics.js';
+import { replyCompleteLatency } from './ai.js';
 
 interface Row {
   figure: string;
@@ -189,6 +190,13 @@ row('  the server\'s differ (diffThreads, opsAreSmaller) in the main entries', v
 const metricsBytes = await measureMetrics();
 row('metrics: bytes added to the three main entries (hook points, trace)', `${metricsBytes.mainEntries} B`, `≤ ${METRICS_BUDGET_BYTES} B`, metricsBytes.mainEntries <= METRICS_BUDGET_BYTES);
 row('  syncline/metrics, min+gzip: the collector an app opts into', kB(metricsBytes.entry.gzip), '(information)', null);
+const ai = await measureAi();
+row('syncline/ai: what docs/ai.md\'s client lines add to a useChat app (client, transport, status), min+gzip', kB(ai.appAdds.gzip), '(information; useChat itself ≈ 73 kB)', null);
+row('  of which syncline/ai and /ai/react over syncline\'s core', kB(ai.adapter.gzip), '(information)', null);
+for (const messages of [10, 10_000]) {
+  const r = await replyCompleteLatency(messages);
+  row(`syncline/ai: model's last chunk on the server → reply complete in the chat, p50 / p95 (ms), ${messages} messages`, `${r.p50Ms.toFixed(1)} / ${r.p95Ms.toFixed(1)}`, '(information; loopback HTTP)', null);
+}
 const devtools = await measureDevtools();
 row('syncline/devtools, min+gzip: the corner button', kB(devtools.initial.gzip), '(information; 0 B in the main entries)', null);
 row('  its panel, loaded when first opened', kB(devtools.panel.gzip), '(information)', null);

@@ -165,3 +165,24 @@ export async function measureProtocolV2(): Promise<{ client: Size; serverCodeInM
     serverCodeInMain: modules.filter((id) => /[\\/]src[\\/]model[\\/](diffThreads|opsAreSmaller)\.ts$/.test(id)),
   };
 }
+
+/**
+ * What syncline adds to an AI SDK app (docs/ai.md): the client lines of docs/ai.md's diff
+ * (createSyncClient, createHttpConnector, aiMutators, createChatTransport, loadChat) with the
+ * per-message status component, tree-shaken, min+gzip, `ai` and `@ai-sdk/react` left to the app;
+ * and of that, what syncline/ai and syncline/ai/react add over syncline's core.
+ */
+export async function measureAi(): Promise<{ appAdds: Size; adapter: Size }> {
+  const aiPeer = (id: string) => notPeer(id) || /^(ai|@ai-sdk\/react)(\/|$)/.test(id);
+  const core = `export { createSyncClient, createHttpConnector } from '${src('index.ts')}';`;
+  const adapter = [
+    `export { aiMutators, createChatTransport, loadChat } from '${src('ai/index.ts')}';`,
+    `export { ChatMessageStatus } from '${src('ai/react/index.ts')}';`,
+  ].join('\n');
+  const alone = await minGzip(core, aiPeer);
+  const all = await minGzip(`${core}\n${adapter}`, aiPeer);
+  return {
+    appAdds: { min: all.min, gzip: all.gzip },
+    adapter: { min: all.min - alone.min, gzip: all.gzip - alone.gzip },
+  };
+}
