@@ -16,7 +16,16 @@ export interface ChatTransportOptions {
   client: AnySyncClient;
   /** The thread holding a chat. @default the chat's id */
   threadId?: (chatId: string) => string;
+  /**
+   * A followed reply whose run is `running` but which changed for this long while the page
+   * heard the server (no chunk, no heartbeat: its process died) is ended as `error`, saying so.
+   * Well above the server's `heartbeatMs` (5 s). @default 30000
+   */
+  abandonAfterMs?: number;
 }
+
+/** What a reply abandoned by its process says (`run.errorText`). */
+export const ABANDONED_TEXT = 'The reply stopped arriving: the server that wrote it went away. Send the message again to retry.';
 
 /**
  * The thread's messages as `useChat` takes them (`messages`), without syncline's run state: what
@@ -72,6 +81,7 @@ export async function loadChat(client: AnySyncClient, threadId: string, options:
 interface Following {
   threadId: string;
   replyId: string;
+  abandonAfterMs: number;
   abortSignal: AbortSignal | undefined;
   /** The SDK aborted the request: a stop, or for a resumed stream maybe a newer resume. */
   onAbort(): void;
@@ -79,7 +89,7 @@ interface Following {
 }
 
 /** The reply's chunks from its start, as the thread changes, until its run ends or the request is aborted. */
-function follow(client: AnySyncClient, { threadId, replyId, abortSignal, onAbort: aborted, done }: Following): ReadableStream<UIMessageChunk> {
+function follow(client: AnySyncClient, { threadId, replyId, abandonAfterMs, abortSignal, onAbort: aborted, done }: Following): ReadableStream<UIMessageChunk> {
   let stop = () => {};
   return new ReadableStream<UIMessageChunk>({
     start(controller) {
@@ -95,12 +105,14 @@ function follow(client: AnySyncClient, { threadId, replyId, abortSignal, onAbort
         }
       };
       const unsubscribe = client.store.subscribe(read);
+      const watchdog = watchRun(client, threadId, replyId, abandonAfterMs);
       const onAbort = () => {
         aborted();
         stop();
         controller.close();
       };
       stop = () => {
+        clearInterval(watchdog);
         done();
         unsubscribe();
         unwatch();
@@ -114,12 +126,35 @@ function follow(client: AnySyncClient, { threadId, replyId, abortSignal, onAbort
 }
 
 /**
+ * Ends a reply whose process died (docs/ai.md): its run stays `running` in the store, but nothing
+ * changes it, not even the server's heartbeat. Judged only while this page hears the server (a
+ * page that hears nothing cannot tell a dead run from a quiet network). Any tab may write it: an
+ * ended run stays ended, and a process that was only cut off has its next chunk refused.
+ */
+function watchRun(client: AnySyncClient, threadId: string, replyId: string, abandonAfterMs: number) {
+  let seen: SyncUIMessage | undefined;
+  let changedAt = Date.now();
+  return setInterval(() => {
+    const reply = findReply(client, threadId, replyId);
+    const state = client.getHealthStatus().state;
+    if (reply !== seen || (state !== 'live' && state !== 'polling')) {
+      seen = reply;
+      changedAt = Date.now();
+    } else if (reply?.run?.status === 'running' && Date.now() - changedAt >= abandonAfterMs) {
+      changedAt = Date.now();
+      client.mutate(threadId, 'setRunStatus', { messageId: replyId, status: 'error', errorText: ABANDONED_TEXT });
+    }
+  }, Math.max(10, abandonAfterMs / 4));
+}
+
+/**
  * A `ChatTransport` for `useChat({ id, transport })` (AI SDK 6 and 7). Regenerating is not
  * supported yet: it throws, saying so.
  */
 export function createChatTransport(options: ChatTransportOptions): ChatTransport<UIMessage> {
   const { client } = options;
   const threadOf = options.threadId ?? ((chatId: string) => chatId);
+  const abandonAfterMs = options.abandonAfterMs ?? 30_000;
   /** Replies this transport follows now: a reconnect racing a send must not follow one twice. */
   const followed = new Set<string>();
   /**
@@ -131,7 +166,7 @@ export function createChatTransport(options: ChatTransportOptions): ChatTranspor
   const followOnce = (threadId: string, replyId: string, abortSignal: AbortSignal | undefined, onAbort: () => void) => {
     const key = `${threadId}\n${replyId}`;
     followed.add(key);
-    return follow(client, { threadId, replyId, abortSignal, onAbort, done: () => followed.delete(key) });
+    return follow(client, { threadId, replyId, abandonAfterMs, abortSignal, onAbort, done: () => followed.delete(key) });
   };
   return {
     // A reconnect follows the reply from its start: the SDK resets the message first, so no

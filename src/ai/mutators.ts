@@ -30,6 +30,12 @@ function find(draft: Thread<SyncUIMessage>, id: string, mutator: string): SyncUI
   throw new MutationError('not-found', `${mutator}: thread ${draft.id} has no message ${id}; start the reply first (startReply).`);
 }
 
+/** A run that ended refuses the writes of its model (`run-ended`): a stop won, on any instance. */
+function requireRunning(message: SyncUIMessage, mutator: string) {
+  if (!message.run || message.run.status === 'running') return;
+  throw new MutationError('run-ended', `${mutator}: the run of ${message.id} ended (${message.run.status}); its model stream should stop.`);
+}
+
 function has(draft: Thread<SyncUIMessage>, id: string) {
   for (let i = draft.messages.length - 1; i >= 0; i--) if (draft.messages[i]!.id === id) return true;
   return false;
@@ -40,6 +46,7 @@ export interface AIMutations {
   startReply: { messageId: string; metadata?: unknown };
   applyChunks: { messageId: string; chunks: unknown[] };
   setRunStatus: { messageId: string; status: RunStatus; errorText?: string };
+  beatRun: { messageId: string; at: number };
 }
 
 export const aiMutators: { [N in keyof AIMutations]: Mutator<SyncUIMessage, AIMutations[N]> } = {
@@ -66,10 +73,16 @@ export const aiMutators: { [N in keyof AIMutations]: Mutator<SyncUIMessage, AIMu
     const chunks = isRecord(args) ? args.chunks : undefined;
     if (!Array.isArray(chunks) || chunks.length > MAX_CHUNKS_PER_WRITE) throw new MutationError('invalid-args', `applyChunks needs args.chunks: an array of at most ${MAX_CHUNKS_PER_WRITE} UIMessageChunks.`);
     const message = find(draft, messageId, 'applyChunks');
-    if (message.run && message.run.status !== 'running') {
-      throw new MutationError('run-ended', `applyChunks: the run of ${messageId} ended (${message.run.status}); its model stream should stop.`);
-    }
+    requireRunning(message, 'applyChunks');
     for (const chunk of chunks) applyChunk(message, chunk);
+  },
+  /** The run is alive (streamToThread, while the model is quiet); refused once it ended, like a chunk. */
+  beatRun(draft, args) {
+    const messageId = requireId(args, 'beatRun');
+    if (!Number.isFinite(args.at)) throw new MutationError('invalid-args', 'beatRun needs args.at: the time in ms.');
+    const message = find(draft, messageId, 'beatRun');
+    requireRunning(message, 'beatRun');
+    (message.run ??= emptyRun()).beatAt = args.at;
   },
   /** Ends (or reopens) a run: `complete`, `aborted` (a stop), `error`. */
   setRunStatus(draft, args) {

@@ -22,6 +22,12 @@ export interface RunState {
   /** The `error` chunk's text, or why the run was aborted. */
   errorText?: string;
   finishReason?: string;
+  /**
+   * The server's clock (ms) at the run's last heartbeat: streamToThread beats while the model is
+   * quiet, so a reply that changes nothing for long while the page hears the server has lost its
+   * process (docs/ai.md).
+   */
+  beatAt?: number;
   /** Open text parts: the chunk's id → the part's index. */
   text: Record<string, number>;
   /** Open reasoning parts: the chunk's id → the part's index. */

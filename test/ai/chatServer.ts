@@ -21,6 +21,8 @@ export async function startChatServer() {
   const chat = createChatHandler({
     handler,
     store,
+    // Beats well within the tests' abandonAfterMs.
+    heartbeatMs: 50,
     reply: async ({ history, abortSignal }) => {
       state.signals.push(abortSignal);
       const model = mockModel(state.reply.words, state.reply.delayMs, () => state.runs++);
@@ -32,6 +34,7 @@ export async function startChatServer() {
   return {
     state,
     store,
+    handler,
     chat,
     baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     thread: async (id: string) => (await store.thread(id)) as Thread<SyncUIMessage> | undefined,

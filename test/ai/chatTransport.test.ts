@@ -1,7 +1,7 @@
 import { Chat } from '@ai-sdk/react';
 import { streamText } from 'ai';
 import { createHttpConnector, createMemoryStorage, createSyncClient, type AnySyncClient } from 'syncline';
-import { createChatTransport, toUIMessages } from 'syncline/ai';
+import { createChatTransport, loadChat, toUIMessages } from 'syncline/ai';
 import { createChatHandler } from 'syncline/ai/server';
 import { createSyncHandler } from 'syncline/server';
 import { mockModel, mutators, startChatServer, textOf as text, until, type ChatServer } from './chatServer.js';
@@ -101,4 +101,29 @@ it('a push retried on another instance is answered duplicate and does not run th
   expect(s.state.runs).toBe(1);
   expect(text((await s.thread('chat-dup'))?.messages[1])).toBe('Hello there!');
   await instanceB.close();
+});
+
+it('a reply whose process died (running, no chunk, no heartbeat) ends as failed, saying so, in the chat and the store', async () => {
+  // What a process that died mid-reply leaves: the user message and a running reply, then nothing.
+  const user = { id: 'u1', role: 'user' as const, parts: [{ type: 'text' as const, text: 'hi' }] };
+  await s.handler.serverWrite('chat-dead', 'addUIMessage', { message: user });
+  await s.handler.serverWrite('chat-dead', 'startReply', { messageId: 'reply-u1' });
+  await s.handler.serverWrite('chat-dead', 'applyChunks', { messageId: 'reply-u1', chunks: [{ type: 'text-start', id: 't' }, { type: 'text-delta', id: 't', delta: 'Half a' }] });
+  const c = client();
+  const chat = new Chat({ id: 'chat-dead', transport: createChatTransport({ client: c, abandonAfterMs: 300 }), messages: await loadChat(c, 'chat-dead') });
+  void chat.resumeStream();
+  await until(async () => (await s.thread('chat-dead'))?.messages[1]?.run?.status === 'error', 'the dead run ended in the store');
+  expect((await s.thread('chat-dead'))?.messages[1]?.run?.errorText).toMatch(/stopped arriving/);
+  await until(() => chat.status === 'error' || chat.status === 'ready', 'the chat to end the reply');
+  expect(text(chat.messages.at(-1))).toBe('Half a');
+  expect(s.state.runs).toBe(0);
+});
+
+it('a quiet run that beats is not abandoned', async () => {
+  s.state.reply = { words: ['slow'], delayMs: 700 };
+  const c = client();
+  const chat = new Chat({ id: 'chat-quiet', transport: createChatTransport({ client: c, abandonAfterMs: 300 }) });
+  await chat.sendMessage({ text: 'think hard' });
+  await until(() => chat.status === 'ready', 'the reply to finish', 15_000);
+  expect((await s.thread('chat-quiet'))?.messages[1]?.run?.status).toBe('complete');
 });

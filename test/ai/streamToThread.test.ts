@@ -96,6 +96,34 @@ describe('streamToThread', () => {
     }
   });
 
+  it('a quiet model beats (run.beatAt), and a stop stored elsewhere stops it at its next beat, chunk or not', async () => {
+    const store = createMemoryStore();
+    const mutators = aiMutators as unknown as Record<string, Mutator>;
+    const a = createSyncHandler({ store, mutators });
+    const b = createSyncHandler({ store, mutators });
+    let cancelled = false;
+    // A model thinking: it opens its text and then sends nothing, until cancelled.
+    const stream = new ReadableStream({
+      start: (c) => c.enqueue({ type: 'text-start', id: 't' }),
+      cancel: () => void (cancelled = true),
+    });
+    try {
+      const reply = streamToThread({ handler: a, store, threadId: 't1', messageId: 'r1', stream, heartbeatMs: 20 });
+      const beatAt = async () => ((await store.thread('t1'))?.messages[0] as { run?: { beatAt?: number } } | undefined)?.run?.beatAt;
+      for (let i = 0; i < 200 && (await beatAt()) === undefined; i++) await new Promise((r) => setTimeout(r, 10));
+      const first = await beatAt();
+      expect(first).toBeGreaterThan(0);
+      for (let i = 0; i < 200 && (await beatAt()) === first; i++) await new Promise((r) => setTimeout(r, 10));
+      expect(await beatAt()).toBeGreaterThan(first!);
+      await b.serverWrite('t1', 'setRunStatus', { messageId: 'r1', status: 'aborted' });
+      expect((await reply)?.run?.status).toBe('aborted');
+      expect(cancelled).toBe(true);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
   it('a second start for the same user message does not run the model again', async () => {
     const { store, handler } = setup();
     calls = 0;

@@ -24,6 +24,8 @@ export interface ChatHandlerOptions {
   store: ServerStore;
   /** The model's reply to a new user message: `streamText({ … }).toUIMessageStream()`. */
   reply(context: ChatReplyContext): ReadableStream<unknown> | Promise<ReadableStream<unknown>>;
+  /** How often a quiet run says it is alive (streamToThread's `heartbeatMs`). @default 5000 */
+  heartbeatMs?: number;
   /** A reply that could not be started or stored. @default console.error */
   onError?: (error: unknown) => void;
 }
@@ -53,6 +55,7 @@ export function createChatHandler(options: ChatHandlerOptions): (request: Reques
       threadId,
       userMessageId,
       abortSignal: stop.signal,
+      heartbeatMs: options.heartbeatMs,
       run: async () => options.reply({ threadId, userMessageId, history: (await readHistory(store, threadId)) as UIMessage[], abortSignal: stop.signal }),
     })
       .catch(onError)

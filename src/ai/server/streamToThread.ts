@@ -18,6 +18,12 @@ export interface StreamToThreadOptions {
    * chunk it stores.
    */
   abortSignal?: AbortSignal;
+  /**
+   * While the model sends nothing for this long, a heartbeat (`beatRun`) says the run is alive;
+   * a client following a reply that changes nothing for much longer ends it as failed
+   * (`abandonAfterMs` of createChatTransport). @default 5000
+   */
+  heartbeatMs?: number;
 }
 
 /**
@@ -37,18 +43,25 @@ export async function streamToThread(options: StreamToThreadOptions): Promise<Sy
     stopped = true;
     reader.cancel().catch(() => {});
   };
+  /** Nothing was written since the last beat's tick. */
+  let quiet = true;
+  // Refused once the run ended in the store: a stop made through any instance reaches this one.
+  const write = (name: 'applyChunks' | 'beatRun', args: unknown) => {
+    const written = handler.serverWrite(threadId, name, args);
+    written.then((result) => result.status === 'rejected' && result.error.code === 'run-ended' && onAbort(), () => {});
+    writes.push(written);
+    quiet = false;
+  };
   const batch: unknown[] = [];
   let timer: ReturnType<typeof setTimeout> | undefined;
   const flush = () => {
     timer = undefined;
-    while (batch.length > 0) {
-      const chunks = batch.splice(0, MAX_CHUNKS_PER_WRITE);
-      // Refused once the run ended in the store: a stop made through any instance reaches this one.
-      const write = handler.serverWrite(threadId, 'applyChunks', { messageId, chunks });
-      write.then((result) => result.status === 'rejected' && result.error.code === 'run-ended' && onAbort(), () => {});
-      writes.push(write);
-    }
+    while (batch.length > 0) write('applyChunks', { messageId, chunks: batch.splice(0, MAX_CHUNKS_PER_WRITE) });
   };
+  const heartbeat = setInterval(() => {
+    if (quiet) write('beatRun', { messageId, at: Date.now() });
+    quiet = true;
+  }, options.heartbeatMs ?? 5000);
   let status: RunStatus = 'complete';
   let errorText: string | undefined;
   if (options.abortSignal?.aborted) onAbort();
@@ -70,6 +83,7 @@ export async function streamToThread(options: StreamToThreadOptions): Promise<Sy
   } finally {
     if (stopped) status = 'aborted';
     options.abortSignal?.removeEventListener('abort', onAbort);
+    clearInterval(heartbeat);
     if (timer !== undefined) clearTimeout(timer);
     flush();
     reader.releaseLock();
