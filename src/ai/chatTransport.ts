@@ -1,6 +1,7 @@
 import type { ChatTransport, UIMessage, UIMessageChunk } from 'ai';
 import type { AnySyncClient } from '../client/types.js';
 import type { BaseMessage, Thread } from '../model/types.js';
+import { randomId } from '../platform/randomId.js';
 import { followReply } from './replyChunks.js';
 import { replyIdFor, toUIMessage, type SyncUIMessage } from './uiMessage.js';
 
@@ -148,8 +149,8 @@ function watchRun(client: AnySyncClient, threadId: string, replyId: string, aban
 }
 
 /**
- * A `ChatTransport` for `useChat({ id, transport })` (AI SDK 6 and 7). Regenerating is not
- * supported yet: it throws, saying so.
+ * A `ChatTransport` for `useChat({ id, transport })` (AI SDK 6 and 7): submits, regenerates,
+ * stops and resumes (docs/ai.md).
  */
 export function createChatTransport(options: ChatTransportOptions): ChatTransport<UIMessage> {
   const { client } = options;
@@ -173,10 +174,15 @@ export function createChatTransport(options: ChatTransportOptions): ChatTranspor
     // part is shown twice.
     resumeStreamIsReplay: true,
     async sendMessages({ trigger, chatId, messages, abortSignal }) {
-      if (trigger !== 'submit-message') throw new Error('syncline/ai: regenerating a reply is not supported yet (docs/ai.md).');
       const message = messages.at(-1);
       if (!message || message.role !== 'user') throw new Error('syncline/ai: sendMessages needs the user message last.');
       const threadId = threadOf(chatId);
+      if (trigger === 'regenerate-message') {
+        // A new reply under a new id: the old one's run, if it still goes, has its next chunk refused.
+        const replyId = `${replyIdFor(message.id)}-${randomId(Math.random).slice(0, 8)}`;
+        client.mutate(threadId, 'regenerateReply', { userMessageId: message.id, replyId });
+        return followOnce(threadId, replyId, abortSignal ?? undefined, () => stopReply(client, threadId, replyId));
+      }
       // Exactly once: the outbox keeps it until the server acknowledges it, across reloads; the
       // mutator is idempotent by id, so a second submit of the same message changes nothing.
       client.mutate(threadId, 'addUIMessage', { message });

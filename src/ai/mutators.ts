@@ -47,6 +47,7 @@ export interface AIMutations {
   applyChunks: { messageId: string; chunks: unknown[] };
   setRunStatus: { messageId: string; status: RunStatus; errorText?: string };
   beatRun: { messageId: string; at: number };
+  regenerateReply: { userMessageId: string; replyId: string };
 }
 
 export const aiMutators: { [N in keyof AIMutations]: Mutator<SyncUIMessage, AIMutations[N]> } = {
@@ -75,6 +76,20 @@ export const aiMutators: { [N in keyof AIMutations]: Mutator<SyncUIMessage, AIMu
     const message = find(draft, messageId, 'applyChunks');
     requireRunning(message, 'applyChunks');
     for (const chunk of chunks) applyChunk(message, chunk);
+  },
+  /**
+   * Asks for a new reply to a user message (useChat's `regenerate`): every message after it goes,
+   * as the AI SDK drops them, and the server's chat handler answers it anew as `replyId`.
+   */
+  regenerateReply(draft, args) {
+    const userMessageId = isRecord(args) ? args.userMessageId : undefined;
+    const replyId = isRecord(args) ? args.replyId : undefined;
+    if (typeof userMessageId !== 'string' || typeof replyId !== 'string' || replyId === '') {
+      throw new MutationError('invalid-args', 'regenerateReply needs args.userMessageId and args.replyId as non-empty strings.');
+    }
+    const at = draft.messages.findIndex((m) => m.id === userMessageId);
+    if (at < 0 || draft.messages[at]!.role !== 'user') throw new MutationError('not-found', `regenerateReply: thread ${draft.id} has no user message ${userMessageId}.`);
+    draft.messages.splice(at + 1);
   },
   /** The run is alive (streamToThread, while the model is quiet); refused once it ended, like a chunk. */
   beatRun(draft, args) {

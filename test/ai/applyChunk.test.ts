@@ -126,4 +126,18 @@ describe('applyChunk: every chunk type of the AI SDK union', () => {
     expect(thread.messages[0]!.run!.status).toBe('aborted');
     expect(() => produce(thread, (d) => aiMutators.setRunStatus(d, { messageId: 'r1', status: 'done' as never }))).toThrow(MutationError);
   });
+  it('regenerateReply drops every message after the user message; bad args and a missing user message are refused', () => {
+    const user = { id: 'u1', role: 'user' as const, parts: [{ type: 'text' as const, text: 'hi' }] };
+    let thread = produce(startedThread(), (d) => {
+      d.messages.unshift(user);
+    });
+    const count = thread.messages.length;
+    expect(count).toBeGreaterThan(1);
+    thread = produce(thread, (d) => aiMutators.regenerateReply(d, { userMessageId: 'u1', replyId: 'reply-u1-2' }));
+    expect(thread.messages.map((m) => m.id)).toEqual(['u1']);
+    const refused = (args: unknown) => () => produce(thread, (d) => aiMutators.regenerateReply(d, args as never));
+    expect(refused({ userMessageId: 'u1' })).toThrow(expect.objectContaining({ code: 'invalid-args' }));
+    expect(refused({ userMessageId: 'nope', replyId: 'r' })).toThrow(expect.objectContaining({ code: 'not-found' }));
+    expect(refused(null)).toThrow(MutationError);
+  });
 });

@@ -17,16 +17,19 @@ export { mockModel };
 export async function startChatServer() {
   const store = createMemoryStore();
   const handler = createSyncHandler({ store, mutators });
-  const state = { runs: 0, signals: [] as AbortSignal[], reply: { words: ['Hello', ' there', '!'], delayMs: 5 } };
+  /** `chunks[i]`: the chunks run i's model stream gave before it ended or was cancelled. */
+  const state = { runs: 0, signals: [] as AbortSignal[], chunks: [] as number[], reply: { words: ['Hello', ' there', '!'], delayMs: 5 } };
   const chat = createChatHandler({
     handler,
     store,
     // Beats well within the tests' abandonAfterMs.
     heartbeatMs: 50,
     reply: async ({ history, abortSignal }) => {
-      state.signals.push(abortSignal);
+      const run = state.signals.push(abortSignal) - 1;
+      state.chunks[run] = 0;
       const model = mockModel(state.reply.words, state.reply.delayMs, () => state.runs++);
-      return streamText({ model, messages: await convertToModelMessages(history), abortSignal }).toUIMessageStream();
+      const stream = streamText({ model, messages: await convertToModelMessages(history), abortSignal }).toUIMessageStream();
+      return stream.pipeThrough(new TransformStream({ transform: (chunk, c) => void (state.chunks[run]!++, c.enqueue(chunk)) }));
     },
   });
   const server = createServer(toNodeHandler(chat));

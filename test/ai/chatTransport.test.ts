@@ -127,3 +127,37 @@ it('a quiet run that beats is not abandoned', async () => {
   await until(() => chat.status === 'ready', 'the reply to finish', 15_000);
   expect((await s.thread('chat-quiet'))?.messages[1]?.run?.status).toBe('complete');
 });
+
+it('regenerate() asks the server for a new reply: the old one goes, the model runs again, chat and store agree', async () => {
+  const c = client();
+  const chat = new Chat({ id: 'chat-regen', transport: createChatTransport({ client: c }) });
+  await chat.sendMessage({ text: 'hi' });
+  await until(() => chat.status === 'ready', 'the first reply');
+  s.state.reply = { words: ['Once', ' more'], delayMs: 5 };
+  await chat.regenerate();
+  await until(() => chat.status === 'ready' && text(chat.messages.at(-1)) === 'Once more', 'the regenerated reply in the chat');
+  await until(async () => (await s.thread('chat-regen'))?.messages[1]?.run?.status === 'complete', 'the regenerated reply stored');
+  const thread = await s.thread('chat-regen');
+  expect(thread?.messages.map((m) => m.role)).toEqual(['user', 'assistant']);
+  expect(text(thread?.messages[1])).toBe('Once more');
+  expect(s.state.runs).toBe(2);
+  expect(JSON.parse(JSON.stringify(chat.messages))).toEqual(JSON.parse(JSON.stringify(toUIMessages(thread))));
+});
+
+it('regenerate() while the first reply still streams: that run stops, only the new reply stays', async () => {
+  s.state.reply = { words: words(200), delayMs: 10 };
+  const c = client();
+  const chat = new Chat({ id: 'chat-regen-mid', transport: createChatTransport({ client: c }) });
+  void chat.sendMessage({ text: 'a long one' });
+  await until(async () => text((await s.thread('chat-regen-mid'))?.messages[1]).length > 0, 'the first reply to begin');
+  s.state.reply = { words: ['Short'], delayMs: 5 };
+  await chat.regenerate();
+  await until(() => chat.status === 'ready' && text(chat.messages.at(-1)) === 'Short', 'the regenerated reply in the chat');
+  // The first model stopped: its stream was cancelled when its next chunk was refused.
+  const given = s.state.chunks[0]!;
+  await new Promise((r) => setTimeout(r, 300)); // it would have given 30 more by now
+  expect(s.state.chunks[0]).toBe(given);
+  expect(given).toBeLessThan(150);
+  const thread = await s.thread('chat-regen-mid');
+  expect(thread?.messages.map((m) => text(m))).toEqual(['a long one', 'Short']);
+});

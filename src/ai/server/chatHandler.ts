@@ -45,8 +45,7 @@ export function createChatHandler(options: ChatHandlerOptions): (request: Reques
   const running = new Map<string, AbortController>();
   const key = (threadId: string, replyId: string) => `${threadId}\n${replyId}`;
 
-  function begin(threadId: string, userMessageId: string) {
-    const replyId = replyIdFor(userMessageId);
+  function begin(threadId: string, userMessageId: string, replyId = replyIdFor(userMessageId)) {
     const stop = new AbortController();
     running.set(key(threadId, replyId), stop);
     startRun({
@@ -54,6 +53,7 @@ export function createChatHandler(options: ChatHandlerOptions): (request: Reques
       store,
       threadId,
       userMessageId,
+      replyId,
       abortSignal: stop.signal,
       heartbeatMs: options.heartbeatMs,
       run: async () => options.reply({ threadId, userMessageId, history: (await readHistory(store, threadId)) as UIMessage[], abortSignal: stop.signal }),
@@ -69,6 +69,7 @@ export function createChatHandler(options: ChatHandlerOptions): (request: Reques
     for (const m of push.mutations) {
       if (!applied.has(m.seq) || !isRecord(m.args)) continue;
       if (m.name === 'addUIMessage' && isUIMessage(m.args.message) && m.args.message.role === 'user') begin(m.threadId, m.args.message.id);
+      else if (m.name === 'regenerateReply' && typeof m.args.userMessageId === 'string' && typeof m.args.replyId === 'string') begin(m.threadId, m.args.userMessageId, m.args.replyId);
       else if (m.name === 'setRunStatus' && m.args.status === 'aborted' && typeof m.args.messageId === 'string') running.get(key(m.threadId, m.args.messageId))?.abort();
     }
   }

@@ -48,7 +48,9 @@ export async function streamToThread(options: StreamToThreadOptions): Promise<Sy
   // Refused once the run ended in the store: a stop made through any instance reaches this one.
   const write = (name: 'applyChunks' | 'beatRun', args: unknown) => {
     const written = handler.serverWrite(threadId, name, args);
-    written.then((result) => result.status === 'rejected' && result.error.code === 'run-ended' && onAbort(), () => {});
+    // Ended, or gone (a regenerate replaced the reply): either way nobody reads this run any more.
+    const over = (code: string) => code === 'run-ended' || code === 'not-found';
+    written.then((result) => result.status === 'rejected' && over(result.error.code) && onAbort(), () => {});
     writes.push(written);
     quiet = false;
   };
@@ -103,8 +105,10 @@ export async function readHistory(store: ServerStore, threadId: string) {
 const running = new WeakMap<SyncHandler, Map<string, Promise<SyncUIMessage | undefined>>>();
 
 export interface StartRunOptions extends Omit<StreamToThreadOptions, 'stream' | 'messageId'> {
-  /** The user message this run answers; its reply is `reply-<userMessageId>`. */
+  /** The user message this run answers. */
   userMessageId: string;
+  /** The reply's id (a regenerated reply's, `regenerateReply`). @default `reply-<userMessageId>` */
+  replyId?: string;
   /** Makes the model's stream; called at most once per user message id. */
   run: () => ReadableStream<unknown> | Promise<ReadableStream<unknown>>;
 }
@@ -115,7 +119,7 @@ export interface StartRunOptions extends Omit<StreamToThreadOptions, 'stream' | 
  * is not run again. Within one process; across instances, route a thread's starts to one.
  */
 export function startRun(options: StartRunOptions): Promise<SyncUIMessage | undefined> {
-  const messageId = replyIdFor(options.userMessageId);
+  const messageId = options.replyId ?? replyIdFor(options.userMessageId);
   let runs = running.get(options.handler);
   if (!runs) running.set(options.handler, (runs = new Map()));
   const key = `${options.threadId}\n${messageId}`;
