@@ -1,8 +1,9 @@
-import { act, cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
+import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { useChat } from '@ai-sdk/react';
 import { useEffect, useState } from 'react';
 import { createHttpConnector, createSyncClient, type AnySyncClient } from 'syncline';
 import { aiMutators, createChatTransport, loadChat } from 'syncline/ai';
+import { useChatSync } from 'syncline/ai/react';
 import { freshIndexedDbPerTest } from '../fakeIndexedDb.js';
 import { startChatServer, until, type ChatServer } from './chatServer.js';
 
@@ -90,5 +91,50 @@ it('sends, shows the reply as it is stored, and after a reload without a network
   expect(stored.map((m) => m.role)).toEqual(['user', 'assistant', 'user', 'assistant']);
   expect(stored.filter((m) => m.role === 'user')).toHaveLength(2);
   await waitFor(() => expect(shown()).toEqual(['user: hi', 'assistant: Hello there!', 'user: are you there?', 'assistant: Hello there!']), { timeout: 10_000 });
+  expect(s.state.runs).toBe(2);
+}, 30_000);
+
+/** docs/ai.md's client with useChatSync in place of the loadChat effect. */
+function SyncedChatPage({ id, page, label }: { id: string; page: ReturnType<typeof pageLoad>; label: string }) {
+  const chat = useChat({ id, transport: page.transport, resume: true });
+  useChatSync(page.client, id, chat);
+  const [text, setText] = useState('');
+  return (
+    <section aria-label={label}>
+      <ol>
+        {chat.messages.map((m) => (
+          <li key={m.id} data-role={m.role}>
+            {m.parts.map((p) => (p.type === 'text' ? p.text : '')).join('')}
+          </li>
+        ))}
+      </ol>
+      <input aria-label="message" value={text} onChange={(e) => setText(e.target.value)} />
+      <button type="button" onClick={() => void chat.sendMessage({ text })}>Send</button>
+    </section>
+  );
+}
+
+it('useChatSync: a chat open in a second tab shows what the first sends, and its reply as it is stored, live', async () => {
+  const a = pageLoad();
+  const b = pageLoad();
+  render(
+    <>
+      <SyncedChatPage id="c2" page={a} label="tab A" />
+      <SyncedChatPage id="c2" page={b} label="tab B" />
+    </>,
+  );
+  const tab = (label: string) => within(screen.getByRole('region', { name: label }));
+  const shownIn = (label: string) => tab(label).queryAllByRole('listitem').map((li) => `${li.getAttribute('data-role')}: ${li.textContent}`);
+  const sendIn = async (label: string, text: string) => {
+    fireEvent.change(tab(label).getByLabelText('message'), { target: { value: text } });
+    await act(async () => fireEvent.click(tab(label).getByRole('button', { name: 'Send' })));
+  };
+  await sendIn('tab A', 'hi');
+  await waitFor(() => expect(shownIn('tab B')).toEqual(['user: hi', 'assistant: Hello there!']), { timeout: 10_000 });
+  await sendIn('tab B', 'and you?');
+  await waitFor(() => expect(shownIn('tab A')).toEqual(['user: hi', 'assistant: Hello there!', 'user: and you?', 'assistant: Hello there!']), { timeout: 10_000 });
+  await waitFor(() => expect(shownIn('tab B')).toEqual(shownIn('tab A')));
+  const stored = (await s.thread('c2'))?.messages ?? [];
+  expect(stored.map((m) => m.role)).toEqual(['user', 'assistant', 'user', 'assistant']);
   expect(s.state.runs).toBe(2);
 }, 30_000);

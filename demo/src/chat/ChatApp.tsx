@@ -1,9 +1,8 @@
 import { useChat } from '@ai-sdk/react';
 import type { ChatTransport, UIMessage } from 'ai';
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import type { AnySyncClient } from 'syncline';
-import { loadChat } from 'syncline/ai';
-import { ChatMessageStatus } from 'syncline/ai/react';
+import { ChatMessageStatus, useChatSync } from 'syncline/ai/react';
 import { DegradedBanner, SyncBadge } from 'syncline/components';
 
 interface Props {
@@ -14,8 +13,9 @@ interface Props {
 
 /** A standard useChat page, made durable by the transport (docs/ai.md's diff). */
 export function ChatApp({ client, transport, chatId }: Props) {
-  const { messages, sendMessage, status, stop, setMessages } = useChat({ id: chatId, transport, resume: true });
-  useEffect(() => void loadChat(client, chatId).then(setMessages), [client, chatId, setMessages]);
+  const chat = useChat({ id: chatId, transport, resume: true });
+  useChatSync(client, chatId, chat);
+  const { messages, sendMessage, status, stop } = chat;
   const [text, setText] = useState('');
   const busy = status === 'submitted' || status === 'streaming';
   return (
