@@ -67,11 +67,17 @@ async function fanOutLatency(from: Instance, to: Instance, n: number): Promise<S
     onOpen: () => opened(),
     onFrame: () => undefined,
     onEvent: (event: ServerEvent) => {
-      if (event.type !== 'thread') return;
-      const last = event.thread.messages.at(-1);
-      const done = last && waiting.get(last.id);
-      if (done) {
-        waiting.delete(last.id);
+      // Protocol v2: the thread's first version whole, then patches inserting each new message.
+      const added =
+        event.type === 'thread'
+          ? event.thread.messages.map((m) => m.id)
+          : event.type === 'patch'
+            ? event.patch.ops.flatMap((op) => (op.op === 'insert' ? [op.message.id] : []))
+            : [];
+      for (const id of added) {
+        const done = waiting.get(id);
+        if (!done) continue;
+        waiting.delete(id);
         done(performance.now());
       }
     },
