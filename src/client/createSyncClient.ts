@@ -183,7 +183,7 @@ export function createSyncClient<M extends BaseMessage = Message, D extends Muta
     relay: role,
     listener: events.listener,
   });
-  up.bind({ pending: outbox.list, resendWrites: () => outbox.retryNow(false) });
+  up.bind({ pending: outbox.list, pendingCount: outbox.size, resendWrites: () => outbox.retryNow(false) });
   const wired: ClientWired = { reach, poller, pulls, sink, streamChannel, outbox };
 
   // The store: every part above feeds it.

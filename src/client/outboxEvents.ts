@@ -28,7 +28,7 @@ export function createOutboxEvents(
 
   const listener: OutboxListener = {
     changed() {
-      traced.depth(up.pending().length); // metrics hook
+      traced.depth(up.pendingCount()); // metrics hook
       // A follower's writes are sent by the leader: its reports say which are in flight.
       if (role.following()) pushing = new Set(up.pending().filter((w) => w.state === 'sending').map((w) => w.threadId));
       up.commit();

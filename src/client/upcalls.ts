@@ -13,6 +13,8 @@ export interface Upcalls {
   commit(): void;
   /** This tab's writes not acknowledged (the outbox's list). */
   pending(): PendingWrite[];
+  /** `pending().length`, without building the list. */
+  pendingCount(): number;
   /** Pulls soon, once for every ask in this task; a follower asks the leader. */
   pullSoon(): void;
   /** Whether the event stream is live. */
@@ -35,6 +37,7 @@ export function createUpcalls(): Upcalls & { bind(calls: Partial<Upcalls>): void
   return {
     commit: call('commit'),
     pending: call('pending'),
+    pendingCount: call('pendingCount'),
     pullSoon: call('pullSoon'),
     streamLive: call('streamLive'),
     reopenStream: call('reopenStream'),

@@ -177,6 +177,7 @@ export function createOutbox(options: OutboxOptions): { outbox: Outbox; tabs: Ou
       for (const e of queue.entries()) if (e.write.state !== 'failed') e.settle.reject(disposedError());
     },
     list: queue.list,
+    size: queue.size,
     get: (writeId: string): PendingWrite | undefined => queue.get(writeId)?.write,
   };
   return { outbox, tabs };
@@ -210,6 +211,8 @@ export interface Outbox {
   dispose(): void;
   /** Every write of this tab not acknowledged, failed ones included, in order; stable until a change. */
   list(): PendingWrite[];
+  /** `list().length`, without building the list. */
+  size(): number;
   /** One write of this tab's view, by id. */
   get(writeId: string): PendingWrite | undefined;
 }

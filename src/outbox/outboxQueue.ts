@@ -9,6 +9,8 @@ export interface OutboxQueue {
   entries(): readonly OutboxEntry[];
   get(writeId: string): OutboxEntry | undefined;
   queuedCount(): number;
+  /** How many `list()` holds, without building it (the metrics read it on every change). */
+  size(): number;
   /** The public snapshots, in order; the same array until something changes. */
   list(): PendingWrite[];
   add(entry: OutboxEntry): void;
@@ -24,6 +26,8 @@ export function createOutboxQueue(): OutboxQueue {
   const entries: OutboxEntry[] = [];
   const byId = new Map<string, OutboxEntry>();
   let queued = 0;
+  /** Entries of this tab (not `foreign`): `list()`'s length. */
+  let own = 0;
   let list: PendingWrite[] | null = [];
 
   const count = (entry: OutboxEntry, sign: 1 | -1) => {
@@ -35,12 +39,14 @@ export function createOutboxQueue(): OutboxQueue {
     entries: (): readonly OutboxEntry[] => entries,
     get: (writeId: string) => byId.get(writeId),
     queuedCount: () => queued,
+    size: () => own,
     /** This tab's public snapshots, in order; the same array until something changes. */
     list: (): PendingWrite[] => (list ??= entries.filter((e) => !e.foreign).map((e) => e.write)),
 
     add(entry: OutboxEntry) {
       entries.push(entry);
       byId.set(entry.write.id, entry);
+      if (!entry.foreign) own++;
       count(entry, 1);
     },
 
@@ -57,6 +63,7 @@ export function createOutboxQueue(): OutboxQueue {
       for (const entry of entries) {
         if (ids.has(entry.write.id)) {
           byId.delete(entry.write.id);
+          if (!entry.foreign) own--;
           count(entry, -1);
         } else entries[kept++] = entry;
       }
@@ -67,6 +74,7 @@ export function createOutboxQueue(): OutboxQueue {
     takeAll(): OutboxEntry[] {
       byId.clear();
       queued = 0;
+      own = 0;
       list = null;
       return entries.splice(0);
     },
