@@ -10,7 +10,7 @@ import { demoUrl, recordMetric, screenshot } from './harness';
 // through its outage switch (every connection cut and refused for a while). Every user message
 // is stored once, every reply completes and is stored once, with no click, and the page shows
 // what the server holds. (A reload mid-reply is tested with the AI SDK's Chat in
-// test/ai/chatTransport.test.ts; in this page it is not yet shown to resume: issue 19's note.)
+// test/ai/chatTransport.test.ts too.)
 
 let chat: ChatDemoServer;
 let demo: DemoServer;
@@ -128,4 +128,30 @@ it('sent offline, then online: stored once and answered; another device shows th
   // Each sends in turn: two user messages, two replies, none twice.
   await send(second, 'and one from the second tab');
   await settled(second, 'offline-send', 2);
+}, 60_000);
+
+it('a reload mid-reply: the conversation is on screen again and the reply resumes to its end, no part twice', async () => {
+  const { page } = await openChat('reload-mid');
+  const runs = chat.runs();
+  await send(page, 'tell me while I reload');
+  await expect.poll(async () => textOf((await stored('reload-mid'))[1]).length, { timeout: 10_000 }).toBeGreaterThan(100);
+  await page.reload();
+  await page.getByRole('button', { name: 'Send' }).waitFor();
+  await settled(page, 'reload-mid', 1);
+  expect(chat.runs() - runs).toBe(1);
+}, 60_000);
+
+it('two tabs: the second shows the first one\'s message and reply live; closing the first mid-reply, the second finishes it', async () => {
+  const { context, page: first } = await openChat('two-tabs');
+  const { page: second } = await openChat('two-tabs', context);
+  const runs = chat.runs();
+  await send(first, 'seen in both tabs');
+  await expect.poll(async () => (await shown(second)).length, { timeout: 10_000 }).toBe(2);
+  await expect.poll(async () => textOf((await stored('two-tabs'))[1]).length, { timeout: 10_000 }).toBeGreaterThan(100);
+  // The first tab (the one holding the connection, if it leads) goes mid-reply.
+  await first.close();
+  await settled(second, 'two-tabs', 1);
+  expect(chat.runs() - runs).toBe(1);
+  await send(second, 'and now from the second');
+  await settled(second, 'two-tabs', 2);
 }, 60_000);
