@@ -55,6 +55,7 @@ export const missingChromium = () =>
   'Install it with: apt-get install -y chromium';
 
 const react18 = (path: string) => fileURLToPath(new URL(`./test/react18/node_modules/${path}`, import.meta.url));
+const ai6 = (path: string) => fileURLToPath(new URL(`./test/ai6/node_modules/${path}`, import.meta.url));
 
 /** Fails the test or file in which an unhandled rejection or uncaught exception happens. */
 const leakCheck = ['test/setup/rejections.ts'];
@@ -145,6 +146,24 @@ export default defineConfig({
           environment: 'jsdom',
           setupFiles: leakCheck,
           include: ['test/react/**/*.test.{ts,tsx}', 'test/components/**/*.test.{ts,tsx}'],
+        },
+      },
+      {
+        extends: true,
+        // The chunk mapping against AI SDK 6 (test/ai6 holds its install), as against 7 in `unit`:
+        // `ai` resolves to that copy, nothing else changes.
+        resolve: {
+          alias: [
+            { find: /^ai$/, replacement: ai6('ai/dist/index.mjs') },
+            { find: /^ai\/test$/, replacement: ai6('ai/dist/test/index.mjs') },
+          ],
+        },
+        test: {
+          name: 'ai6',
+          environment: 'node',
+          env: { SYNCLINE_AI_SDK: '6' },
+          setupFiles: leakCheck,
+          include: ['test/ai/applyChunk.test.ts', 'test/ai/chunkProperty.test.ts', 'test/ai/replyChunks.test.ts', 'test/ai/sdkVersion.test.ts'],
         },
       },
       {

@@ -1,5 +1,5 @@
 // `npm test`: type check, lint, the package check, every vitest project (Node, jsdom with React 19
-// and React 18, Chromium, stories), then the end-to-end tests on their own: they measure the page's long tasks, which a
+// and React 18, the AI SDK's chunks on 6 as on 7, Chromium, stories), then the end-to-end tests on their own: they measure the page's long tasks, which a
 // busy machine would distort. Ends with one plain line "N passed, N failed" for any CI to read.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
@@ -19,10 +19,14 @@ ok = run('package', 'npm', ['run', '--silent', 'check:package']) && ok;
 if (!existsSync('test/react18/node_modules/react')) {
   ok = run('React 18 fixture', 'npm', ['ci', '--prefix', 'test/react18', '--no-audit', '--no-fund']) && ok;
 }
+// AI SDK 6 likewise, so the chunk mapping is checked against both majors (docs/ai.md).
+if (!existsSync('test/ai6/node_modules/ai')) {
+  ok = run('AI SDK 6 fixture', 'npm', ['ci', '--prefix', 'test/ai6', '--no-audit', '--no-fund']) && ok;
+}
 
 mkdirSync('test-results', { recursive: true });
 const suites = [
-  ['tests', 'test-results/vitest.json', ['--project', 'unit', '--project', 'dom', '--project', 'react18', '--project', 'browser', '--project', 'storybook']],
+  ['tests', 'test-results/vitest.json', ['--project', 'unit', '--project', 'dom', '--project', 'react18', '--project', 'ai6', '--project', 'browser', '--project', 'storybook']],
   ['end-to-end, alone', 'test-results/vitest-e2e.json', ['--project', 'e2e']],
 ];
 let passed = 0;
