@@ -27,7 +27,8 @@ export function startClientLoad(core: ClientCore, outbox: Outbox): ClientLoad {
   const loaded = tabs
     ? (environment.isLockHeld?.(leaderLock(core.namespace)) ?? Promise.resolve(false))
         .catch(() => false)
-        .then((led) => (led ? void tabs.follow() : outbox.load()))
+        // The query may answer after this tab took the lock itself: then it sees its own.
+        .then((led) => (led && !tabs.leading() ? void tabs.follow() : outbox.load()))
     : outbox.load();
   const restored = copy
     ? copy

@@ -53,6 +53,28 @@ function browser(options: { serverMutators?: Record<string, Mutator> } = {}) {
 }
 
 describe('tabs of one origin share one leader (fake Web Locks and BroadcastChannel)', () => {
+  it('a lone tab whose first lock query answers after it took the lock leads: it does not follow itself', async () => {
+    // Chromium answers `navigator.locks.query()` later than a free lock is granted: the query then
+    // sees this tab's own lock. Seen on a reload of the useChat demo (StrictMode starts the client
+    // twice): the page followed nobody, stayed `stopped` and never synced.
+    const clock = createFakeClock();
+    const fake = createFakeBackend({ clock });
+    const page = createFakeTabs().page();
+    const lateQuery: FakeTabPage = { ...page, isLockHeld: (name) => new Promise((r) => setTimeout(r, 0)).then(() => page.isLockHeld(name)) };
+    const env = createFakeEnvironment(clock, { tab: lateQuery });
+    const client = createSyncClient({ connector: fake.connector, clock, storage: createMemoryStorage(), environment: env });
+    client.start();
+    client.stop(); // StrictMode: mount, unmount, mount
+    client.start();
+    client.watch('t1');
+    fake.backend.serverWrite('t1', 'addMessage', userMessage('m1'));
+    for (let t = 0; t < 2000 && client.getHealthStatus().state !== 'live'; t += 10) await clock.advanceAsync(10);
+    expect(client.getHealthStatus().state).toBe('live');
+    await clock.advanceAsync(100);
+    expect(client.getThread('t1')?.messages.map((m) => m.id)).toEqual(['m1']);
+    client.dispose();
+  });
+
   it('elects one leader: one stream, one client pulling, every tab sees every thread it watches', async () => {
     const b = browser();
     const tabs = Array.from({ length: 4 }, () => b.tab());
