@@ -51,6 +51,7 @@ async function openChat(chatId: string, context?: BrowserContext): Promise<{ con
   if (!context) contexts.push(ctx);
   const page = await ctx.newPage();
   page.on('pageerror', (error) => console.error(`[page error] ${error.message}`));
+  page.on('console', (m) => m.type() === 'error' && console.error(`[page console] ${m.text()}`));
   await page.goto(demoUrl(`${demo.url}chat.html`, chat.url, { chat: chatId }));
   await page.getByRole('button', { name: 'Send' }).waitFor();
   return { context: ctx, page };
@@ -77,7 +78,14 @@ async function settled(page: Page, chatId: string, users: number, timeoutMs = 20
         const messages = await stored(chatId);
         const done = messages.filter((m) => m.role === 'user').length === users && messages.every((m) => m.role === 'user' || m.run?.status === 'complete');
         const ui = await shown(page);
-        last = JSON.stringify({ ui, server: messages.map(textOf) });
+        const status = await page.locator('main.chat').getAttribute('data-chat-status').catch(() => null);
+        const health = await page
+          .evaluate((id) => {
+            const c = (window as { __synclineClient?: import('syncline').AnySyncClient }).__synclineClient;
+            return { badge: document.querySelector('[data-testid="chat-badge"]')?.textContent ?? null, health: c?.getHealthStatus(), v: c?.getThread(id)?.v ?? null };
+          }, chatId)
+          .catch(() => null);
+        last = JSON.stringify({ ui, status, health, server: messages.map(textOf) });
         return done && JSON.stringify(ui) === JSON.stringify(messages.map(textOf));
       },
       { timeout: timeoutMs, interval: 100 },

@@ -19,7 +19,7 @@ export function ChatApp({ client, transport, chatId }: Props) {
   const [text, setText] = useState('');
   const busy = status === 'submitted' || status === 'streaming';
   return (
-    <main className="chat">
+    <main className="chat" data-chat-status={status}>
       <header className="chat__header">
         <h1>useChat, made durable</h1>
         <SyncBadge threadId={chatId} data-testid="chat-badge" />
