@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { AnySyncClient } from 'syncline';
 import { startChatDemoServer, type ChatDemoServer } from '../../demo/chatServer';
 import { startDemoServer, type DemoServer } from '../../demo/serve';
 import { CHROMIUM, CHROMIUM_ARGS } from '../../vite.config';
@@ -81,7 +82,7 @@ async function settled(page: Page, chatId: string, users: number, timeoutMs = 20
         const status = await page.locator('main.chat').getAttribute('data-chat-status').catch(() => null);
         const health = await page
           .evaluate((id) => {
-            const c = (window as { __synclineClient?: import('syncline').AnySyncClient }).__synclineClient;
+            const c = (window as { __synclineClient?: AnySyncClient }).__synclineClient;
             return { badge: document.querySelector('[data-testid="chat-badge"]')?.textContent ?? null, health: c?.getHealthStatus(), v: c?.getThread(id)?.v ?? null };
           }, chatId)
           .catch(() => null);
