@@ -108,7 +108,7 @@ export default defineConfig({
           name: 'unit',
           environment: 'node',
           include: ['test/**/*.test.ts'],
-          exclude: ['test/react/**', 'test/components/**', 'test/browser/**', 'test/e2e/**'],
+          exclude: ['**/node_modules/**', 'test/react/**', 'test/components/**', 'test/browser/**', 'test/e2e/**'],
           setupFiles: leakCheck,
           testTimeout: 60_000,
         },
