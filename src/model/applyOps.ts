@@ -1,3 +1,4 @@
+import { deepEqual } from './deepEqual.js';
 import { isRecord } from './isRecord.js';
 import type { OpPath, ThreadOp, ThreadPatch } from './ops.js';
 import type { BaseMessage, Thread } from './types.js';
@@ -56,6 +57,8 @@ function applyAll<M extends BaseMessage>(thread: Thread<M>, ops: readonly Thread
   let ids: IdSet | null = null;
   // What this call created: those may be changed in place, anything else is copied first.
   const owned = new Set<object>();
+  /** Each message this call copied or replaced → the message before the call. */
+  const before = new Map<BaseMessage, BaseMessage>();
   for (const op of ops) {
     if (op.op === 'thread') {
       if (op.key === 'id' || op.key === 'v' || op.key === 'messages') throw GAP;
@@ -83,10 +86,13 @@ function applyAll<M extends BaseMessage>(thread: Thread<M>, ops: readonly Thread
     }
     if (op.path.length === 0) {
       if (op.op !== 'set' || !isRecord(op.value) || op.value.id !== op.id) throw GAP;
-      messages[at] = op.value as unknown as BaseMessage;
+      const value = op.value as unknown as BaseMessage;
+      before.set(value, before.get(current) ?? current);
+      messages[at] = value;
       continue;
     }
     const message = writable(current, owned) as BaseMessage & Record<string, unknown>;
+    if (message !== current) before.set(message, before.get(current) ?? current);
     messages[at] = message;
     const [container, key] = parentOf(message, op.path, owned);
     if (op.op === 'set') {
@@ -101,7 +107,14 @@ function applyAll<M extends BaseMessage>(thread: Thread<M>, ops: readonly Thread
       put(container, key, text + op.text);
     }
   }
-  if (messages) next.messages = messages as M[];
+  if (messages) {
+    // A message the ops changed and changed back is the object it was: memoised rows stay.
+    for (const [copy, was] of before) {
+      const at = messages.lastIndexOf(copy);
+      if (at >= 0 && deepEqual(copy, was)) messages[at] = was;
+    }
+    next.messages = messages as M[];
+  }
   return next;
 }
 

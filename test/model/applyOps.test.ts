@@ -94,6 +94,21 @@ describe('applyOps', () => {
     expect(back.thread.messages[0]).toEqual(appMessage('m1', 'again'));
   });
 
+  it('a message the ops change and change back keeps its object (memoised rows stay); one changed for good is new', () => {
+    const t = base();
+    const { thread } = applyOps(t, [
+      { op: 'set', at: 0, id: 'm1', path: ['content'], value: 'other' },
+      { op: 'set', at: 0, id: 'm1', path: ['content'], value: 'Hi' },
+      { op: 'set', at: 2, id: 'm3', path: [], value: appMessage('m3', 'x') },
+      { op: 'set', at: 2, id: 'm3', path: [], value: { ...t.messages[2]! } },
+      { op: 'append', at: 1, id: 'm2', path: ['content'], text: '!' },
+    ]);
+    expect(thread.messages[0]).toBe(t.messages[0]);
+    expect(thread.messages[2]).toBe(t.messages[2]);
+    expect(thread.messages[1]).not.toBe(t.messages[1]);
+    expect(thread.messages[1]!.content).toBe('x!');
+  });
+
   it('replaces a whole message with path []', () => {
     const t = base();
     const { thread } = applyOps(t, [{ op: 'set', at: 2, id: 'm3', path: [], value: appMessage('m3', 'whole') }]);
