@@ -27,6 +27,8 @@ export interface ChatTransportOptions {
 
 /** What a reply abandoned by its process says (`run.errorText`). */
 export const ABANDONED_TEXT = 'The reply stopped arriving: the server that wrote it went away. Send the message again to retry.';
+/** What a reply whose run never started says: the message reached the server, no reply came. */
+export const NEVER_STARTED_TEXT = 'No reply came: the server that received the message went away before answering. Send it again to retry.';
 
 /**
  * The thread's messages as `useChat` takes them (`messages`), without syncline's run state: what
@@ -48,10 +50,15 @@ function findReply(client: AnySyncClient, threadId: string, replyId: string): Sy
  * Written even before the reply exists, so a stop that overtakes the start still wins.
  */
 function stopReply(client: AnySyncClient, threadId: string, replyId: string) {
+  endRun(client, threadId, replyId, 'aborted', 'Stopped by the user.');
+}
+
+/** Ends a reply's run (started first if it has not: an ended run stays ended, whatever comes later). */
+function endRun(client: AnySyncClient, threadId: string, replyId: string, status: 'aborted' | 'error', errorText: string) {
   const reply = findReply(client, threadId, replyId);
   if (reply?.run && reply.run.status !== 'running') return;
   if (!reply) client.mutate(threadId, 'startReply', { messageId: replyId });
-  client.mutate(threadId, 'setRunStatus', { messageId: replyId, status: 'aborted', errorText: 'Stopped by the user.' });
+  client.mutate(threadId, 'setRunStatus', { messageId: replyId, status, errorText });
 }
 
 /**
@@ -83,6 +90,8 @@ interface Following {
   threadId: string;
   replyId: string;
   abandonAfterMs: number;
+  /** The write that asks for the reply (a submit, a regenerate): until the server has it, no reply is due. */
+  asked?: string;
   abortSignal: AbortSignal | undefined;
   /** The SDK aborted the request: a stop, or for a resumed stream maybe a newer resume. */
   onAbort(): void;
@@ -90,7 +99,7 @@ interface Following {
 }
 
 /** The reply's chunks from its start, as the thread changes, until its run ends or the request is aborted. */
-function follow(client: AnySyncClient, { threadId, replyId, abandonAfterMs, abortSignal, onAbort: aborted, done }: Following): ReadableStream<UIMessageChunk> {
+function follow(client: AnySyncClient, { threadId, replyId, abandonAfterMs, asked, abortSignal, onAbort: aborted, done }: Following): ReadableStream<UIMessageChunk> {
   let stop = () => {};
   return new ReadableStream<UIMessageChunk>({
     start(controller) {
@@ -106,7 +115,7 @@ function follow(client: AnySyncClient, { threadId, replyId, abandonAfterMs, abor
         }
       };
       const unsubscribe = client.store.subscribe(read);
-      const watchdog = watchRun(client, threadId, replyId, abandonAfterMs);
+      const watchdog = watchRun(client, threadId, replyId, abandonAfterMs, asked);
       const onAbort = () => {
         aborted();
         stop();
@@ -128,22 +137,25 @@ function follow(client: AnySyncClient, { threadId, replyId, abandonAfterMs, abor
 
 /**
  * Ends a reply whose process died (docs/ai.md): its run stays `running` in the store, but nothing
- * changes it, not even the server's heartbeat. Judged only while this page hears the server (a
- * page that hears nothing cannot tell a dead run from a quiet network). Any tab may write it: an
- * ended run stays ended, and a process that was only cut off has its next chunk refused.
+ * changes it, not even the server's heartbeat; or it never started although the server has the
+ * write asking for it. Judged only while this page hears the server (a page that hears nothing
+ * cannot tell a dead run from a quiet network). Any tab may write it: an ended run stays ended,
+ * and a process that was only cut off has its next chunk refused.
  */
-function watchRun(client: AnySyncClient, threadId: string, replyId: string, abandonAfterMs: number) {
+function watchRun(client: AnySyncClient, threadId: string, replyId: string, abandonAfterMs: number, asked: string | undefined) {
   let seen: SyncUIMessage | undefined;
   let changedAt = Date.now();
+  const unsent = () => asked !== undefined && client.getPendingItems().some((w) => w.id === asked);
   return setInterval(() => {
     const reply = findReply(client, threadId, replyId);
     const state = client.getHealthStatus().state;
-    if (reply !== seen || (state !== 'live' && state !== 'polling')) {
+    if (reply !== seen || (state !== 'live' && state !== 'polling') || unsent()) {
       seen = reply;
       changedAt = Date.now();
-    } else if (reply?.run?.status === 'running' && Date.now() - changedAt >= abandonAfterMs) {
+    } else if (Date.now() - changedAt >= abandonAfterMs) {
       changedAt = Date.now();
-      client.mutate(threadId, 'setRunStatus', { messageId: replyId, status: 'error', errorText: ABANDONED_TEXT });
+      if (reply?.run?.status === 'running') endRun(client, threadId, replyId, 'error', ABANDONED_TEXT);
+      else if (!reply && asked !== undefined) endRun(client, threadId, replyId, 'error', NEVER_STARTED_TEXT);
     }
   }, Math.max(10, abandonAfterMs / 4));
 }
@@ -164,10 +176,10 @@ export function createChatTransport(options: ChatTransportOptions): ChatTranspor
    * only an abort that no new resume follows is the user's stop.
    */
   const resumeStops = new Map<string, ReturnType<typeof setTimeout>>();
-  const followOnce = (threadId: string, replyId: string, abortSignal: AbortSignal | undefined, onAbort: () => void) => {
+  const followOnce = (threadId: string, replyId: string, abortSignal: AbortSignal | undefined, onAbort: () => void, asked?: string) => {
     const key = `${threadId}\n${replyId}`;
     followed.add(key);
-    return follow(client, { threadId, replyId, abandonAfterMs, abortSignal, onAbort, done: () => followed.delete(key) });
+    return follow(client, { threadId, replyId, abandonAfterMs, asked, abortSignal, onAbort, done: () => followed.delete(key) });
   };
   return {
     // A reconnect follows the reply from its start: the SDK resets the message first, so no
@@ -180,14 +192,14 @@ export function createChatTransport(options: ChatTransportOptions): ChatTranspor
       if (trigger === 'regenerate-message') {
         // A new reply under a new id: the old one's run, if it still goes, has its next chunk refused.
         const replyId = `${replyIdFor(message.id)}-${randomId(Math.random).slice(0, 8)}`;
-        client.mutate(threadId, 'regenerateReply', { userMessageId: message.id, replyId });
-        return followOnce(threadId, replyId, abortSignal ?? undefined, () => stopReply(client, threadId, replyId));
+        const asked = client.mutate(threadId, 'regenerateReply', { userMessageId: message.id, replyId });
+        return followOnce(threadId, replyId, abortSignal ?? undefined, () => stopReply(client, threadId, replyId), asked.id);
       }
       // Exactly once: the outbox keeps it until the server acknowledges it, across reloads; the
       // mutator is idempotent by id, so a second submit of the same message changes nothing.
-      client.mutate(threadId, 'addUIMessage', { message });
+      const asked = client.mutate(threadId, 'addUIMessage', { message });
       const replyId = replyIdFor(message.id);
-      return followOnce(threadId, replyId, abortSignal ?? undefined, () => stopReply(client, threadId, replyId));
+      return followOnce(threadId, replyId, abortSignal ?? undefined, () => stopReply(client, threadId, replyId), asked.id);
     },
     async reconnectToStream({ chatId, abortSignal }) {
       const threadId = threadOf(chatId);

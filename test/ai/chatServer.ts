@@ -18,13 +18,15 @@ export async function startChatServer() {
   const store = createMemoryStore();
   const handler = createSyncHandler({ store, mutators });
   /** `chunks[i]`: the chunks run i's model stream gave before it ended or was cancelled. */
-  const state = { runs: 0, signals: [] as AbortSignal[], chunks: [] as number[], reply: { words: ['Hello', ' there', '!'], delayMs: 5 } };
+  /** `hang`: the model is never called (a process stuck, or gone, before the reply starts). */
+  const state = { runs: 0, hang: false, signals: [] as AbortSignal[], chunks: [] as number[], reply: { words: ['Hello', ' there', '!'], delayMs: 5 } };
   const chat = createChatHandler({
     handler,
     store,
     // Beats well within the tests' abandonAfterMs.
     heartbeatMs: 50,
     reply: async ({ history, abortSignal }) => {
+      if (state.hang) await new Promise(() => {});
       const run = state.signals.push(abortSignal) - 1;
       state.chunks[run] = 0;
       const model = mockModel(state.reply.words, state.reply.delayMs, () => state.runs++);

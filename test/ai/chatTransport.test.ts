@@ -161,3 +161,35 @@ it('regenerate() while the first reply still streams: that run stops, only the n
   const thread = await s.thread('chat-regen-mid');
   expect(thread?.messages.map((m) => text(m))).toEqual(['a long one', 'Short']);
 });
+
+it('a message the server has but whose reply never starts gets a failed reply saying so, not "writing" for ever', async () => {
+  s.state.hang = true;
+  const c = client();
+  const chat = new Chat({ id: 'chat-never', transport: createChatTransport({ client: c, abandonAfterMs: 300 }) });
+  void chat.sendMessage({ text: 'anyone?' });
+  await until(async () => (await s.thread('chat-never'))?.messages[1]?.run?.status === 'error', 'the missing reply ended in the store');
+  const thread = await s.thread('chat-never');
+  expect(thread?.messages.map((m) => m.role)).toEqual(['user', 'assistant']);
+  expect(thread?.messages[1]?.run?.errorText).toMatch(/No reply came/);
+  await until(() => chat.status === 'error' || chat.status === 'ready', 'the chat to end the reply');
+});
+
+it('a message still in the outbox is not judged: no reply is due before the server has it', async () => {
+  s.state.hang = true;
+  // The server answers pulls and streams (the page hears it) but refuses writes for a while.
+  let accepting = false;
+  const fetchOrFail: typeof fetch = (input, init) =>
+    accepting || !String(input).endsWith('/push') ? fetch(input, init) : Promise.resolve(new Response('busy', { status: 503 }));
+  const c = createSyncClient({ connector: createHttpConnector({ baseUrl: s.baseUrl, fetch: fetchOrFail }), mutators, storage: createMemoryStorage(), tabs: 'alone' });
+  clients.push(c);
+  c.start();
+  const chat = new Chat({ id: 'chat-unsent', transport: createChatTransport({ client: c, abandonAfterMs: 200 }) });
+  void chat.sendMessage({ text: 'while writes are refused' });
+  await new Promise((r) => setTimeout(r, 800));
+  expect(c.getHealthStatus().state).toBe('live');
+  expect(c.getPendingItems()).toHaveLength(1);
+  expect(c.getThread('chat-unsent')?.messages.map((m) => m.role)).toEqual(['user']);
+  accepting = true;
+  c.reconnect();
+  await until(async () => (await s.thread('chat-unsent'))?.messages[0]?.role === 'user', 'the message stored');
+});
