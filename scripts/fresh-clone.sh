@@ -33,7 +33,7 @@ stop_services() {
 failed=0
 for run in $(seq 1 "$RUNS"); do
   stop_services
-  rm -rf node_modules test/react18/node_modules test-results
+  rm -rf node_modules test/react18/node_modules test/ai6/node_modules test-results
   log="$work/run-$run.log"
   started=$(date +%s)
   if npm ci --no-audit --no-fund >"$log" 2>&1 && npm test >>"$log" 2>&1; then status=ok; else status=FAILED; failed=$((failed + 1)); fi
