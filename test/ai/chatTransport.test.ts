@@ -1,5 +1,5 @@
 import { Chat } from '@ai-sdk/react';
-import { streamText } from 'ai';
+import { streamText, type UIMessage } from 'ai';
 import { createHttpConnector, createMemoryStorage, createSyncClient, type AnySyncClient } from 'syncline';
 import { createChatTransport, loadChat, toUIMessages } from 'syncline/ai';
 import { createChatHandler } from 'syncline/ai/server';
@@ -30,25 +30,36 @@ function client() {
 
 const words = (n: number) => Array.from({ length: n }, (_, i) => ` w${i}`);
 
+/** The stored thread is one user message and its complete reply, the model ran `runs` times, and the chat shows exactly the store. */
+async function expectChatIsStore(chat: Chat<UIMessage>, id: string, runs: number) {
+  const thread = await s.thread(id);
+  expect(thread?.messages.map((m) => m.role)).toEqual(['user', 'assistant']);
+  expect(thread?.messages[1]?.run?.status).toBe('complete');
+  expect(s.state.runs).toBe(runs);
+  expect(JSON.parse(JSON.stringify(chat.messages))).toEqual(JSON.parse(JSON.stringify(toUIMessages(thread))));
+  return thread;
+}
+
+/** A chat whose first reply (200 words, 10 ms apart) has begun on the server. */
+async function longReplyBegun(id: string) {
+  s.state.reply = { words: words(200), delayMs: 10 };
+  const chat = new Chat({ id, transport: createChatTransport({ client: client() }) });
+  void chat.sendMessage({ text: 'tell me a long story' });
+  await until(async () => text((await s.thread(id))?.messages[1]).length > 0, 'the reply to begin');
+  return chat;
+}
+
 it('a sent message is stored once, the model runs once, and the chat shows the reply as the server stored it', async () => {
   const c = client();
   const chat = new Chat({ id: 'chat-1', transport: createChatTransport({ client: c }) });
   await chat.sendMessage({ text: 'hi' });
   await until(() => chat.status === 'ready', 'the reply to finish in the chat');
   expect(text(chat.messages.at(-1))).toBe('Hello there!');
-  const thread = await s.thread('chat-1');
-  expect(thread?.messages.map((m) => m.role)).toEqual(['user', 'assistant']);
-  expect(thread?.messages[1]?.run?.status).toBe('complete');
-  expect(s.state.runs).toBe(1);
-  expect(JSON.parse(JSON.stringify(chat.messages))).toEqual(JSON.parse(JSON.stringify(toUIMessages(thread))));
+  await expectChatIsStore(chat, 'chat-1', 1);
 });
 
 it('stop() ends the run on the server: the model stream is cancelled and the reply is stored as aborted', async () => {
-  s.state.reply = { words: words(200), delayMs: 10 };
-  const c = client();
-  const chat = new Chat({ id: 'chat-stop', transport: createChatTransport({ client: c }) });
-  void chat.sendMessage({ text: 'tell me a long story' });
-  await until(async () => text((await s.thread('chat-stop'))?.messages[1]).length > 0, 'the reply to begin');
+  const chat = await longReplyBegun('chat-stop');
   await chat.stop();
   await until(async () => (await s.thread('chat-stop'))?.messages[1]?.run?.status === 'aborted', 'the run aborted on the server');
   const stored = text((await s.thread('chat-stop'))?.messages[1]);
@@ -137,19 +148,12 @@ it('regenerate() asks the server for a new reply: the old one goes, the model ru
   await chat.regenerate();
   await until(() => chat.status === 'ready' && text(chat.messages.at(-1)) === 'Once more', 'the regenerated reply in the chat');
   await until(async () => (await s.thread('chat-regen'))?.messages[1]?.run?.status === 'complete', 'the regenerated reply stored');
-  const thread = await s.thread('chat-regen');
-  expect(thread?.messages.map((m) => m.role)).toEqual(['user', 'assistant']);
+  const thread = await expectChatIsStore(chat, 'chat-regen', 2);
   expect(text(thread?.messages[1])).toBe('Once more');
-  expect(s.state.runs).toBe(2);
-  expect(JSON.parse(JSON.stringify(chat.messages))).toEqual(JSON.parse(JSON.stringify(toUIMessages(thread))));
 });
 
 it('regenerate() while the first reply still streams: that run stops, only the new reply stays', async () => {
-  s.state.reply = { words: words(200), delayMs: 10 };
-  const c = client();
-  const chat = new Chat({ id: 'chat-regen-mid', transport: createChatTransport({ client: c }) });
-  void chat.sendMessage({ text: 'a long one' });
-  await until(async () => text((await s.thread('chat-regen-mid'))?.messages[1]).length > 0, 'the first reply to begin');
+  const chat = await longReplyBegun('chat-regen-mid');
   s.state.reply = { words: ['Short'], delayMs: 5 };
   await chat.regenerate();
   await until(() => chat.status === 'ready' && text(chat.messages.at(-1)) === 'Short', 'the regenerated reply in the chat');
@@ -159,7 +163,7 @@ it('regenerate() while the first reply still streams: that run stops, only the n
   expect(s.state.chunks[0]).toBe(given);
   expect(given).toBeLessThan(150);
   const thread = await s.thread('chat-regen-mid');
-  expect(thread?.messages.map((m) => text(m))).toEqual(['a long one', 'Short']);
+  expect(thread?.messages.map((m) => text(m))).toEqual(['tell me a long story', 'Short']);
 });
 
 it('a message the server has but whose reply never starts gets a failed reply saying so, not "writing" for ever', async () => {
