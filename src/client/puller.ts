@@ -59,8 +59,9 @@ export function createPuller(ctx: {
     /** The version we hold of each (no prototype: a thread may be called `__proto__`). */
     const known = Object.create(null) as Record<string, number>;
     const mark = book.mark();
-    for (const id of ids) known[id] = whole.has(id) ? 0 : (book.confirmed(id)?.v ?? 0);
-    for (const id of ids) whole.delete(id);
+    for (const id of ids) {
+      known[id] = whole.delete(id) ? 0 : (book.confirmed(id)?.v ?? 0);
+    }
     pulling = new Set(ids);
     ctx.commit();
     ctx.began('pull');
@@ -78,7 +79,8 @@ export function createPuller(ctx: {
         // stream's next patch or the next pull brings it; nothing is guessed.
         if (result.gap) {
           ctx.interest.ask(patch.threadId);
-          if (confirmed && patch.fromV === confirmed.v && patch.v > confirmed.v) {
+          // From exactly the version held, and still no fit (a patch already held is no gap).
+          if (confirmed && patch.fromV === confirmed.v) {
             whole.add(patch.threadId);
             ctx.pullSoon();
           }
