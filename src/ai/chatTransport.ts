@@ -145,7 +145,7 @@ function follow(client: AnySyncClient, { threadId, replyId, abandonAfterMs, aske
 function watchRun(client: AnySyncClient, threadId: string, replyId: string, abandonAfterMs: number, asked: string | undefined) {
   let seen: SyncUIMessage | undefined;
   let changedAt = Date.now();
-  const unsent = () => asked !== undefined && client.getPendingItems().some((w) => w.id === asked);
+  const unsent = () => asked !== undefined && client.getPendingItems(threadId).some((w) => w.id === asked);
   return setInterval(() => {
     const reply = findReply(client, threadId, replyId);
     const state = client.getHealthStatus().state;

@@ -26,6 +26,9 @@ export interface StreamToThreadOptions {
   heartbeatMs?: number;
 }
 
+/** Refusals that mean nobody reads this run any more: it ended, or its reply is gone (a regenerate replaced it). */
+const RUN_OVER = new Set(['run-ended', 'not-found']);
+
 /**
  * Stores a reply's chunks as they arrive (docs/ai.md). Chunks that arrive within one tick go in
  * one `applyChunks` write; writes are not awaited one by one, since serverWrite keeps call order
@@ -48,9 +51,7 @@ export async function streamToThread(options: StreamToThreadOptions): Promise<Sy
   // Refused once the run ended in the store: a stop made through any instance reaches this one.
   const write = (name: 'applyChunks' | 'beatRun', args: unknown) => {
     const written = handler.serverWrite(threadId, name, args);
-    // Ended, or gone (a regenerate replaced the reply): either way nobody reads this run any more.
-    const over = (code: string) => code === 'run-ended' || code === 'not-found';
-    written.then((result) => result.status === 'rejected' && over(result.error.code) && onAbort(), () => {});
+    written.then((result) => result.status === 'rejected' && RUN_OVER.has(result.error.code) && onAbort(), () => {});
     writes.push(written);
     quiet = false;
   };
