@@ -69,7 +69,7 @@ export function createTrace(): Trace {
 export function traceHealth(trace: Trace, now: () => number): (h: HealthStatus) => void {
   let last = '';
   return (h) => {
-    const key = h.state + h.degradedReason + h.transport;
+    const key = `${h.state}/${h.degradedReason}/${h.transport}`;
     if (key === last || !trace.observed()) return;
     last = key;
     trace.emit({ type: 'health', at: now(), state: h.state, reason: h.degradedReason, transport: h.transport });
